@@ -1,0 +1,132 @@
+"""Date parsing, done once on load, and date arithmetic shared by rules.
+
+Strict reading (the DfE format): D/M/YYYY with '/' separators and nothing else; day and month
+one or two digits (a single space before a one-digit day is tolerated), a four-digit year, a
+real calendar date between 22/09/1677 and 11/04/2262. Anything else is "no date" (NaT).
+"""
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+
+_STRICT = r"^(\d{1,2}| \d)/(\d{1,2})/(\d{4})$"
+_LOW = pd.Timestamp(1677, 9, 22)
+_HIGH = pd.Timestamp(2262, 4, 11)
+NS = "datetime64[ns]"
+_YEAR_FIRST = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
+
+
+def _on_uniques(values: pd.Series, parse) -> pd.Series:
+    """Parse each distinct text once: returns carry many repeated dates."""
+    present = values.dropna()
+    if present.empty:
+        return pd.Series(pd.NaT, index=values.index, dtype=NS)
+    uniques = pd.Series(pd.unique(present.astype(object)), dtype=object)
+    parsed = parse(uniques)
+    lookup = pd.Series(parsed.to_numpy(dtype=NS), index=uniques.to_numpy())
+    out = values.astype(object).map(lookup)
+    return pd.Series(out.to_numpy(dtype=NS), index=values.index, dtype=NS)
+
+
+def _strict(uniques: pd.Series) -> pd.Series:
+    parts = uniques.str.extract(_STRICT)
+    ok = parts[0].notna()
+    day = pd.to_numeric(parts[0].str.strip(), errors="coerce")
+    month = pd.to_numeric(parts[1], errors="coerce")
+    year = pd.to_numeric(parts[2], errors="coerce")
+    out = pd.Series(pd.NaT, index=uniques.index, dtype=NS)
+    if not ok.any():
+        return out
+    iso = (
+        year[ok].astype(int).astype(str).str.zfill(4)
+        + "-" + month[ok].astype(int).astype(str).str.zfill(2)
+        + "-" + day[ok].astype(int).astype(str).str.zfill(2)
+    )
+    # Out-of-range years and impossible dates (31/06, 29/02 in a common year) become NaT.
+    parsed = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
+    in_range = (parsed >= _LOW) & (parsed <= _HIGH)
+    parsed = parsed.where(in_range)
+    out.loc[ok] = parsed.astype(NS)
+    return out
+
+
+def parse_strict(values: pd.Series) -> pd.Series:
+    """Vectorised strict dd/mm/yyyy reading of a text column; blank or invalid -> NaT."""
+    return _on_uniques(values, _strict)
+
+
+def _lenient(uniques: pd.Series) -> pd.Series:
+    out = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _lenient_each(uniques)
+
+
+def _lenient_each(uniques: pd.Series) -> pd.Series:
+    out = []
+    for text in uniques:
+        text = str(text).strip()
+        try:
+            # Year-first texts (2025-04-01) are read year-month-day, everything else day-first.
+            ts = pd.to_datetime(text, yearfirst=True, dayfirst=False) if _YEAR_FIRST.match(text) \
+                else pd.to_datetime(text, dayfirst=True)
+        except (ValueError, OverflowError, TypeError):
+            ts = pd.NaT
+        if ts is not pd.NaT and getattr(ts, "tzinfo", None) is not None:
+            ts = ts.tz_localize(None)
+        if ts is not pd.NaT and not (_LOW <= ts <= _HIGH):
+            ts = pd.NaT
+        out.append(ts)
+    return pd.Series(pd.to_datetime(pd.Series(out, dtype=object), errors="coerce").astype(NS).to_numpy(),
+                     index=uniques.index)
+
+
+def parse_lenient(values: pd.Series) -> pd.Series:
+    """A general day-first date reading (used only by the rules whose spec says so)."""
+    return _on_uniques(values, _lenient)
+
+
+def _ymd(dates: pd.Series):
+    return dates.dt.year.to_numpy(), dates.dt.month.to_numpy(), dates.dt.day.to_numpy()
+
+
+def add_years(dates: pd.Series, years) -> pd.Series:
+    """Same day and month N years later; 29 February becomes 28 February in common years.
+
+    `years` may be a number or an array aligned with `dates`.
+    """
+    dates = pd.Series(dates)
+    valid = dates.notna().to_numpy()
+    y, m, d = _ymd(dates)
+    n = np.broadcast_to(np.asarray(years, dtype="float64"), y.shape)
+    ty = y + n
+    ok = valid & ~np.isnan(ty)
+    out = np.full(len(dates), np.datetime64("NaT"), dtype=NS)
+    if ok.any():
+        ty_i, m_i, d_i = ty[ok].astype(int), m[ok].astype(int), d[ok].astype(int)
+        leap = (ty_i % 4 == 0) & ((ty_i % 100 != 0) | (ty_i % 400 == 0))
+        d_i = np.where((m_i == 2) & (d_i == 29) & ~leap, 28, d_i)
+        frame = pd.DataFrame({"year": ty_i, "month": m_i, "day": d_i})
+        out[ok] = pd.to_datetime(frame, errors="coerce").to_numpy(dtype=NS)
+    return pd.Series(out, index=dates.index, dtype=NS)
+
+
+def age_at(dob: pd.Series, when) -> pd.Series:
+    """Whole years of age on `when` (a Series or one date); NaN where either date is missing.
+
+    A birthday on 29 February is reached on 28 February in common years.
+    """
+    dob = pd.Series(dob)
+    when_s = pd.Series(when, index=dob.index) if not isinstance(when, pd.Series) else when
+    when_s = pd.to_datetime(when_s).astype(NS)
+    y0, m0, d0 = _ymd(dob)
+    y1, m1, d1 = _ymd(when_s)
+    diff = y1 - y0
+    leap1 = (y1 % 4 == 0) & ((y1 % 100 != 0) | (y1 % 400 == 0))
+    bd_day = np.where((m0 == 2) & (d0 == 29) & ~leap1, 28, d0)
+    before = (m1 < m0) | ((m1 == m0) & (d1 < bd_day))
+    age = diff - before.astype("float64")
+    return pd.Series(age, index=dob.index, dtype="float64")

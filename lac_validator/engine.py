@@ -1,0 +1,131 @@
+"""Running a year's rules over a return: each rule isolated, none can stop the others."""
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .context import Context
+from .registry import Registry, RuleVersion, code_sort_key, load_registry
+from .schema import base_table
+from .years import CollectionYear
+
+NEEDS_ALWAYS_MET = {"collection_year", "file_format"}
+
+
+@dataclass
+class Finding:
+    rule: RuleVersion
+    table: str          # table key, e.g. "Episodes" or "Header_last"
+    rows: np.ndarray    # sorted, unique row labels
+
+
+@dataclass
+class RunResult:
+    year: CollectionYear
+    rules_run: list[RuleVersion] = field(default_factory=list)
+    not_run: list[tuple[str, str]] = field(default_factory=list)
+    internal_errors: list[tuple[str, str]] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _matches(code: str, patterns: list[str]) -> bool:
+    c = code.upper()
+    return any(c == p.upper() or c.startswith(p.upper()) for p in patterns)
+
+
+def select_rules(year: CollectionYear, select: list[str] | None = None, ignore: list[str] | None = None,
+                 registry: Registry | None = None) -> list[RuleVersion]:
+    """The year's rule versions, filtered by code or code prefix (--select / --ignore)."""
+    registry = registry or load_registry()
+    rules = registry.for_year(year)
+    if select:
+        rules = [r for r in rules if _matches(r.code, select)]
+    if ignore:
+        rules = [r for r in rules if not _matches(r.code, ignore)]
+    return sorted(rules, key=lambda r: code_sort_key(r.code))
+
+
+def why_not_run(rule: RuleVersion, ctx: Context) -> str | None:
+    if not rule.implemented:
+        return "not implemented yet in this version of lac-validator"
+    missing = [t for t in rule.requires if not ctx.has(t)]
+    if missing:
+        last = [t for t in missing if t.endswith("_last")]
+        this = [t for t in missing if not t.endswith("_last")]
+        parts = []
+        if this:
+            parts.append("this year's " + ", ".join(this) + " table" + ("s" if len(this) > 1 else "") + " not supplied")
+        if last:
+            if ctx.previous is None:
+                parts.append("needs last year's return (--previous)")
+            else:
+                names = [base_table(t) for t in last]
+                parts.append("last year's " + ", ".join(names) + " table" + ("s" if len(names) > 1 else "") + " not supplied")
+        return "; ".join(parts)
+    for need in rule.needs:
+        if need in NEEDS_ALWAYS_MET:
+            continue
+        if need == "la_code" and ctx.la is None:
+            return "needs the submitting local authority (--la)"
+        if need == "postcodes" and not getattr(ctx.reference, "postcodes", None):
+            return "needs postcode reference data, which is not available"
+        if need == "provider_info" and not getattr(ctx.reference, "providers", None):
+            return "no Ofsted provider list given (--providers)"
+    return None
+
+
+def _as_labels(value, index: pd.Index) -> np.ndarray:
+    if value is None:
+        return np.zeros(0, dtype=np.int64)
+    if isinstance(value, pd.Series) and value.dtype == bool:
+        labels = value.index[value.to_numpy()]
+    elif isinstance(value, (pd.DataFrame,)):
+        labels = value.index
+    else:
+        labels = pd.Index(value)
+    labels = pd.Index(labels).dropna().unique()
+    unknown = labels.difference(index)
+    if len(unknown):
+        raise ValueError(f"rule returned row labels that are not rows of the table: {list(unknown[:5])}")
+    return np.sort(labels.to_numpy(dtype=np.int64))
+
+
+def normalise_flags(rule: RuleVersion, result, ctx: Context) -> dict[str, np.ndarray]:
+    if result is None:
+        return {}
+    if not isinstance(result, dict):
+        result = {rule.primary_table: result}
+    out = {}
+    for table, value in result.items():
+        labels = _as_labels(value, ctx.table(table).index)
+        if len(labels):
+            out[table] = labels
+    return out
+
+
+def run_rules(ctx: Context, rules: list[RuleVersion]) -> RunResult:
+    res = RunResult(year=ctx.year)
+    for rule in rules:
+        reason = why_not_run(rule, ctx)
+        if reason:
+            res.not_run.append((rule.code, reason))
+            continue
+        started = time.perf_counter()
+        try:
+            flags = normalise_flags(rule, rule.func(ctx), ctx)
+        except Exception as exc:  # a broken rule must never stop the run
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            res.internal_errors.append(
+                (rule.code, f"{type(exc).__name__}: {exc} ({frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})"))
+            continue
+        finally:
+            res.timings[rule.code] = res.timings.get(rule.code, 0.0) + time.perf_counter() - started
+        res.rules_run.append(rule)
+        for table, rows in flags.items():
+            res.findings.append(Finding(rule, table, rows))
+    return res

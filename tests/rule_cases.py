@@ -1,0 +1,113 @@
+"""Rule tests as data: tests/rule_cases/<CODE>.yaml holds tiny tables in, flagged rows out.
+
+Format (one file per rule code):
+
+    code: "143"
+    cases:
+      - name: codes outside the list are flagged, blanks are not
+        years: ["2025_26"]          # optional: default every year any version of the code applies
+        tables:                     # CSV text (read like a real file) or a list of row mappings
+          Episodes: |
+            CHILD,DECOM,RNE
+            1,01/04/2025,S
+            2,01/04/2025,X
+          Episodes_last: [{CHILD: "1", DECOM: "01/04/2024"}]   # any *_last table => last year supplied
+        flagged:                    # row labels (0-based data rows) per table; unlisted tables: none
+          Episodes: [1]
+        # optional:
+        previous_supplied: true     # last year's return given even though it has none of these tables
+        la: "E08000007"             # submitting LA (ONS code or DfE number)
+        file_format: "xml"          # what the return was loaded from (default csv)
+        not_run: "not supplied"     # expect the rule NOT to run, with this text in the reason
+
+Omitted columns are blank. Values are text; in CSV text, spaces are kept as written.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lac_validator.context import Context
+from lac_validator.engine import run_rules
+from lac_validator.loader import table_from_csv_text
+from lac_validator.registry import RuleVersion, load_registry
+from lac_validator.schema import base_table
+from lac_validator.specfile import load_yaml_text
+from lac_validator.tables import Return, table_from_records
+from lac_validator.years import CollectionYear
+
+CASES_DIR = Path(__file__).parent / "rule_cases"
+
+
+@dataclass
+class Case:
+    code: str
+    name: str
+    year: str
+    tables: dict
+    flagged: dict
+    file: str
+    options: dict = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return f"{self.code}[{self.year}]:{self.name}"
+
+
+def load_cases() -> list[Case]:
+    registry = load_registry()
+    out = []
+    for path in sorted(CASES_DIR.glob("*.yaml")):
+        doc = load_yaml_text(path.read_text(encoding="utf-8"))
+        code = str(doc["code"])
+        all_years = sorted({y for v in registry.versions_of(code) for y in v.years})
+        for raw in doc.get("cases") or []:
+            years = [str(y) for y in raw.get("years") or all_years]
+            options = {k: v for k, v in raw.items() if k not in {"name", "years", "tables", "flagged"}}
+            for y in years:
+                out.append(Case(code, str(raw.get("name", "case")), y, raw.get("tables") or {},
+                                {k: sorted(int(i) for i in v) for k, v in (raw.get("flagged") or {}).items()},
+                                path.name, options))
+    return out
+
+
+def build_table(name: str, value):
+    base = base_table(name)
+    if isinstance(value, str):
+        return table_from_csv_text(base, value)
+    return table_from_records(base, [{k: ("" if v is None else str(v)) for k, v in row.items()} for row in value])
+
+
+def build_context(case: Case) -> Context:
+    year = CollectionYear.from_key(case.year)
+    current = Return("current", file_format=case.options.get("file_format", "csv"))
+    previous = None
+    if case.options.get("previous_supplied") or any(k.endswith("_last") for k in case.tables):
+        previous = Return("previous", file_format=case.options.get("file_format", "csv"))
+    for name, value in case.tables.items():
+        target = previous if name.endswith("_last") else current
+        target.tables[base_table(name)] = build_table(name, value)
+    if case.options.get("file_format", "csv") != "xml":
+        from lac_validator.loader import _derive_uasc
+        for ret in (current, previous):
+            if ret is not None and "Header" in ret.tables:
+                _derive_uasc(ret)
+    la = None
+    if case.options.get("la"):
+        from lac_validator.authorities import resolve_la
+        la = resolve_la(str(case.options["la"]))
+    return Context(year=year, current=current, previous=previous, la=la,
+                   reference=case.options.get("reference"))
+
+
+def version_for(case: Case) -> RuleVersion:
+    year = CollectionYear.from_key(case.year)
+    matches = [v for v in load_registry().versions_of(case.code) if v.applies_to(year)]
+    assert matches, f"{case.file}: rule {case.code} does not apply in {case.year}"
+    return matches[0]
+
+
+def run_case(case: Case):
+    ctx = build_context(case)
+    result = run_rules(ctx, [version_for(case)])
+    return ctx, result
