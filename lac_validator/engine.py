@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .context import Context
-from .registry import Registry, RuleVersion, code_sort_key, load_registry
+from .registry import NotApplicable, Registry, RuleVersion, code_sort_key, load_registry
 from .schema import base_table
 from .years import CollectionYear
 
@@ -118,6 +118,9 @@ def run_rules(ctx: Context, rules: list[RuleVersion]) -> RunResult:
         started = time.perf_counter()
         try:
             flags = normalise_flags(rule, rule.func(ctx), ctx)
+        except NotApplicable as exc:
+            res.not_run.append((rule.code, str(exc)))
+            continue
         except Exception as exc:  # a broken rule must never stop the run
             frame = traceback.extract_tb(exc.__traceback__)[-1]
             res.internal_errors.append(

@@ -30,6 +30,11 @@ class Impl:
 _IMPLS: list[Impl] = []
 
 
+class NotApplicable(Exception):
+    """Raised by a rule that cannot run on this input (e.g. an XML-only check on CSV input);
+    the message is the reason shown under "rules not run"."""
+
+
 def rule(code: str, years: list[str] | None = None, requires: list[str] | None = None):
     """Register `func(ctx)` as the implementation of `code` (all its versions, or `years`).
 
