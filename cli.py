@@ -1,3 +1,245 @@
-"""placeholder"""
+"""The lac-validator command line (installed as lac_validator.cli).
+
+Exit codes: 0 no errors, 1 errors found (or a rule could not complete), 2 usage or input error.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from lac_validator import __version__
+from lac_validator.errors import InputError
+from lac_validator.years import CollectionYear, YearError
+
+FORMATS = ["text", "json", "csv", "xlsx"]
+
+
+def _console(file=None, plain: bool = False):
+    from rich.console import Console
+
+    no_colour = plain or bool(os.environ.get("NO_COLOR")) or bool(os.environ.get("CI"))
+    return Console(file=file, no_color=no_colour, highlight=False, soft_wrap=False,
+                   width=140 if file is not None and not getattr(file, "isatty", lambda: False)() else None)
+
+
+def _year(value: str | None) -> CollectionYear:
+    if value is None:
+        return CollectionYear.in_progress()
+    try:
+        return CollectionYear.parse(value)
+    except YearError as exc:
+        raise click.BadParameter(str(exc), param_hint="--year") from None
+
+
+def _codes(values: tuple[str, ...]) -> list[str]:
+    out = []
+    for v in values:
+        out.extend(c.strip() for c in v.split(",") if c.strip())
+    return out
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="lac-validator")
 def main():
-    print("hi")
+    """Check an SSDA903 (children looked after) return against the DfE validation rules.
+
+    \b
+    Typical use:
+      lac-validator validate THIS_YEAR_FOLDER --previous LAST_YEAR_FOLDER --year 2025-26 --la E08000007
+      lac-validator validate ... --format xlsx --output errors.xlsx
+      lac-validator rules --year 2025-26
+      lac-validator explain 503A
+    """
+
+
+@main.command()
+@click.argument("current", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--previous", "-p", multiple=True, type=click.Path(path_type=Path),
+              help="Last year's return: a folder or file(s); repeat for several files.")
+@click.option("--year", "-y", help="Collection year, e.g. 2025-26 (default: the year in progress today).")
+@click.option("--la", help="Submitting local authority: ONS code (E08000007) or DfE number (356).")
+@click.option("--providers", multiple=True, type=click.Path(path_type=Path),
+              help="Ofsted provider list (XLSX) for the URN rules; repeat for several lists.")
+@click.option("--select", multiple=True, help="Only these rule codes or prefixes (comma-separated or repeated).")
+@click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes (comma-separated or repeated).")
+@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Report format.")
+@click.option("--output", "-o", type=click.Path(path_type=Path),
+              help="Write the report to this file (xlsx needs it; otherwise standard output).")
+@click.option("--all-errors", is_flag=True, help="Text format: list every error, not just the summary.")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing on the terminal; rely on the exit code and --output.")
+def validate(current, previous, year, la, providers, select, ignore, fmt, output, all_errors, quiet):
+    """Validate a return. CURRENT is this year's return: a folder and/or files (CSV, XLSX).
+
+    Exit code 0: no errors; 1: errors found (or a rule could not complete); 2: usage or input error.
+    """
+    from lac_validator.api import validate as run_validation
+
+    cy = _year(year)
+    if fmt == "xlsx" and output is None:
+        raise click.UsageError("--format xlsx needs --output FILE.xlsx")
+    try:
+        report = run_validation(list(current), list(previous) or None, cy, la, list(providers),
+                                _codes(select), _codes(ignore))
+    except (InputError, YearError) as exc:
+        _fail(str(exc))
+    if output is not None:
+        _check_output(output, [*current, *previous])
+    try:
+        _emit(report, fmt, output, all_errors, quiet)
+    except BrokenPipeError:  # e.g. piped into `head`: the reader has what it wanted
+        sys.stderr.close()
+        os._exit(1 if report.error_count else 0)
+    except OSError as exc:
+        _fail(f"cannot write the report to {output}: {exc.strerror or exc}. Choose another --output path.")
+    has_problems = report.error_count > 0 or bool(report.result.internal_errors)
+    sys.exit(1 if has_problems else 0)
+
+
+def _check_output(output: Path, inputs: list[Path]) -> None:
+    """Never let a report overwrite an input file."""
+    out = output.resolve()
+    for p in inputs:
+        p = Path(p).resolve()
+        if out == p or (p.is_dir() and p in out.parents and out.suffix.lower() in {".csv", ".xlsx", ".xml"}):
+            _fail(f"--output {output} would write into the return being validated: choose a path outside the input files and folders.")
+
+
+def _emit(report, fmt, output, all_errors, quiet):
+    from lac_validator.outputs.csv_report import write_csv
+    from lac_validator.outputs.json_report import write_json
+    from lac_validator.outputs.text_report import render_text
+    from lac_validator.outputs.xlsx_report import write_xlsx
+
+    if fmt == "xlsx":
+        write_xlsx(report, output)
+    elif output is not None:
+        with open(output, "w", encoding="utf-8", newline="") as fh:
+            if fmt == "json":
+                write_json(report, fh)
+            elif fmt == "csv":
+                write_csv(report, fh)
+            else:
+                render_text(report, _console(fh, plain=True), all_errors=True)
+    elif fmt == "json":
+        write_json(report, sys.stdout)
+        return
+    elif fmt == "csv":
+        write_csv(report, sys.stdout)
+        return
+    if not quiet:
+        render_text(report, _console(), all_errors=all_errors and output is None)
+        if output is not None:
+            click.echo(f"\nFull report written to {output}")
+
+
+@main.command("rules")
+@click.option("--year", "-y", help="Collection year, e.g. 2025-26 (default: the year in progress today).")
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def list_rules(year, fmt):
+    """List the year's rules: code, category, DfE message."""
+    from rich.table import Table
+
+    from lac_validator.engine import select_rules
+
+    cy = _year(year)
+    rules = select_rules(cy)
+    if fmt == "json":
+        click.echo(json.dumps([{"code": r.code, "category": r.category, "message": r.message,
+                                "implemented": r.implemented, "needs": list(r.needs)} for r in rules], indent=1))
+        return
+    t = Table(title=f"SSDA903 rules for {cy.label} ({len(rules)})", header_style="bold")
+    t.add_column("Code", no_wrap=True)
+    t.add_column("Category")
+    t.add_column("Message", overflow="fold")
+    for r in rules:
+        t.add_row(r.code + ("" if r.implemented else " *"), r.category, r.message)
+    con = _console()
+    con.print(t)
+    if any(not r.implemented for r in rules):
+        con.print("* not implemented yet in this version")
+
+
+@main.command()
+@click.argument("code")
+@click.option("--year", "-y", help="Show only the version in force in this collection year.")
+def explain(code, year):
+    """Explain a rule: its DfE message, tables, fields and logic, from the specification."""
+    from lac_validator.registry import load_registry
+
+    versions = load_registry().versions_of(code)
+    if not versions:
+        _fail(f"no rule with code '{code}': `lac-validator rules` lists them.")
+    if year:
+        cy = _year(year)
+        versions = [v for v in versions if v.applies_to(cy)]
+        if not versions:
+            _fail(f"rule {code} is not part of the {cy.label} collection.")
+    out = io.StringIO()
+    for v in versions:
+        years = ", ".join(CollectionYear.from_key(y).label for y in v.years)
+        out.write(f"Rule {v.code} ({years})\n")
+        out.write(f"  Message:  {v.message}\n")
+        out.write(f"  Category: {v.category}\n")
+        out.write(f"  Tables:   {', '.join(v.tables)}\n")
+        out.write(f"  Fields:   {', '.join(v.fields)}\n")
+        if v.needs:
+            out.write(f"  Needs:    {', '.join(v.needs)}\n")
+        out.write(f"  Flags:    {v.flags}\n")
+        out.write("  Logic:\n")
+        for line in v.logic.strip().splitlines():
+            out.write(f"    {line}\n")
+        if v.notes.strip():
+            out.write("  Notes:\n")
+            for line in v.notes.strip().splitlines():
+                out.write(f"    {line}\n")
+        if not v.implemented:
+            out.write("  (not implemented yet in this version of lac-validator)\n")
+        out.write("\n")
+    click.echo(out.getvalue().rstrip("\n"))
+
+
+@main.command("las")
+def list_las():
+    """List the local authorities accepted by --la."""
+    from lac_validator.authorities import all_authorities
+
+    for la in all_authorities():
+        note = f" (until {la.valid_to})" if la.valid_to else ""
+        click.echo(f"{la.ons_code}  {la.dfe_code}  {la.name}{note}")
+
+
+def run() -> None:
+    """Console entry point: whatever happens, the user gets one sentence, never a traceback
+    (set LAC_VALIDATOR_DEBUG=1 to see it)."""
+    try:
+        main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(2)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except SystemExit:
+        raise
+    except (InputError, YearError) as exc:
+        _fail(str(exc))
+    except Exception as exc:  # a bug, not bad input: still no traceback for the user
+        if os.environ.get("LAC_VALIDATOR_DEBUG"):
+            raise
+        _fail(f"lac-validator stopped unexpectedly ({type(exc).__name__}: {exc}). "
+              "Please report this; set LAC_VALIDATOR_DEBUG=1 to see the details.")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()

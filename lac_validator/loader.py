@@ -205,11 +205,18 @@ def recognise(sheet: RawSheet, specs: list[TableSpec]) -> tuple[TableSpec | None
     """
     cols = [_norm_header(h) for h in sheet.header]
     present = set(cols)
+    # A column shared by many tables (CHILD, DOB) says little; one found in a single table
+    # (ETHNIC, DECOM) says a lot. Complete matches win; then the most telling overlap.
+    counts: dict[str, int] = {}
+    for spec in specs:
+        for c in spec.csv_columns:
+            counts[c] = counts.get(c, 0) + 1
     best, best_key = None, None
     for spec in specs:
-        have = len(present & set(spec.csv_columns))
-        missing = len(spec.csv_columns) - have
-        key = (missing == 0, have - missing)
+        have = present & set(spec.csv_columns)
+        complete = len(have) == len(spec.csv_columns)
+        weight = sum(1.0 / counts[c] for c in have)
+        key = (complete, len(have) if complete else weight)
         if best_key is None or key > best_key:
             best, best_key = spec, key
     if best is None:

@@ -1,0 +1,1 @@
+"""Report writers: text (terminal), JSON, CSV and XLSX."""

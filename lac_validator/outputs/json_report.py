@@ -1,0 +1,77 @@
+"""The machine-readable report (documented in README: JSON report)."""
+from __future__ import annotations
+
+import json
+import math
+
+import pandas as pd
+
+from .. import __version__
+from ..report import Report
+
+SCHEMA_VERSION = 1
+
+
+def _clean(v):
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    if hasattr(v, "item"):
+        return v.item()
+    return v
+
+
+def report_dict(report: Report) -> dict:
+    ctx, res = report.ctx, report.result
+    recs = report.records
+    errors = []
+    if not recs.empty:
+        for r in recs.to_dict("records"):
+            errors.append({k: _clean(v) if not isinstance(v, (list, dict)) else v for k, v in r.items()})
+    tables = {}
+    for label, ret in (("current", ctx.current), ("previous", ctx.previous)):
+        if ret is None:
+            continue
+        tables[label] = {name: {"file": t.source.describe(), "rows": len(t)} for name, t in ret.tables.items()}
+    expected = [t.name for t in _tables_for_year(ctx)]
+    absent = {"current": [t for t in expected if t not in ctx.current.tables]}
+    if ctx.previous is not None:
+        absent["previous"] = [t for t in expected if t not in ctx.previous.tables]
+    by_rule = report.by_rule()
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": "lac-validator", "version": __version__},
+        "collection_year": ctx.year.label,
+        "collection_start": ctx.collection_start.date().isoformat(),
+        "collection_end": ctx.collection_end.date().isoformat(),
+        "la": None if ctx.la is None else {"ons_code": ctx.la.ons_code, "dfe_code": ctx.la.dfe_code, "name": ctx.la.name},
+        "inputs": {
+            "current": list(ctx.current.inputs),
+            "previous": list(ctx.previous.inputs) if ctx.previous is not None else [],
+            "tables": tables,
+            "absent_tables": absent,
+        },
+        "warnings": list(report.warnings),
+        "rules_run": [r.code for r in res.rules_run],
+        "rules_not_run": [{"code": c, "reason": why} for c, why in res.not_run],
+        "internal_errors": [{"code": c, "error": e} for c, e in res.internal_errors],
+        "summary": {
+            "errors": report.error_count,
+            "children_with_errors": int(recs["child"].nunique()) if not recs.empty else 0,
+            "by_rule": [{k: _clean(v) for k, v in row.items()} for row in by_rule.to_dict("records")],
+            "by_category": {r["category"]: int(r["errors"]) for r in report.by_category().to_dict("records")},
+        },
+        "errors": errors,
+    }
+
+
+def _tables_for_year(ctx):
+    from ..schema import load_schema
+
+    return load_schema().tables_for(ctx.year)
+
+
+def write_json(report: Report, stream) -> None:
+    json.dump(report_dict(report), stream, ensure_ascii=False, indent=1, default=str)
+    stream.write("\n")
+
+

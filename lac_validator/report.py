@@ -1,0 +1,163 @@
+"""The report model: one error record per flagged row, with what is needed to find and fix it.
+
+Records carry the rule, the DfE message, where the row is (table, row, file line, the row's
+natural key such as the episode start date), the child, the fields at fault with their values as
+given, and the child's social worker. Nothing else from the return is copied into reports.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .context import Context
+from .engine import RunResult
+from .schema import base_table
+
+# The date that locates a row inside a child's record, per table (child-level tables have none).
+LOCATOR = {
+    "Episodes": "DECOM",
+    "Reviews": "REVIEW",
+    "Missing": "MIS_START",
+    "SWEpisodes": "SW_DECOM",
+    "PlacedAdoption": "DATE_PLACED",
+    "DoLo": "DOLO_START",
+}
+UNASSIGNED = "Unassigned"
+
+RECORD_COLUMNS = ["rule", "message", "category", "table", "year", "row", "line", "file", "child",
+                  "locator", "fields", "values", "social_worker"]
+
+
+@dataclass
+class Report:
+    ctx: Context
+    result: RunResult
+    records: pd.DataFrame
+    inputs: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def error_count(self) -> int:
+        return len(self.records)
+
+    def by_rule(self) -> pd.DataFrame:
+        """Per rule: code, message, category, number of errors, children affected."""
+        cols = ["rule", "message", "category", "errors", "children"]
+        if self.records.empty:
+            return pd.DataFrame(columns=cols)
+        g = self.records.groupby(["rule", "message", "category"], sort=False)
+        out = g.agg(errors=("row", "size"), children=("child", "nunique")).reset_index()
+        return out.sort_values(["errors", "rule"], ascending=[False, True], kind="mergesort").reset_index(drop=True)[cols]
+
+    def by_category(self) -> pd.DataFrame:
+        if self.records.empty:
+            return pd.DataFrame(columns=["category", "errors", "rules"])
+        g = self.records.groupby("category")
+        return g.agg(errors=("row", "size"), rules=("rule", "nunique")).reset_index() \
+            .sort_values("errors", ascending=False, kind="mergesort").reset_index(drop=True)
+
+    def by_child(self) -> pd.DataFrame:
+        cols = ["child", "social_worker", "errors", "rules"]
+        recs = self.records[self.records["child"].notna()]
+        if recs.empty:
+            return pd.DataFrame(columns=cols)
+        g = recs.groupby("child", sort=False)
+        out = g.agg(social_worker=("social_worker", "first"), errors=("row", "size"),
+                    rules=("rule", lambda s: ", ".join(sorted(set(s), key=_code_key)))).reset_index()
+        return out.sort_values(["errors", "child"], ascending=[False, True], kind="mergesort").reset_index(drop=True)[cols]
+
+    def by_social_worker(self) -> pd.DataFrame:
+        cols = ["social_worker", "children", "errors"]
+        if self.records.empty:
+            return pd.DataFrame(columns=cols)
+        g = self.records.groupby("social_worker", sort=False)
+        out = g.agg(children=("child", "nunique"), errors=("row", "size")).reset_index()
+        return out.sort_values(["errors", "social_worker"], ascending=[False, True], kind="mergesort").reset_index(drop=True)[cols]
+
+
+def _code_key(code: str):
+    from .registry import code_sort_key
+
+    return code_sort_key(code)
+
+
+def _fmt(value) -> str | None:
+    """A raw cell for a report: text as given (dates are still their raw text)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return None
+    return str(value)
+
+
+def build_records(ctx: Context, result: RunResult) -> pd.DataFrame:
+    """Vectorised: one frame per (rule, table) joined to the rows it flags."""
+    parts = []
+    for f in result.findings:
+        src = ctx.source(f.table)
+        raw = src.raw
+        rows = f.rows
+        base = base_table(f.table)
+        present = [c for c in f.rule.fields if c in raw.columns]
+        sel = raw.loc[rows]
+        values = sel[present].astype(object).where(sel[present].notna(), None).to_dict("records") if present \
+            else [{}] * len(rows)
+        loc_col = LOCATOR.get(base)
+        if loc_col:
+            loc_raw = sel[loc_col].astype(object)
+            locator = np.where(loc_raw.notna(), loc_col + " " + loc_raw.astype(str), loc_col + " (blank)")
+            loc_date = src.data.loc[rows, loc_col].to_numpy()
+        else:
+            locator = np.full(len(rows), None, dtype=object)
+            loc_date = np.full(len(rows), np.datetime64("NaT"), dtype="datetime64[ns]")
+        parts.append(pd.DataFrame({
+            "rule": f.rule.code,
+            "message": f.rule.message,
+            "category": f.rule.category,
+            "table": base,
+            "year": "previous" if f.table.endswith("_last") else "current",
+            "row": rows.astype(np.int64),
+            "line": src.lines[rows].astype(np.int64) if len(src.lines) == len(raw) else rows + 2,
+            "file": src.source.describe(),
+            "child": sel["CHILD"].astype(object).where(sel["CHILD"].notna(), None).to_numpy(),
+            "locator": locator,
+            "fields": [list(present)] * len(rows),
+            "values": values,
+            "_date": loc_date,
+        }))
+    if not parts:
+        return pd.DataFrame(columns=RECORD_COLUMNS)
+    recs = pd.concat(parts, ignore_index=True)
+    recs["social_worker"] = assign_social_workers(ctx, recs)
+    recs = recs.drop(columns="_date")
+    return recs[RECORD_COLUMNS]
+
+
+def assign_social_workers(ctx: Context, recs: pd.DataFrame) -> np.ndarray:
+    """The child's SW_ID from this year's SWEpisodes: the episode covering the record's date
+    (its locator date, else 31 March), else the child's latest, else Unassigned."""
+    out = np.full(len(recs), UNASSIGNED, dtype=object)
+    if not ctx.has("SWEpisodes") or recs.empty:
+        return out
+    sw = ctx.table("SWEpisodes")
+    sw = sw[sw["CHILD"].notna() & sw["SW_ID"].notna()][["CHILD", "SW_ID", "SW_DECOM", "SW_DEC"]]
+    if sw.empty:
+        return out
+    when = pd.Series(recs["_date"].to_numpy(), dtype="datetime64[ns]").fillna(ctx.collection_end)
+    q = pd.DataFrame({"_rec": np.arange(len(recs)), "CHILD": recs["child"].to_numpy(), "_when": when.to_numpy()})
+    q = q[q["CHILD"].notna()]
+    q["CHILD"] = q["CHILD"].astype(str)
+    sw = sw.assign(CHILD=sw["CHILD"].astype(str))
+    m = q.merge(sw, on="CHILD", how="inner")
+    covering = m[(m["SW_DECOM"] <= m["_when"]) & (m["SW_DEC"].isna() | (m["SW_DEC"] >= m["_when"]))]
+    covering = covering.sort_values(["_rec", "SW_DECOM"], ascending=[True, False], kind="mergesort") \
+        .drop_duplicates("_rec")
+    latest = m.sort_values(["_rec", "SW_DECOM"], ascending=[True, False], kind="mergesort", na_position="last") \
+        .drop_duplicates("_rec")
+    out[latest["_rec"].to_numpy()] = latest["SW_ID"].to_numpy()
+    out[covering["_rec"].to_numpy()] = covering["SW_ID"].to_numpy()
+    return out
+
+
+def build_report(ctx: Context, result: RunResult, warnings: list[str] | None = None) -> Report:
+    return Report(ctx, result, build_records(ctx, result), warnings=list(warnings or []))
