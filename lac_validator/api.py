@@ -28,8 +28,10 @@ def validate(current: list[str | Path], previous: list[str | Path] | None = None
     """Load, type, run the year's rules and build the report. Raises InputError on bad input."""
     timings = {}
     t0 = time.perf_counter()
+    notes = []
     if year is None:
         year = CollectionYear.in_progress()
+        notes.append(f"no --year given: validating as {year.label}, the collection year in progress today.")
     elif isinstance(year, str):
         year = CollectionYear.parse(year)
     authority = resolve_la(la) if la else None
@@ -44,8 +46,29 @@ def validate(current: list[str | Path], previous: list[str | Path] | None = None
     result = run_rules(ctx, rules)
     timings["rules"] = time.perf_counter() - t1
     t2 = time.perf_counter()
-    warnings = list(cur.warnings) + ([f"last year: {w}" for w in prev.warnings] if prev else [])
+    warnings = notes + list(cur.warnings) + ([f"last year: {w}" for w in prev.warnings] if prev else [])
+    warnings += year_mismatch_warnings(ctx)
     report = build_report(ctx, result, warnings)
     timings["report"] = time.perf_counter() - t2
     result.timings.update({f"phase:{k}": v for k, v in timings.items()})
     return report
+
+
+def year_mismatch_warnings(ctx: Context) -> list[str]:
+    """Say so when most episodes lie outside the chosen year: --year is probably wrong."""
+    out = []
+    for label, name in (("this year's", "Episodes"), ("last year's", "Episodes_last")):
+        if not ctx.has(name):
+            continue
+        t = ctx.table(name)
+        dated = t[t["DECOM"].notna()]
+        if len(dated) < 5:
+            continue
+        start, end = (ctx.collection_start, ctx.collection_end) if name == "Episodes" else \
+            (ctx.year.previous.start, ctx.year.previous.end)
+        inside = (dated["DECOM"] <= end) & (dated["DEC"].isna() | (dated["DEC"] >= start))
+        if inside.mean() < 0.5:
+            span = f"{dated['DECOM'].min():%d/%m/%Y} to {dated['DECOM'].max():%d/%m/%Y}"
+            out.append(f"{label} episodes mostly fall outside {start:%d/%m/%Y}-{end:%d/%m/%Y} "
+                       f"(they start {span}): check --year and --previous.")
+    return out

@@ -1,0 +1,64 @@
+"""DfE XML returns: structure, line numbers, and hostile documents refused."""
+from __future__ import annotations
+
+import pytest
+
+from lac_validator.errors import InputError
+from lac_validator.loader import load_return
+from lac_validator.years import CollectionYear
+
+Y = CollectionYear.parse("2025-26")
+
+DOC = """<?xml version="1.0" encoding="UTF-8"?>
+<EXPSSDA903>
+  <CHILD>
+    <HEADER>
+      <CHILDID>c1</CHILDID>
+      <SEX>M</SEX>
+      <DOB>01/01/2010</DOB>
+      <ETHNIC>WBRI</ETHNIC>
+      <UASC>1</UASC>
+      <DUC>01/06/2025</DUC>
+      <AREVIEW><REVIEW>01/05/2025</REVIEW><REVIEW_CODE>PN1</REVIEW_CODE></AREVIEW>
+      <AMISSING><MISSING>M</MISSING><MIS_START>02/05/2025</MIS_START><MIS_END/></AMISSING>
+    </HEADER>
+    <EPISODE><DECOM>01/04/2025</DECOM><RNE>S</RNE><LS>C2</LS><CIN>N1</CIN><PL>U1</PL></EPISODE>
+    <EPISODE><DECOM>01/06/2025</DECOM><RNE>P</RNE><LS>C2</LS><CIN>N1</CIN><PL>U2</PL></EPISODE>
+    <SW_EPISODE><SW_ID>SW1</SW_ID><SW_DECOM>01/04/2025</SW_DECOM></SW_EPISODE>
+  </CHILD>
+  <CHILD>
+    <HEADER><CHILDID>c2</CHILDID><SEX>F</SEX><DOB>01/01/2005</DOB><UASC>0</UASC><IN_TOUCH>YES</IN_TOUCH></HEADER>
+  </CHILD>
+</EXPSSDA903>
+"""
+
+
+def test_xml_tables_and_lines(tmp_path):
+    (tmp_path / "r.xml").write_text(DOC)
+    ret = load_return([tmp_path / "r.xml"], Y, "current")
+    assert ret.file_format == "xml"
+    t = ret.tables
+    assert list(t["Header"].raw["CHILD"]) == ["C1", "C2"]
+    assert list(t["Header"].raw["UASC"]) == ["1", "0"]
+    assert list(t["Episodes"].raw["PLACE"]) == ["U1", "U2"]
+    assert list(t["Episodes"].raw["CHILD"]) == ["C1", "C1"]
+    assert list(t["Episodes"].lines) == [14, 15]
+    assert t["Reviews"].raw.loc[0, "DOB"] == "01/01/2010"
+    assert t["Missing"].raw["MIS_END"].isna().all()
+    assert list(t["UASC"].raw["CHILD"]) == ["C1", "C2"]   # a UASC row whenever HEADER/UASC has text
+    assert list(t["OC3"].raw["CHILD"]) == ["C2"]
+    assert list(t["SWEpisodes"].raw["SW_ID"]) == ["SW1"]
+    assert len(t["AD1"]) == 0  # every table exists in XML, possibly empty
+
+
+@pytest.mark.parametrize("doc,expected", [
+    ('<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "x"><!ENTITY b "&a;&a;&a;">]><EXPSSDA903><CHILD><HEADER><CHILDID>&b;</CHILDID></HEADER></CHILD></EXPSSDA903>', "refused"),
+    ('<?xml version="1.0"?><!DOCTYPE f [<!ENTITY x SYSTEM "file:///etc/passwd">]><EXPSSDA903><CHILD><HEADER><CHILDID>&x;</CHILDID></HEADER></CHILD></EXPSSDA903>', "refused"),
+    ("<EXPSSDA903><CHILD><HEADER>", "not well-formed"),
+    ("<OTHER/>", "not a DfE 903 XML return"),
+])
+def test_hostile_or_broken_xml_refused(tmp_path, doc, expected):
+    (tmp_path / "r.xml").write_text(doc)
+    with pytest.raises(InputError) as err:
+        load_return([tmp_path / "r.xml"], Y, "current")
+    assert expected in str(err.value) and "r.xml" in str(err.value)
