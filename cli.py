@@ -16,7 +16,7 @@ from lac_validator import __version__
 from lac_validator.errors import InputError
 from lac_validator.years import CollectionYear, YearError
 
-FORMATS = ["text", "json", "csv", "xlsx"]
+FORMATS = ["text", "json", "csv", "xlsx", "junit"]
 
 
 def _console(file=None, plain: bool = False):
@@ -77,11 +77,14 @@ def main():
 @click.option("--output", "-o", type=click.Path(path_type=Path),
               help="Write the report to this file (xlsx needs it; otherwise standard output).")
 @click.option("--all-errors", is_flag=True, help="Text format: list every error, not just the summary.")
+@click.option("--fail-on", type=click.Choice(["error", "any", "none"]), default="error", show_default=True,
+              help="Exit 1 on DfE errors (error), on errors or warnings (any), or never (none).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on the terminal; rely on the exit code and --output.")
-def validate(current, previous, year, la, providers, select, ignore, fmt, output, all_errors, quiet):
-    """Validate a return. CURRENT is this year's return: a folder and/or files (CSV, XLSX).
+def validate(current, previous, year, la, providers, select, ignore, fmt, output, all_errors, fail_on, quiet):
+    """Validate a return. CURRENT is this year's return: a folder and/or files (CSV, XLSX, XML).
 
-    Exit code 0: no errors; 1: errors found (or a rule could not complete); 2: usage or input error.
+    Exit code 0: nothing to fail on; 1: errors found (see --fail-on) or a rule could not
+    complete; 2: usage or input error.
     """
     from lac_validator.api import validate as run_validation
 
@@ -102,8 +105,18 @@ def validate(current, previous, year, la, providers, select, ignore, fmt, output
         os._exit(1 if report.error_count else 0)
     except OSError as exc:
         _fail(f"cannot write the report to {output}: {exc.strerror or exc}. Choose another --output path.")
-    has_problems = report.error_count > 0 or bool(report.result.internal_errors)
-    sys.exit(1 if has_problems else 0)
+    sys.exit(exit_code(report, fail_on))
+
+
+def exit_code(report, fail_on: str) -> int:
+    if fail_on == "none":
+        return 0
+    if report.result.internal_errors:
+        return 1
+    recs = report.records
+    if fail_on == "any":
+        return 1 if len(recs) else 0
+    return 1 if (recs["severity"] == "error").any() else 0
 
 
 def _check_output(output: Path, inputs: list[Path]) -> None:
@@ -118,6 +131,7 @@ def _check_output(output: Path, inputs: list[Path]) -> None:
 def _emit(report, fmt, output, all_errors, quiet):
     from lac_validator.outputs.csv_report import write_csv
     from lac_validator.outputs.json_report import write_json
+    from lac_validator.outputs.junit_report import write_junit
     from lac_validator.outputs.text_report import render_text
     from lac_validator.outputs.xlsx_report import write_xlsx
 
@@ -129,6 +143,8 @@ def _emit(report, fmt, output, all_errors, quiet):
                 write_json(report, fh)
             elif fmt == "csv":
                 write_csv(report, fh)
+            elif fmt == "junit":
+                write_junit(report, fh)
             else:
                 render_text(report, _console(fh, plain=True), all_errors=True)
     elif fmt == "json":
@@ -136,6 +152,9 @@ def _emit(report, fmt, output, all_errors, quiet):
         return
     elif fmt == "csv":
         write_csv(report, sys.stdout)
+        return
+    elif fmt == "junit":
+        write_junit(report, sys.stdout)
         return
     if not quiet:
         render_text(report, _console(), all_errors=all_errors and output is None)

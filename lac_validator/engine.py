@@ -33,9 +33,15 @@ class RunResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def _matches(code: str, patterns: list[str]) -> bool:
+def _matches(code: str, patterns: list[str], known: set[str]) -> bool:
+    """A pattern that is a rule code matches that code only (101 is not 1010); any other pattern
+    is a prefix (5 = the 500s and 5000s, INT = the integrity checks)."""
     c = code.upper()
-    return any(c == p.upper() or c.startswith(p.upper()) for p in patterns)
+    for p in patterns:
+        p = p.upper()
+        if c == p or (p not in known and c.startswith(p)):
+            return True
+    return False
 
 
 def select_rules(year: CollectionYear, select: list[str] | None = None, ignore: list[str] | None = None,
@@ -43,10 +49,11 @@ def select_rules(year: CollectionYear, select: list[str] | None = None, ignore: 
     """The year's rule versions, filtered by code or code prefix (--select / --ignore)."""
     registry = registry or load_registry()
     rules = registry.for_year(year)
+    known = {v.code.upper() for v in registry.versions}
     if select:
-        rules = [r for r in rules if _matches(r.code, select)]
+        rules = [r for r in rules if _matches(r.code, select, known)]
     if ignore:
-        rules = [r for r in rules if not _matches(r.code, ignore)]
+        rules = [r for r in rules if not _matches(r.code, ignore, known)]
     return sorted(rules, key=lambda r: code_sort_key(r.code))
 
 

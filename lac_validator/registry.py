@@ -98,9 +98,9 @@ class Registry:
 
 
 def code_sort_key(code: str):
-    digits = "".join(ch for ch in code if ch.isdigit())
+    """Numeric codes by number (101 < 1000), then lettered codes (EPI, INT01, SW02STG1) by text."""
     head = code[: len(code) - len(code.lstrip("0123456789"))]
-    return (0, int(head), code) if head else (1, 0, code) if digits == "" else (1, int(digits), code)
+    return (0, int(head), code.upper()) if head else (1, 0, code.upper())
 
 
 @lru_cache(maxsize=1)

@@ -26,8 +26,13 @@ LOCATOR = {
 }
 UNASSIGNED = "Unassigned"
 
-RECORD_COLUMNS = ["rule", "message", "category", "table", "year", "row", "line", "file", "child",
-                  "locator", "fields", "values", "social_worker"]
+RECORD_COLUMNS = ["rule", "message", "category", "severity", "table", "year", "row", "line", "file", "child",
+                  "locator", "fields", "values", "social_worker", "key"]
+
+
+def severity_of(message: str) -> str:
+    """DfE messages that start with WARNING are advisory; everything else is an error."""
+    return "warning" if message.lstrip().upper().startswith("WARNING") else "error"
 
 
 @dataclass
@@ -114,6 +119,7 @@ def build_records(ctx: Context, result: RunResult) -> pd.DataFrame:
             "rule": f.rule.code,
             "message": f.rule.message,
             "category": f.rule.category,
+            "severity": severity_of(f.rule.message),
             "table": base,
             "year": "previous" if f.table.endswith("_last") else "current",
             "row": rows.astype(np.int64),
@@ -121,6 +127,7 @@ def build_records(ctx: Context, result: RunResult) -> pd.DataFrame:
             "file": src.source.describe(),
             "child": sel["CHILD"].astype(object).where(sel["CHILD"].notna(), None).to_numpy(),
             "locator": locator,
+            "_natural": sel[loc_col].astype(object).where(sel[loc_col].notna(), "").to_numpy() if loc_col else "",
             "fields": [list(present)] * len(rows),
             "values": values,
             "_date": loc_date,
@@ -129,8 +136,20 @@ def build_records(ctx: Context, result: RunResult) -> pd.DataFrame:
         return pd.DataFrame(columns=RECORD_COLUMNS)
     recs = pd.concat(parts, ignore_index=True)
     recs["social_worker"] = assign_social_workers(ctx, recs)
-    recs = recs.drop(columns="_date")
+    recs["key"] = error_keys(recs)
+    recs = recs.drop(columns=["_date", "_natural"])
     return recs[RECORD_COLUMNS]
+
+
+def error_keys(recs: pd.DataFrame) -> pd.Series:
+    """An identity that survives re-extraction: rule, table, year, child and the row's natural key
+    (its date as written, e.g. the episode's DECOM), not the row number. Identical rows are told
+    apart by their order (#2, #3...)."""
+    base = (recs["rule"] + "|" + recs["table"] + "|" + recs["year"] + "|"
+            + recs["child"].astype(object).where(recs["child"].notna(), "").astype(str) + "|"
+            + pd.Series(recs["_natural"], index=recs.index).astype(str))
+    dup = base.groupby(base).cumcount()
+    return base.where(dup.eq(0), base + "#" + (dup + 1).astype(str))
 
 
 def assign_social_workers(ctx: Context, recs: pd.DataFrame) -> np.ndarray:

@@ -135,3 +135,31 @@ def test_la_by_dfe_number(tiny):
     r = run("validate", tiny / "current", "--year", "2025-26", "--la", "356", "--select", "101", "-f", "json", "-o", out)
     assert r.exit_code == 1
     assert json.loads(out.read_text())["la"]["ons_code"] == "E08000007"
+
+
+def test_junit_and_fail_on(tiny):
+    import xml.etree.ElementTree as ET
+
+    out = tiny / "j.xml"
+    r = run("validate", tiny / "current", "--year", "2025-26", "--select", "101,501,502", "-f", "junit", "-o", out)
+    assert r.exit_code == 1
+    suite = ET.parse(out).getroot().find("testsuite")
+    cases = {c.get("name").split(" ")[0]: c for c in suite.findall("testcase")}
+    assert cases["101"].find("failure") is not None and "1 error(s)" in cases["101"].find("failure").get("message")
+    assert "line 3" in cases["101"].find("failure").text
+    assert cases["502"].find("skipped") is not None
+    assert suite.get("failures") == "2" and suite.get("skipped") == "1"
+    r = run("validate", tiny / "current", "--year", "2025-26", "--select", "101", "--fail-on", "none", "-q")
+    assert r.exit_code == 0 and r.output == ""
+
+
+def test_error_keys_survive_row_moves(tiny):
+    out1, out2 = tiny / "a.json", tiny / "b.json"
+    run("validate", tiny / "current", "--year", "2025-26", "--select", "501", "-f", "json", "-o", out1)
+    epis = tiny / "current" / "episodes.csv"
+    lines = epis.read_text().splitlines()
+    epis.write_text("\n".join([lines[0], "9,01/04/2025,S,C2,N1,U1,PR1,,,,,,"] + lines[1:]) + "\n")
+    run("validate", tiny / "current", "--year", "2025-26", "--select", "501", "-f", "json", "-o", out2)
+    a, b = (json.loads(p.read_text())["errors"] for p in (out1, out2))
+    assert [e["key"] for e in a] == [e["key"] for e in b] == ["501|Episodes|current|1|01/05/2025"]
+    assert a[0]["row"] != b[0]["row"]
