@@ -120,11 +120,11 @@ def exit_code(report, fail_on: str) -> int:
 
 
 def _check_output(output: Path, inputs: list[Path]) -> None:
-    """Never let a report overwrite an input file."""
+    """Never let a report or a conversion overwrite an input file or write into an input folder."""
     out = output.resolve()
     for p in inputs:
         p = Path(p).resolve()
-        if out == p or (p.is_dir() and p in out.parents and out.suffix.lower() in {".csv", ".xlsx", ".xml"}):
+        if out == p or (p.is_dir() and p in out.parents) or (out.is_dir() and out in p.parents and not p.is_dir()):
             _fail(f"--output {output} would write into the return being validated: choose a path outside the input files and folders.")
 
 
@@ -226,6 +226,34 @@ def explain(code, year):
             out.write("  (not implemented yet in this version of lac-validator)\n")
         out.write("\n")
     click.echo(out.getvalue().rstrip("\n"))
+
+
+@main.command("convert")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--to", "to", type=click.Choice(["csv", "xlsx", "xml"]), required=True, help="Target format.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True,
+              help="A folder for csv (one file per table); a file for xlsx and xml.")
+@click.option("--year", "-y", help="Collection year whose tables to read (default: the year in progress today).")
+def convert_cmd(inputs, to, output, year):
+    """Convert a return (folder and/or files: CSV, XLSX, XML) to CSV, XLSX or DfE XML.
+
+    Values are copied exactly as given (case kept, nothing trimmed); the inputs are never changed.
+    """
+    from lac_validator.convert import convert
+    from lac_validator.loader import load_return
+
+    cy = _year(year)
+    _check_output(output, list(inputs))
+    try:
+        ret = load_return(list(inputs), cy, "current", upper=False)
+        written = convert(ret, to, output)
+    except InputError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}.")
+    for w in ret.warnings:
+        click.echo(f"warning: {w}", err=True)
+    click.echo(f"Wrote {len(ret.tables)} tables to {', '.join(str(p) for p in written[:3])}{' ...' if len(written) > 3 else ''}")
 
 
 @main.command("las")

@@ -229,7 +229,7 @@ def recognise(sheet: RawSheet, specs: list[TableSpec]) -> tuple[TableSpec | None
     return best, extra, missing
 
 
-def _to_table(sheet: RawSheet, spec: TableSpec, extra: list[str]):
+def _to_table(sheet: RawSheet, spec: TableSpec, extra: list[str], upper: bool = True):
     cols = [_norm_header(h) for h in sheet.header]
     seen = {}
     for i, c in enumerate(cols):
@@ -241,11 +241,13 @@ def _to_table(sheet: RawSheet, spec: TableSpec, extra: list[str]):
                           for c in spec.csv_columns}, index=sheet.rows.index)
     # Drop rows with no value at all (blank lines); line numbers keep pointing at the file.
     keep = (frame != "").any(axis=1).to_numpy() if len(frame) else np.zeros(0, dtype=bool)
-    return make_table(spec, frame[keep], sheet.source, sheet.lines[keep], extra)
+    return make_table(spec, frame[keep], sheet.source, sheet.lines[keep], extra, upper)
 
 
-def load_return(paths: list[str | Path], year: CollectionYear, label: str) -> Return:
-    """Load one year's return (label 'current' or 'previous') for `year`'s layout."""
+def load_return(paths: list[str | Path], year: CollectionYear, label: str, upper: bool = True) -> Return:
+    """Load one year's return (label 'current' or 'previous') for `year`'s layout.
+
+    `upper=False` keeps values' case as given (for format conversion, not validation)."""
     schema = load_schema()
     specs = list(schema.tables.values())
     files, warnings = expand_paths(paths, label)
@@ -256,7 +258,7 @@ def load_return(paths: list[str | Path], year: CollectionYear, label: str) -> Re
         suffix = path.suffix.lower()
         if suffix in XML_SUFFIXES:
             from .xml_input import read_xml  # noqa: PLC0415 - optional reader
-            xml_tables, xml_warnings = read_xml(path, year)
+            xml_tables, xml_warnings = read_xml(path, year, upper)
             kinds.add("xml")
             warnings.extend(xml_warnings)
             for name, table in xml_tables.items():
@@ -293,7 +295,7 @@ def load_return(paths: list[str | Path], year: CollectionYear, label: str) -> Re
             matched_any = True
             if extra:
                 warnings.append(f"{what}: column(s) {', '.join(extra)} are not part of {spec.name} and were ignored.")
-            table = _to_table(sheet, spec, extra)
+            table = _to_table(sheet, spec, extra, upper)
             _add(ret, where, spec.name, table, what, year, warnings)
         if not matched_any and sheets:
             raise InputError(f"{path}: no sheet's header row matches a 903 table: row 1 of each sheet must hold the DfE column names.")

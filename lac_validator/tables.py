@@ -41,28 +41,30 @@ class Table:
         return len(self.raw)
 
 
-def normalise_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """Upper-case every value and make empty cells missing; values are not trimmed (DfE rule)."""
+def normalise_text(frame: pd.DataFrame, upper: bool = True) -> pd.DataFrame:
+    """Upper-case every value and make empty cells missing; values are not trimmed (DfE rule).
+    `upper=False` keeps the case as given (format conversion)."""
     out = {}
     for col in frame.columns:
         s = frame[col]
         if s.dtype != object and not pd.api.types.is_string_dtype(s.dtype):
             s = s.astype(object).where(s.notna(), None)
         s = s.astype("str") if len(s) else s.astype(object)
-        s = s.str.upper()
+        if upper:
+            s = s.str.upper()
         out[col] = s.where(s.ne("") & s.notna())
     result = pd.DataFrame(out, index=frame.index, columns=frame.columns)
     return result
 
 
 def make_table(spec: TableSpec, frame: pd.DataFrame, source: Source, lines=None,
-               extra_columns: list[str] | None = None) -> Table:
+               extra_columns: list[str] | None = None, upper: bool = True) -> Table:
     """Type a frame of text cells whose columns are already the schema's columns."""
     frame = frame.reset_index(drop=True)
     for col in spec.csv_columns:
         if col not in frame.columns:
             frame[col] = None
-    raw = normalise_text(frame[spec.csv_columns])
+    raw = normalise_text(frame[spec.csv_columns], upper)
     data = raw.copy()
     for col in spec.date_columns:
         data[col] = parse_strict(raw[col])

@@ -24,8 +24,11 @@ RENAMES = {"CHILDID": "CHILD", "PL": "PLACE"}
 # Sub-elements of HEADER (or CHILD) that hold rows of child-level tables.
 ROW_ELEMENTS = {"AREVIEW": "Reviews", "AMISSING": "Missing", "PERMANENCE": "PrevPerm", "OC2": "OC2",
                 "AD_PLACED": "PlacedAdoption", "EPISODE": "Episodes"}
-# Tables with no element of their own: a row exists when the HEADER leaf named here has text.
-HEADER_TABLES = {"UASC": "UASC", "OC3": "IN_TOUCH", "AD1": "DATE_INT"}
+# Tables with no element of their own: a row exists when one of the HEADER leaves named here has
+# text. A UASC row needs UASC = 1 or a DUC: a child whose UASC element says 0 is not in the UASC
+# table (the older reader made a row for '0' too; see docs/divergences.md).
+HEADER_TABLES = {"UASC": ("DUC",), "OC3": ("IN_TOUCH", "ACTIV", "ACCOM"),
+                 "AD1": ("DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR")}
 
 
 class _Handler(xml.sax.ContentHandler):
@@ -97,8 +100,9 @@ class _Handler(xml.sax.ContentHandler):
         h = self.child
         line = self.header_line or self.child_line
         self._add("Header", dict(h), line)
-        for table, leaf in HEADER_TABLES.items():
-            if h.get(leaf, "") != "":
+        for table, leaves in HEADER_TABLES.items():
+            uasc_yes = table == "UASC" and h.get("UASC", "").strip() in ("1", "01", "1.0")
+            if uasc_yes or any(h.get(leaf, "") != "" for leaf in leaves):
                 self._add(table, dict(h), line)
         for name, values, bline in self.pending:
             table = ROW_ELEMENTS.get(name) or _table_by_leaves(values)
@@ -135,7 +139,7 @@ def _table_by_leaves(values: dict) -> str | None:
     return None
 
 
-def read_xml(path: Path, year: CollectionYear) -> tuple[dict[str, Table], list[str]]:
+def read_xml(path: Path, year: CollectionYear, upper: bool = True) -> tuple[dict[str, Table], list[str]]:
     handler = _Handler()
     parser = make_parser()
     parser.setFeature(xml.sax.handler.feature_external_ges, False)
@@ -166,9 +170,10 @@ def read_xml(path: Path, year: CollectionYear) -> tuple[dict[str, Table], list[s
         frame = frame.reindex(columns=cols + (["UASC"] if spec.name == "Header" else []), fill_value="")
         frame = frame.fillna("")
         table = make_table(spec, frame[cols], Source(str(path), "xml"),
-                           np.asarray(handler.lines.get(spec.name, []), dtype=int))
+                           np.asarray(handler.lines.get(spec.name, []), dtype=int), upper=upper)
         if spec.name == "Header":
-            uasc = frame["UASC"].astype("str").str.upper()
+            uasc = frame["UASC"].astype("str")
+            uasc = uasc.str.upper() if upper else uasc
             table.raw["UASC"] = uasc.where(uasc.ne("")).to_numpy()
             table.data["UASC"] = table.raw["UASC"]
         tables[spec.name] = table

@@ -45,7 +45,7 @@ def test_xml_tables_and_lines(tmp_path):
     assert list(t["Episodes"].lines) == [14, 15]
     assert t["Reviews"].raw.loc[0, "DOB"] == "01/01/2010"
     assert t["Missing"].raw["MIS_END"].isna().all()
-    assert list(t["UASC"].raw["CHILD"]) == ["C1", "C2"]   # a UASC row whenever HEADER/UASC has text
+    assert list(t["UASC"].raw["CHILD"]) == ["C1"]   # UASC 1 (or a DUC) makes a UASC row; UASC 0 does not
     assert list(t["OC3"].raw["CHILD"]) == ["C2"]
     assert list(t["SWEpisodes"].raw["SW_ID"]) == ["SW1"]
     assert len(t["AD1"]) == 0  # every table exists in XML, possibly empty
@@ -62,3 +62,44 @@ def test_hostile_or_broken_xml_refused(tmp_path, doc, expected):
     with pytest.raises(InputError) as err:
         load_return([tmp_path / "r.xml"], Y, "current")
     assert expected in str(err.value) and "r.xml" in str(err.value)
+
+
+def _records(ret):
+    return {name: t.raw.astype(object).where(t.raw.notna(), None).to_dict("records") for name, t in ret.tables.items()}
+
+
+def test_round_trip_xml_csv_xml_and_xlsx(tmp_path):
+    from click.testing import CliRunner
+
+    from lac_validator.cli import main
+
+    src = tmp_path / "r.xml"
+    src.write_text(DOC.replace("<SEX>M</SEX>", "<SEX>m</SEX>").replace("WBRI", "=WBRI"))
+    before = src.read_bytes()
+    runner = CliRunner()
+    r = runner.invoke(main, ["convert", str(src), "--to", "csv", "-o", str(tmp_path / "csv"), "--year", "2025-26"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(main, ["convert", str(tmp_path / "csv"), "--to", "xml", "-o", str(tmp_path / "back.xml"), "--year", "2025-26"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(main, ["convert", str(tmp_path / "back.xml"), "--to", "xlsx", "-o", str(tmp_path / "r.xlsx"), "--year", "2025-26"])
+    assert r.exit_code == 0, r.output
+    assert src.read_bytes() == before
+    a = load_return([src], Y, "current", upper=False)
+    b = load_return([tmp_path / "back.xml"], Y, "current", upper=False)
+    c = load_return([tmp_path / "r.xlsx"], Y, "current", upper=False)
+    assert _records(a) == _records(b)
+    assert a.tables["Header"].raw.loc[0, "SEX"] == "m"  # case kept by conversion
+    def no_uasc(recs):  # the Header UASC indicator is derived, not a column of the CSV/XLSX layout
+        return {n: [{k: v for k, v in r.items() if k != "UASC"} for r in rs] for n, rs in recs.items() if rs}
+    assert no_uasc(_records(c)) == no_uasc(_records(a))
+
+
+def test_convert_refuses_to_write_into_inputs(tmp_path):
+    from click.testing import CliRunner
+
+    from lac_validator.cli import main
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "r.xml").write_text(DOC)
+    r = CliRunner().invoke(main, ["convert", str(tmp_path / "in"), "--to", "csv", "-o", str(tmp_path / "in"), "--year", "2025-26"])
+    assert r.exit_code == 2

@@ -1,0 +1,153 @@
+"""Converting a return between CSV (one file per table), XLSX (one sheet per table) and DfE XML.
+
+Values are written exactly as read (case kept, nothing trimmed); blanks stay blank. XML has one
+HEADER per child, so the UASC, AD1 and OC3 tables' copies of SEX and DOB are taken from HEADER.
+"""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pandas as pd
+
+from .errors import InputError
+from .tables import Return
+
+CSV_NAMES = {"Header": "header.csv", "Episodes": "episodes.csv", "Reviews": "reviews.csv", "UASC": "uasc.csv",
+             "OC2": "oc2.csv", "OC3": "oc3.csv", "AD1": "ad1.csv", "PlacedAdoption": "placed_for_adoption.csv",
+             "PrevPerm": "previous_permanence.csv", "Missing": "missing.csv", "SWEpisodes": "sw_episodes.csv",
+             "DoLo": "dolo.csv"}
+
+# Element order of the DfE XSD; SW_EPISODE and DOLO are lac-validator's names (the DfE has published none).
+HEADER_ORDER = [("CHILDID", "Header", "CHILD"), ("UPN", "Header", "UPN"), ("SEX", "Header", "SEX"),
+                ("DOB", "Header", "DOB"), ("ETHNIC", "Header", "ETHNIC"), ("UASC", "Header", "UASC"),
+                ("DUC", "UASC", "DUC"), ("DATE_INT", "AD1", "DATE_INT"), ("DATE_MATCH", "AD1", "DATE_MATCH"),
+                ("FOSTER_CARE", "AD1", "FOSTER_CARE"), ("NB_ADOPTR", "AD1", "NB_ADOPTR"),
+                ("SEX_ADOPTR", "AD1", "SEX_ADOPTR"), ("LS_ADOPTR", "AD1", "LS_ADOPTR"),
+                ("IN_TOUCH", "OC3", "IN_TOUCH"), ("ACTIV", "OC3", "ACTIV"), ("ACCOM", "OC3", "ACCOM")]
+HEADER_BLOCKS_1 = [("AMISSING", "Missing"), ("AREVIEW", "Reviews")]
+HEADER_TAIL = [("MOTHER", "Header", "MOTHER"), ("MC_DOB", "Header", "MC_DOB")]
+HEADER_BLOCKS_2 = [("PERMANENCE", "PrevPerm"), ("OC2", "OC2"), ("AD_PLACED", "PlacedAdoption")]
+EPISODE_ORDER = ["DECOM", "RNE", "LS", "CIN", "PLACE", "PL_POST", "HOME_POST", "URN", "PLACE_PROVIDER", "DEC", "REC",
+                 "REASON_PLACE_CHANGE"]
+CHILD_BLOCKS = [("SW_EPISODE", "SWEpisodes"), ("DOLO", "DoLo")]
+XML_TAG = {"PLACE": "PL"}
+
+
+def _text(v) -> str:
+    return "" if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA else str(v)
+
+
+def write_csv_folder(ret: Return, folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, table in ret.tables.items():
+        path = folder / CSV_NAMES[name]
+        cols = [c for c in table.raw.columns if c != "UASC" or name != "Header"]
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh, lineterminator="\n")
+            w.writerow(cols)
+            for row in table.raw[cols].astype(object).itertuples(index=False, name=None):
+                w.writerow([_text(v) for v in row])
+        written.append(path)
+    return written
+
+
+def write_xlsx_workbook(ret: Return, path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    wb = Workbook(write_only=True)
+    for name, table in ret.tables.items():
+        ws = wb.create_sheet(name)
+        cols = [c for c in table.raw.columns if c != "UASC" or name != "Header"]
+        ws.append(cols)
+        for row in table.raw[cols].astype(object).itertuples(index=False, name=None):
+            cells = []
+            for v in row:
+                c = WriteOnlyCell(ws, value=_text(v) or None)
+                if c.value is not None:
+                    c.data_type = "s"  # always text: a value like "=1+1" is data, never a formula
+                cells.append(c)
+            ws.append(cells)
+    wb.save(path)
+
+
+def _rows_by_child(ret: Return, name: str) -> dict[str, list[dict]]:
+    if name not in ret.tables:
+        return {}
+    raw = ret.tables[name].raw
+    out: dict[str, list[dict]] = {}
+    for rec in raw.astype(object).to_dict("records"):
+        out.setdefault(_text(rec.get("CHILD")), []).append(rec)
+    return out
+
+
+def write_xml(ret: Return, path: Path) -> None:
+    rows = {name: _rows_by_child(ret, name) for name in CSV_NAMES}
+    order: list[str] = []
+    seen = set()
+    for name in CSV_NAMES:
+        if name in ret.tables:
+            for child in ret.tables[name].raw["CHILD"].astype(object).map(_text):
+                if child not in seen:
+                    seen.add(child)
+                    order.append(child)
+    with open(path, "w", encoding="utf-8") as out:
+        out.write('<?xml version="1.0" encoding="UTF-8"?>\n<EXPSSDA903>\n')
+        for child in order:
+            first = {name: (rows[name].get(child) or [None])[0] for name in ("Header", "UASC", "AD1", "OC3")}
+            out.write("  <CHILD>\n    <HEADER>\n")
+            for tag, table, col in HEADER_ORDER:
+                rec = first.get(table)
+                value = child if tag == "CHILDID" else (_text(rec.get(col)) if rec else "")
+                if tag == "UASC" and not value and first.get("UASC") is not None:
+                    value = "1"
+                if value:
+                    out.write(f"      <{tag}>{escape(value)}</{tag}>\n")
+            _blocks(out, rows, child, HEADER_BLOCKS_1, "      ")
+            for tag, table, col in HEADER_TAIL:
+                rec = first.get(table)
+                value = _text(rec.get(col)) if rec else ""
+                if value:
+                    out.write(f"      <{tag}>{escape(value)}</{tag}>\n")
+            _blocks(out, rows, child, HEADER_BLOCKS_2, "      ")
+            out.write("    </HEADER>\n")
+            for rec in rows["Episodes"].get(child, []):
+                out.write("    <EPISODE>")
+                for col in EPISODE_ORDER:
+                    value = _text(rec.get(col))
+                    if value:
+                        tag = XML_TAG.get(col, col)
+                        out.write(f"<{tag}>{escape(value)}</{tag}>")
+                out.write("</EPISODE>\n")
+            _blocks(out, rows, child, CHILD_BLOCKS, "    ")
+            out.write("  </CHILD>\n")
+        out.write("</EXPSSDA903>\n")
+
+
+def _blocks(out, rows, child, blocks, indent):
+    for tag, table in blocks:
+        for rec in rows[table].get(child, []):
+            out.write(f"{indent}<{tag}>")
+            for col, v in rec.items():
+                value = _text(v)
+                if col in ("CHILD", "DOB") or not value:
+                    continue
+                out.write(f"<{col}>{escape(value)}</{col}>")
+            out.write(f"</{tag}>\n")
+
+
+def convert(ret: Return, to: str, output: Path) -> list[Path]:
+    if to == "csv":
+        if output.exists() and not output.is_dir():
+            raise InputError(f"--output {output} is a file: CSV conversion writes a folder of files.")
+        return write_csv_folder(ret, output)
+    if to == "xlsx":
+        write_xlsx_workbook(ret, output)
+    elif to == "xml":
+        write_xml(ret, output)
+    else:  # pragma: no cover - click restricts the choice
+        raise InputError(f"unknown target format {to}")
+    return [output]
