@@ -17,6 +17,7 @@ from lac_validator.errors import InputError
 from lac_validator.years import CollectionYear, YearError
 
 FORMATS = ["text", "json", "csv", "xlsx", "junit"]
+DEFAULT_HISTORY = Path("lac-validator-history.sqlite")
 
 
 def _console(file=None, plain: bool = False):
@@ -62,16 +63,31 @@ def main():
     """
 
 
+def return_options(func):
+    """The options that say what to validate (shared by validate and baseline create)."""
+    options = [
+        click.argument("current", nargs=-1, required=True, type=click.Path(path_type=Path)),
+        click.option("--previous", "-p", multiple=True, type=click.Path(path_type=Path),
+                     help="Last year's return: a folder or file(s); repeat for several files."),
+        click.option("--year", "-y", help="Collection year, e.g. 2025-26 (default: the year in progress today)."),
+        click.option("--la", help="Submitting local authority: ONS code (E08000007) or DfE number (356)."),
+        click.option("--providers", multiple=True, type=click.Path(path_type=Path),
+                     help="Ofsted provider list (XLSX) for the URN rules; repeat for several lists."),
+        click.option("--select", multiple=True, help="Only these rule codes or prefixes (comma-separated or repeated)."),
+        click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes (comma-separated or repeated)."),
+    ]
+    for opt in reversed(options):
+        func = opt(func)
+    return func
+
+
 @main.command()
-@click.argument("current", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--previous", "-p", multiple=True, type=click.Path(path_type=Path),
-              help="Last year's return: a folder or file(s); repeat for several files.")
-@click.option("--year", "-y", help="Collection year, e.g. 2025-26 (default: the year in progress today).")
-@click.option("--la", help="Submitting local authority: ONS code (E08000007) or DfE number (356).")
-@click.option("--providers", multiple=True, type=click.Path(path_type=Path),
-              help="Ofsted provider list (XLSX) for the URN rules; repeat for several lists.")
-@click.option("--select", multiple=True, help="Only these rule codes or prefixes (comma-separated or repeated).")
-@click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes (comma-separated or repeated).")
+@return_options
+@click.option("--baseline", type=click.Path(path_type=Path),
+              help="Accepted errors (YAML/CSV): matching errors are reported as accepted, not as errors.")
+@click.option("--history", type=click.Path(path_type=Path), is_flag=False, flag_value=str(DEFAULT_HISTORY),
+              help=f"Record this run's errors in a SQLite history (default file: {DEFAULT_HISTORY}).")
+@click.option("--label", default="", help="A name for this run in the history, e.g. 'October extract'.")
 @click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Report format.")
 @click.option("--output", "-o", type=click.Path(path_type=Path),
@@ -80,7 +96,8 @@ def main():
 @click.option("--fail-on", type=click.Choice(["error", "any", "none"]), default="error", show_default=True,
               help="Exit 1 on DfE errors (error), on errors or warnings (any), or never (none).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on the terminal; rely on the exit code and --output.")
-def validate(current, previous, year, la, providers, select, ignore, fmt, output, all_errors, fail_on, quiet):
+def validate(current, previous, year, la, providers, select, ignore, baseline, history, label, fmt, output,
+             all_errors, fail_on, quiet):
     """Validate a return. CURRENT is this year's return: a folder and/or files (CSV, XLSX, XML).
 
     Exit code 0: nothing to fail on; 1: errors found (see --fail-on) or a rule could not
@@ -93,7 +110,12 @@ def validate(current, previous, year, la, providers, select, ignore, fmt, output
         raise click.UsageError("--format xlsx needs --output FILE.xlsx")
     try:
         report = run_validation(list(current), list(previous) or None, cy, la, list(providers),
-                                _codes(select), _codes(ignore))
+                                _codes(select), _codes(ignore), baseline)
+        if history is not None:
+            from lac_validator.history import record_run
+
+            run_id = record_run(history, report, label)
+            report.warnings.append(f"recorded as run {run_id} in {history}")
     except (InputError, YearError) as exc:
         _fail(str(exc))
     if output is not None:
@@ -254,6 +276,120 @@ def convert_cmd(inputs, to, output, year):
     for w in ret.warnings:
         click.echo(f"warning: {w}", err=True)
     click.echo(f"Wrote {len(ret.tables)} tables to {', '.join(str(p) for p in written[:3])}{' ...' if len(written) > 3 else ''}")
+
+
+@main.group("baseline")
+def baseline_group():
+    """Accepted errors: errors the DfE lets stand with an explanation."""
+
+
+@baseline_group.command("create")
+@return_options
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="Baseline file to write (.yaml).")
+@click.option("--who", default="", help="Who accepts these errors (written into each entry).")
+@click.option("--explanation", default="", help="One explanation for every entry (otherwise a TODO to fill in).")
+def baseline_create(current, previous, year, la, providers, select, ignore, output, who, explanation):
+    """Write a baseline accepting every error of a run; edit it to keep only what the DfE accepts."""
+    from lac_validator.api import validate as run_validation
+    from lac_validator.baseline import baseline_yaml
+
+    cy = _year(year)
+    _check_output(output, [*current, *previous])
+    try:
+        report = run_validation(list(current), list(previous) or None, cy, la, list(providers),
+                                _codes(select), _codes(ignore))
+    except (InputError, YearError) as exc:
+        _fail(str(exc))
+    output.write_text(baseline_yaml(report.records, who, explanation), encoding="utf-8")
+    click.echo(f"Wrote {len(report.records)} entries to {output}")
+
+
+@main.command("diff")
+@click.argument("before")
+@click.argument("after")
+@click.option("--history", type=click.Path(path_type=Path), help="History database holding runs BEFORE and AFTER (run ids).")
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def diff_cmd(before, after, history, fmt):
+    """What changed between two runs: new, fixed and persisting errors, per rule and social worker.
+
+    BEFORE and AFTER are JSON reports (-f json), or run ids of a --history database.
+    """
+    from lac_validator import history as hist
+
+    try:
+        if history is not None:
+            a, b = hist.run_errors(history, _int(before)), hist.run_errors(history, _int(after))
+        else:
+            a, b = hist.errors_from_json(Path(before)), hist.errors_from_json(Path(after))
+    except InputError as exc:
+        _fail(str(exc))
+    d = hist.diff_errors(a, b)
+    if fmt == "json":
+        click.echo(json.dumps({"counts": d.counts(),
+                               "by_rule": d.per("rule").to_dict("records"),
+                               "by_social_worker": d.per("social_worker").to_dict("records"),
+                               "new": d.new.to_dict("records"), "fixed": d.fixed.to_dict("records")},
+                              indent=1, default=str))
+        return
+    from rich.table import Table
+
+    con = _console()
+    c = d.counts()
+    con.print(f"{c['new']} new, {c['fixed']} fixed, {c['persisting']} persisting errors")
+    for column, title in (("rule", "By rule"), ("social_worker", "By social worker")):
+        frame = d.per(column)
+        if frame.empty:
+            continue
+        t = Table(title=title, header_style="bold")
+        for col in frame.columns:
+            t.add_column(str(col), justify="left" if col == column else "right")
+        for row in frame.itertuples(index=False):
+            t.add_row(*[str(v) for v in row])
+        con.print(t)
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        _fail(f"'{text}' is not a run id: with --history, give the run numbers `lac-validator trend` lists.")
+
+
+@main.command("trend")
+@click.option("--history", type=click.Path(path_type=Path), default=str(DEFAULT_HISTORY), show_default=True,
+              help="History database written by validate --history.")
+@click.option("--by", type=click.Choice(["category", "rule"]), default="category", show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Also write an XLSX workbook with a chart.")
+def trend_cmd(history, by, output):
+    """Errors over time, per category or rule, from the run history."""
+    from rich.table import Table
+
+    from lac_validator import history as hist
+
+    if not Path(history).exists():
+        _fail(f"no history at {history}: record runs with `lac-validator validate ... --history {history}`.")
+    try:
+        runs = hist.runs(history)
+        errs = hist.all_errors(history)
+    except InputError as exc:
+        _fail(str(exc))
+    table = errs.pivot_table(index=by, columns="run", aggfunc="size", fill_value=0) if len(errs) else None
+    t = Table(title=f"Errors per {by} and run", header_style="bold")
+    t.add_column(by)
+    run_ids = list(runs["id"])
+    for r in runs.itertuples(index=False):
+        t.add_column(f"{r.id}\n{r.started_at[:10]}{chr(10) + r.label if r.label else ''}", justify="right")
+    if table is not None:
+        table = table.reindex(columns=run_ids, fill_value=0)
+        for key, row in table.iterrows():
+            t.add_row(str(key), *[str(int(v)) for v in row])
+    t.add_row("total", *[str(int(v)) for v in runs["errors"]])
+    _console().print(t)
+    if output is not None:
+        from lac_validator.outputs.trend_xlsx import write_trend_xlsx
+
+        write_trend_xlsx(runs, table, by, output)
+        click.echo(f"Wrote {output}")
 
 
 @main.command("las")

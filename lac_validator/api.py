@@ -24,7 +24,7 @@ def build_reference(providers):
 def validate(current: list[str | Path], previous: list[str | Path] | None = None,
              year: CollectionYear | str | None = None, la: str | None = None,
              providers: list[str] | None = None, select: list[str] | None = None,
-             ignore: list[str] | None = None) -> Report:
+             ignore: list[str] | None = None, baseline: str | Path | None = None) -> Report:
     """Load, type, run the year's rules and build the report. Raises InputError on bad input."""
     timings = {}
     t0 = time.perf_counter()
@@ -49,6 +49,11 @@ def validate(current: list[str | Path], previous: list[str | Path] | None = None
     warnings = notes + list(cur.warnings) + ([f"last year: {w}" for w in prev.warnings] if prev else [])
     warnings += year_mismatch_warnings(ctx)
     report = build_report(ctx, result, warnings)
+    if baseline:
+        from .baseline import apply_baseline, load_baseline
+
+        applied = apply_baseline(report.records, load_baseline(Path(baseline)))
+        report.records, report.accepted, report.stale = applied.remaining, applied.accepted, applied.stale
     timings["report"] = time.perf_counter() - t2
     result.timings.update({f"phase:{k}": v for k, v in timings.items()})
     return report

@@ -42,6 +42,8 @@ class Report:
     records: pd.DataFrame
     inputs: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    accepted: pd.DataFrame | None = None   # errors accepted by a baseline (with their explanation)
+    stale: list = field(default_factory=list)  # baseline entries that matched nothing
 
     @property
     def error_count(self) -> int:

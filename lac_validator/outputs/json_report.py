@@ -23,10 +23,7 @@ def _clean(v):
 def report_dict(report: Report) -> dict:
     ctx, res = report.ctx, report.result
     recs = report.records
-    errors = []
-    if not recs.empty:
-        for r in recs.to_dict("records"):
-            errors.append({k: _clean(v) if not isinstance(v, (list, dict)) else v for k, v in r.items()})
+    errors = _records(recs)
     tables = {}
     for label, ret in (("current", ctx.current), ("previous", ctx.previous)):
         if ret is None:
@@ -61,7 +58,16 @@ def report_dict(report: Report) -> dict:
             "by_category": {r["category"]: int(r["errors"]) for r in report.by_category().to_dict("records")},
         },
         "errors": errors,
+        "accepted": _records(report.accepted),
+        "stale_baseline": [vars(e) for e in report.stale],
     }
+
+
+def _records(frame) -> list[dict]:
+    if frame is None or frame.empty:
+        return []
+    return [{k: _clean(v) if not isinstance(v, (list, dict)) else v for k, v in r.items()}
+            for r in frame.to_dict("records")]
 
 
 def _tables_for_year(ctx):

@@ -29,6 +29,11 @@ def render_text(report: Report, console: Console, top_children: int = 10, all_er
     headline = (f"{n} error{'s' if n != 1 else ''} for {children} child{'ren' if children != 1 else ''} "
                 f"from {len(res.rules_run)} rules run")
     console.print(Text(headline, style="bold red" if n else "bold green"))
+    if report.accepted is not None and len(report.accepted):
+        console.print(f"{len(report.accepted)} more accepted by the baseline (not counted above)")
+    for e in report.stale:
+        console.print(Text(f"stale baseline entry: rule {e.rule}, child {e.child}"
+                           f"{', key ' + e.key if e.key else ''} matches no error any more: remove it", style="yellow"))
 
     if n:
         t = RichTable(title="Errors by rule", show_lines=False, header_style="bold")

@@ -1,0 +1,98 @@
+"""Accepted errors: occurrences the DfE lets stand with an explanation.
+
+A baseline is a YAML or CSV list of entries with `rule`, `child`, optional `key` (the row's
+natural key as reports show it, e.g. the episode's DECOM "01/04/2025", or a full error key),
+`explanation`, `who` and `date`. Each entry accepts the matching errors of the run; entries that
+match nothing any more are reported as stale, so the list does not outlive its reasons.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .errors import InputError
+from .specfile import load_yaml_text
+
+FIELDS = ["rule", "child", "key", "explanation", "who", "date"]
+
+
+@dataclass
+class Entry:
+    rule: str
+    child: str
+    key: str = ""
+    explanation: str = ""
+    who: str = ""
+    date: str = ""
+
+
+@dataclass
+class BaselineResult:
+    accepted: pd.DataFrame          # records accepted by an entry (with its explanation)
+    remaining: pd.DataFrame         # records still to fix
+    stale: list[Entry] = field(default_factory=list)
+
+
+def load_baseline(path: Path) -> list[Entry]:
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"baseline {path}: cannot be read ({exc.strerror or exc}).") from None
+    if Path(path).suffix.lower() == ".csv":
+        rows = list(csv.DictReader(io.StringIO(text)))
+    else:
+        try:
+            doc = load_yaml_text(text) or []
+        except yaml.YAMLError as exc:
+            raise InputError(f"baseline {path}: not valid YAML ({str(exc).splitlines()[0]}): see README, 'Accepted errors'.") from None
+        rows = doc.get("accepted", []) if isinstance(doc, dict) else doc
+    entries = []
+    for i, row in enumerate(rows, start=1):
+        if not isinstance(row, dict) or not str(row.get("rule") or "").strip() or not str(row.get("child") or "").strip():
+            raise InputError(f"baseline {path}: entry {i} needs at least 'rule' and 'child' (see README, 'Accepted errors').")
+        entries.append(Entry(**{k: str(row.get(k) or "").strip() for k in FIELDS}))
+    return entries
+
+
+def apply_baseline(records: pd.DataFrame, entries: list[Entry]) -> BaselineResult:
+    """Match entries on rule and child (upper-cased like the data), and on key when given."""
+    if not entries:
+        return BaselineResult(records.iloc[0:0].assign(explanation=[]), records, [])
+    natural = records["key"].str.split("|").str[4].str.replace(r"#\d+$", "", regex=True) if len(records) else records["key"]
+    rule = records["rule"].str.upper()
+    child = records["child"].astype(object).where(records["child"].notna(), "").astype(str).str.upper()
+    accepted_mask = pd.Series(False, index=records.index)
+    explanation = pd.Series("", index=records.index, dtype=object)
+    stale = []
+    for e in entries:
+        m = rule.eq(e.rule.upper()) & child.eq(e.child.upper())
+        if e.key:
+            m &= natural.eq(e.key) | records["key"].eq(e.key)
+        if not m.any():
+            stale.append(e)
+            continue
+        explanation[m & ~accepted_mask] = e.explanation
+        accepted_mask |= m
+    accepted = records[accepted_mask].assign(explanation=explanation[accepted_mask])
+    return BaselineResult(accepted, records[~accepted_mask], stale)
+
+
+def baseline_yaml(records: pd.DataFrame, who: str = "", explanation: str = "") -> str:
+    """A baseline accepting every error of a run, to be edited: fill in each explanation."""
+    today = dt.date.today().isoformat()
+    entries = []
+    for r in records.to_dict("records"):
+        natural = r["key"].split("|")[4]
+        entries.append({"rule": r["rule"], "child": r["child"] or "", "key": natural,
+                        "explanation": explanation or f"TODO: why the DfE can accept this ({r['message']})",
+                        "who": who, "date": today})
+    head = ("# lac-validator baseline: errors accepted with an explanation (one entry per occurrence).\n"
+            "# Match: rule + child, and key (the row's date as in reports) when given. Remove an entry\n"
+            "# when its error is fixed; runs report entries that no longer match anything as stale.\n")
+    return head + yaml.safe_dump({"accepted": entries}, sort_keys=False, allow_unicode=True, width=120)

@@ -1,0 +1,141 @@
+"""Run history in SQLite: each run's errors, so runs can be compared and trends shown.
+
+The file is a plain SQLite database (embedded, local). Its layout carries a version number in
+`PRAGMA user_version`; opening an older file upgrades it in place, step by step.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__
+from .errors import InputError
+
+DEFAULT_PATH = Path("lac-validator-history.sqlite")
+SCHEMA_VERSION = 2
+
+# Each step upgrades a database from version N-1 to N.
+MIGRATIONS = {
+    1: [
+        """CREATE TABLE runs (id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, collection_year TEXT NOT NULL,
+               la TEXT, inputs TEXT, tool_version TEXT, errors INTEGER NOT NULL)""",
+        """CREATE TABLE errors (run_id INTEGER NOT NULL REFERENCES runs(id), key TEXT NOT NULL, rule TEXT NOT NULL,
+               category TEXT, child TEXT, social_worker TEXT)""",
+        "CREATE INDEX errors_run ON errors(run_id)",
+    ],
+    2: [
+        "ALTER TABLE runs ADD COLUMN label TEXT",
+        "ALTER TABLE errors ADD COLUMN message TEXT",
+        "ALTER TABLE errors ADD COLUMN severity TEXT NOT NULL DEFAULT 'error'",
+    ],
+}
+
+
+def open_history(path: Path) -> sqlite3.Connection:
+    path = Path(path)
+    try:
+        if path.parent and not path.parent.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+        con = sqlite3.connect(path)
+        version = con.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise InputError(f"history {path}: not a lac-validator history database ({exc}).") from None
+    if version > SCHEMA_VERSION:
+        raise InputError(f"history {path} was written by a newer lac-validator (layout {version}); upgrade lac-validator.")
+    with con:
+        for step in range(version + 1, SCHEMA_VERSION + 1):
+            for sql in MIGRATIONS[step]:
+                con.execute(sql)
+            con.execute(f"PRAGMA user_version = {step}")
+    return con
+
+
+def record_run(path: Path, report, label: str = "") -> int:
+    """Store a run's errors (accepted ones excluded); returns the run id."""
+    con = open_history(path)
+    ctx = report.ctx
+    recs = report.records
+    with con:
+        cur = con.execute(
+            "INSERT INTO runs (started_at, collection_year, la, inputs, tool_version, errors, label) VALUES (?,?,?,?,?,?,?)",
+            (dt.datetime.now().isoformat(timespec="seconds"), ctx.year.label, ctx.la.ons_code if ctx.la else None,
+             json.dumps(ctx.current.inputs), __version__, len(recs), label))
+        run_id = cur.lastrowid
+        con.executemany(
+            "INSERT INTO errors (run_id, key, rule, category, child, social_worker, message, severity) VALUES (?,?,?,?,?,?,?,?)",
+            ((run_id, r["key"], r["rule"], r["category"], r["child"], r["social_worker"], r["message"], r["severity"])
+             for r in recs[["key", "rule", "category", "child", "social_worker", "message", "severity"]].to_dict("records")))
+    con.close()
+    return run_id
+
+
+def runs(path: Path) -> pd.DataFrame:
+    con = open_history(path)
+    try:
+        return pd.read_sql_query("SELECT id, started_at, collection_year, la, errors, label FROM runs ORDER BY id", con)
+    finally:
+        con.close()
+
+
+def run_errors(path: Path, run_id: int) -> pd.DataFrame:
+    con = open_history(path)
+    try:
+        found = con.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone()
+        if not found:
+            raise InputError(f"history {path} has no run {run_id}: `lac-validator trend --history {path}` lists the runs.")
+        return pd.read_sql_query(
+            "SELECT key, rule, category, child, social_worker, message FROM errors WHERE run_id = ?", con, params=(run_id,))
+    finally:
+        con.close()
+
+
+def all_errors(path: Path) -> pd.DataFrame:
+    con = open_history(path)
+    try:
+        return pd.read_sql_query(
+            "SELECT r.id AS run, r.started_at, e.rule, e.category FROM errors e JOIN runs r ON r.id = e.run_id", con)
+    finally:
+        con.close()
+
+
+@dataclass
+class Diff:
+    new: pd.DataFrame
+    fixed: pd.DataFrame
+    persisting: pd.DataFrame
+
+    def counts(self) -> dict:
+        return {"new": len(self.new), "fixed": len(self.fixed), "persisting": len(self.persisting)}
+
+    def per(self, column: str) -> pd.DataFrame:
+        parts = []
+        for name, frame in (("new", self.new), ("fixed", self.fixed), ("persisting", self.persisting)):
+            parts.append(frame.groupby(column).size().rename(name))
+        out = pd.concat(parts, axis=1).fillna(0).astype(int)
+        out.index.name = column
+        return out.sort_values(["new", "persisting"], ascending=False).reset_index()
+
+
+def diff_errors(before: pd.DataFrame, after: pd.DataFrame) -> Diff:
+    """Compare two runs' errors by their stable keys."""
+    bk, ak = set(before["key"]), set(after["key"])
+    return Diff(new=after[~after["key"].isin(bk)], fixed=before[~before["key"].isin(ak)],
+                persisting=after[after["key"].isin(bk)])
+
+
+def errors_from_json(path: Path) -> pd.DataFrame:
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        errs = doc["errors"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"{path}: not a lac-validator JSON report ({type(exc).__name__}): write one with -f json -o FILE.") from None
+    frame = pd.DataFrame(errs, columns=["key", "rule", "category", "child", "social_worker", "message"]) if errs else \
+        pd.DataFrame(columns=["key", "rule", "category", "child", "social_worker", "message"])
+    if frame["key"].isna().any():
+        raise InputError(f"{path}: its errors carry no 'key' (written by an older lac-validator): validate again.")
+    return frame
