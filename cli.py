@@ -93,11 +93,19 @@ def return_options(func):
 @click.option("--output", "-o", type=click.Path(path_type=Path),
               help="Write the report to this file (xlsx needs it; otherwise standard output).")
 @click.option("--all-errors", is_flag=True, help="Text format: list every error, not just the summary.")
+@click.option("--social-workers", "social_workers", type=click.Path(path_type=Path),
+              help="CSV/XLSX mapping SW_ID to name, team and email, to name the per-worker sheets.")
+@click.option("--split-by", type=click.Choice(["social-worker"]),
+              help="With -f xlsx: write one workbook per social worker into the --output folder.")
+@click.option("--pseudonymise", is_flag=True,
+              help="Replace CHILD and SW_ID by salted hashes and drop dates of birth (for reports leaving the team).")
+@click.option("--salt", envvar="LAC_VALIDATOR_SALT",
+              help="Secret for --pseudonymise (or LAC_VALIDATOR_SALT); the same salt gives the same pseudonyms.")
 @click.option("--fail-on", type=click.Choice(["error", "any", "none"]), default="error", show_default=True,
               help="Exit 1 on DfE errors (error), on errors or warnings (any), or never (none).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on the terminal; rely on the exit code and --output.")
 def validate(current, previous, year, la, providers, select, ignore, baseline, history, label, fmt, output,
-             all_errors, fail_on, quiet):
+             all_errors, social_workers, split_by, pseudonymise, salt, fail_on, quiet):
     """Validate a return. CURRENT is this year's return: a folder and/or files (CSV, XLSX, XML).
 
     Exit code 0: nothing to fail on; 1: errors found (see --fail-on) or a rule could not
@@ -108,6 +116,8 @@ def validate(current, previous, year, la, providers, select, ignore, baseline, h
     cy = _year(year)
     if fmt == "xlsx" and output is None:
         raise click.UsageError("--format xlsx needs --output FILE.xlsx")
+    if split_by and (fmt != "xlsx" or output is None):
+        raise click.UsageError("--split-by social-worker needs -f xlsx and --output FOLDER")
     try:
         report = run_validation(list(current), list(previous) or None, cy, la, list(providers),
                                 _codes(select), _codes(ignore), baseline)
@@ -120,8 +130,26 @@ def validate(current, previous, year, la, providers, select, ignore, baseline, h
         _fail(str(exc))
     if output is not None:
         _check_output(output, [*current, *previous])
+    workers = None
     try:
-        _emit(report, fmt, output, all_errors, quiet)
+        if social_workers:
+            from lac_validator.social_workers import load_workers
+
+            workers = load_workers(social_workers)
+    except InputError as exc:
+        _fail(str(exc))
+    if pseudonymise:
+        _pseudonymise(report, salt)
+        workers = None  # names would undo the pseudonyms
+    try:
+        if split_by:
+            from lac_validator.outputs.xlsx_report import write_split_by_worker
+
+            written = write_split_by_worker(report, output, workers)
+            if not quiet:
+                click.echo(f"Wrote {len(written)} workbooks (one per social worker) to {output}")
+        else:
+            _emit(report, fmt, output, all_errors, quiet, workers)
     except BrokenPipeError:  # e.g. piped into `head`: the reader has what it wanted
         sys.stderr.close()
         os._exit(1 if report.error_count else 0)
@@ -150,7 +178,21 @@ def _check_output(output: Path, inputs: list[Path]) -> None:
             _fail(f"--output {output} would write into the return being validated: choose a path outside the input files and folders.")
 
 
-def _emit(report, fmt, output, all_errors, quiet):
+def _pseudonymise(report, salt):
+    import secrets
+
+    from lac_validator.pseudonymise import pseudonymise_records
+
+    if not salt:
+        salt = secrets.token_hex(16)
+        report.warnings.append("--pseudonymise without --salt: pseudonyms differ from other runs' (give --salt or "
+                               "LAC_VALIDATOR_SALT to keep them stable).")
+    report.records = pseudonymise_records(report.records, salt)
+    if report.accepted is not None and len(report.accepted):
+        report.accepted = pseudonymise_records(report.accepted, salt)
+
+
+def _emit(report, fmt, output, all_errors, quiet, workers=None):
     from lac_validator.outputs.csv_report import write_csv
     from lac_validator.outputs.json_report import write_json
     from lac_validator.outputs.junit_report import write_junit
@@ -158,7 +200,7 @@ def _emit(report, fmt, output, all_errors, quiet):
     from lac_validator.outputs.xlsx_report import write_xlsx
 
     if fmt == "xlsx":
-        write_xlsx(report, output)
+        write_xlsx(report, output, workers)
     elif output is not None:
         with open(output, "w", encoding="utf-8", newline="") as fh:
             if fmt == "json":

@@ -70,7 +70,8 @@ def test_xlsx_report_is_safe_and_complete(tiny):
     header = [c.value for c in errors[1]]
     row = dict(zip(header, [c.value for c in errors[2]]))
     assert row["Rule"] == "101" and row["Child"] == "'=CMD"  # neutralised, not a formula
-    assert wb["Summary"]["A2"].value == "101" and wb["Summary"]["D2"].value == 1
+    summary = {c.value: c2.value for c, c2 in zip(wb["Summary"][1], wb["Summary"][2])}
+    assert summary["Rule"] == "101" and summary["Errors"] == 1 and summary["How to fix"]
 
 
 def test_csv_report(tiny):
@@ -163,3 +164,40 @@ def test_error_keys_survive_row_moves(tiny):
     a, b = (json.loads(p.read_text())["errors"] for p in (out1, out2))
     assert [e["key"] for e in a] == [e["key"] for e in b] == ["501|Episodes|current|1|01/05/2025"]
     assert a[0]["row"] != b[0]["row"]
+
+
+def test_per_worker_sheets_split_and_pseudonymise(tiny):
+    cur = tiny / "current"
+    (cur / "header.csv").write_text(HEADER + "1,X,01/01/2010,WBRI,,,\n2,X,01/01/2011,WBRI,,,\n")
+    (tiny / "workers.csv").write_text("SW ID,Name,Team,Email\nSW002,Ann Example,North,ann@example.org\n")
+    out = tiny / "r.xlsx"
+    r = run("validate", cur, "--year", "2025-26", "--select", "101,501", "-f", "xlsx", "-o", out,
+            "--social-workers", tiny / "workers.csv")
+    assert r.exit_code == 1, r.output
+    wb = openpyxl.load_workbook(out)
+    assert "Ann Example (SW002)" in wb.sheetnames and "Unassigned" in wb.sheetnames
+    ann = wb["Ann Example (SW002)"]
+    header = [c.value for c in ann[1]]
+    rows = [dict(zip(header, [c.value for c in row])) for row in ann.iter_rows(min_row=2)]
+    # child 1's errors only: SW002 covers 31 March for Header rows and 01/05/2025 for the episode
+    assert {(r["Child"], r["Rule"]) for r in rows} == {("1", "101"), ("1", "501")}
+    assert all(r["How to fix"] for r in rows)
+    unassigned = [c.value for c in wb["Unassigned"]["E"]][1:]
+    assert unassigned == ["2"]
+
+    folder = tiny / "split"
+    r = run("validate", cur, "--year", "2025-26", "--select", "101,501", "-f", "xlsx", "-o", folder, "--split-by", "social-worker",
+            "--social-workers", tiny / "workers.csv")
+    assert r.exit_code == 1, r.output
+    assert sorted(p.name for p in folder.iterdir()) == ["Ann Example (SW002).xlsx", "Unassigned.xlsx"]
+
+    out = tiny / "p.json"
+    r = run("validate", cur, "--year", "2025-26", "--select", "101,501", "-f", "json", "-o", out, "--pseudonymise",
+            "--salt", "s3cret")
+    text = out.read_text()
+    doc = json.loads(text)
+    assert all(e["child"].startswith("C-") for e in doc["errors"])
+    assert "SW002" not in text and '"child": "1"' not in text
+    out2 = tiny / "p2.json"
+    run("validate", cur, "--year", "2025-26", "--select", "101,501", "-f", "json", "-o", out2, "--pseudonymise", "--salt", "s3cret")
+    assert [e["child"] for e in json.loads(out2.read_text())["errors"]] == [e["child"] for e in doc["errors"]]

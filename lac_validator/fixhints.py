@@ -1,0 +1,51 @@
+"""A plain-language "how to fix" line for every rule, for the people who correct the records.
+
+Written per category from the rule's own fields and message, so every rule has one; a few of
+the most frequent rules get a line of their own.
+"""
+from __future__ import annotations
+
+from .registry import RuleVersion
+
+FIELD_NAMES = {
+    "CHILD": "child ID", "SEX": "sex", "DOB": "date of birth", "ETHNIC": "ethnicity", "UPN": "UPN",
+    "MOTHER": "mother indicator", "MC_DOB": "date of birth of the mother's child", "DECOM": "episode start date",
+    "RNE": "reason for new episode", "LS": "legal status", "CIN": "category of need", "PLACE": "placement type",
+    "PLACE_PROVIDER": "placement provider", "DEC": "episode end date", "REC": "reason episode ceased",
+    "REASON_PLACE_CHANGE": "reason for placement change", "HOME_POST": "home postcode",
+    "PL_POST": "placement postcode", "URN": "Ofsted URN", "REVIEW": "review date", "REVIEW_CODE": "participation code",
+    "DUC": "date UASC status ceased", "MIS_START": "missing period start", "MIS_END": "missing period end",
+    "MISSING": "missing/away code", "SW_ID": "social worker ID", "SW_DECOM": "social worker episode start",
+    "SW_DEC": "social worker episode end", "SW_REASON": "reason for social worker change",
+    "DATE_PLACED": "date placed for adoption", "DATE_PLACED_CEASED": "date placement for adoption ceased",
+    "DOLO_START": "DoLO start date", "DOLO_END": "DoLO end date", "IN_TOUCH": "in touch code",
+    "ACTIV": "activity code", "ACCOM": "accommodation code",
+}
+
+BY_CATEGORY = {
+    "invalid_code": "Correct the {fields} on this record: it must be one of the DfE codes for {year}, or a real date "
+                    "written dd/mm/yyyy (lac-validator explain {code} lists them).",
+    "missing": "Record the {fields}: the DfE needs it for this child (see the message for when).",
+    "date_order": "Check the {fields} against the child's other dates and correct whichever is wrong.",
+    "overlap": "Check the start and end dates of this record and the one before it: they must not overlap.",
+    "cross_year": "Compare with last year's return: the {fields} must continue from what was submitted then; "
+                  "correct whichever year is wrong.",
+    "consistency": "Check the {fields} together with the child's other records and correct what disagrees.",
+    "reference": "Check the {fields} against the postcode directory / Ofsted provider list and correct it.",
+}
+
+OWN_LINES = {
+    "225": "Enter the reason for the placement change on this episode (the next episode changes placement).",
+    "502": "Make this year's first episode start on the same date as last year's open episode, or correct last year's.",
+    "503A": "Make the first episode's reason for new episode match last year's open episode.",
+    "501": "Correct the start date of this episode or the end date of the one before: they overlap.",
+}
+
+
+def how_to_fix(rule: RuleVersion, year_label: str) -> str:
+    if rule.code in OWN_LINES:
+        return OWN_LINES[rule.code]
+    names = [FIELD_NAMES.get(f, f) for f in rule.fields] or ["highlighted fields"]
+    fields = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    template = BY_CATEGORY.get(rule.category, BY_CATEGORY["consistency"])
+    return template.format(fields=fields, code=rule.code, year=year_label)
