@@ -16,7 +16,7 @@ from lac_validator import __version__
 from lac_validator.errors import InputError
 from lac_validator.years import CollectionYear, YearError
 
-FORMATS = ["text", "json", "csv", "xlsx", "junit"]
+FORMATS = ["text", "json", "csv", "xlsx", "junit", "html"]
 DEFAULT_HISTORY = Path("lac-validator-history.sqlite")
 
 
@@ -194,6 +194,7 @@ def _pseudonymise(report, salt):
 
 def _emit(report, fmt, output, all_errors, quiet, workers=None):
     from lac_validator.outputs.csv_report import write_csv
+    from lac_validator.outputs.html_report import write_html
     from lac_validator.outputs.json_report import write_json
     from lac_validator.outputs.junit_report import write_junit
     from lac_validator.outputs.text_report import render_text
@@ -209,6 +210,8 @@ def _emit(report, fmt, output, all_errors, quiet, workers=None):
                 write_csv(report, fh)
             elif fmt == "junit":
                 write_junit(report, fh)
+            elif fmt == "html":
+                write_html(report, fh)
             else:
                 render_text(report, _console(fh, plain=True), all_errors=True)
     elif fmt == "json":
@@ -219,6 +222,9 @@ def _emit(report, fmt, output, all_errors, quiet, workers=None):
         return
     elif fmt == "junit":
         write_junit(report, sys.stdout)
+        return
+    elif fmt == "html":
+        write_html(report, sys.stdout)
         return
     if not quiet:
         render_text(report, _console(), all_errors=all_errors and output is None)

@@ -23,8 +23,9 @@ FIELD_NAMES = {
 }
 
 BY_CATEGORY = {
-    "invalid_code": "Correct the {fields} on this record: it must be one of the DfE codes for {year}, or a real date "
-                    "written dd/mm/yyyy (lac-validator explain {code} lists them).",
+    "invalid_code": "Correct the {fields} on this record: it must be one of the DfE codes for {year} "
+                    "(lac-validator explain {code} lists them).",
+    "invalid_date": "Correct the {fields} on this record: it must be a real date written dd/mm/yyyy.",
     "missing": "Record the {fields}: the DfE needs it for this child (see the message for when).",
     "date_order": "Check the {fields} against the child's other dates and correct whichever is wrong.",
     "overlap": "Check the start and end dates of this record and the one before it: they must not overlap.",
@@ -47,5 +48,14 @@ def how_to_fix(rule: RuleVersion, year_label: str) -> str:
         return OWN_LINES[rule.code]
     names = [FIELD_NAMES.get(f, f) for f in rule.fields] or ["highlighted fields"]
     fields = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    template = BY_CATEGORY.get(rule.category, BY_CATEGORY["consistency"])
+    category = rule.category
+    if category == "invalid_code" and rule.fields and all(_is_date(f) for f in rule.fields):
+        category = "invalid_date"
+    template = BY_CATEGORY.get(category, BY_CATEGORY["consistency"])
     return template.format(fields=fields, code=rule.code, year=year_label)
+
+
+def _is_date(field: str) -> bool:
+    from .schema import load_schema
+
+    return any(field in t.fields and t.fields[field].is_date for t in load_schema().tables.values())
