@@ -440,6 +440,67 @@ def trend_cmd(history, by, output):
         click.echo(f"Wrote {output}")
 
 
+@main.command("profile")
+@return_options
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="Profile file to write (.json).")
+def profile_cmd(current, previous, year, la, providers, select, ignore, output):
+    """Write an anonymised error profile of a validation, to compare with other councils.
+
+    It holds only the LA, year, tool version, numbers of children and episodes, and per rule the
+    error count and rate per 100 children (counts of 1-4 shown as "<5"): no child, worker,
+    postcode or date.
+    """
+    from lac_validator.api import validate as run_validation
+    from lac_validator.profiles import make_profile
+
+    cy = _year(year)
+    _check_output(output, [*current, *previous])
+    try:
+        report = run_validation(list(current), list(previous) or None, cy, la, list(providers),
+                                _codes(select), _codes(ignore))
+    except (InputError, YearError) as exc:
+        _fail(str(exc))
+    output.write_text(json.dumps(make_profile(report), indent=1) + "\n", encoding="utf-8")
+    click.echo(f"Wrote the profile of {len(report.result.rules_run)} rules to {output}")
+
+
+@main.command("compare-profiles")
+@click.argument("ours", type=click.Path(path_type=Path))
+@click.argument("others", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Also write the comparison (.xlsx or .html).")
+@click.option("--top", default=20, show_default=True, help="How many rules to show in the terminal.")
+def compare_profiles_cmd(ours, others, output, top):
+    """Compare our profile with other councils': where we are worst, and what others have eliminated."""
+    from rich.table import Table
+
+    from lac_validator.profiles import compare, load_profile
+
+    try:
+        mine = load_profile(ours)
+        peers = [load_profile(p) for p in others]
+    except InputError as exc:
+        _fail(str(exc))
+    result = compare(mine, peers)
+    con = _console()
+    for note in result.notes:
+        con.print(f"note: {note}")
+    t = Table(title=f"Our rate per 100 children against {len(peers)} other councils (worst first)", header_style="bold")
+    for col in ("Rule", "Category", "Ours", "Our rate", "Peers' median", "Best", "Zero errors", "Gap"):
+        t.add_column(col, justify="left" if col in ("Rule", "Category") else "right")
+    fmt = lambda v: "-" if v is None else str(v)  # noqa: E731
+    for r in result.rows[:top]:
+        t.add_row(r["rule"], r["category"], fmt(r["ours_errors"]), fmt(r["ours_rate"]), fmt(r["peers_median"]),
+                  fmt(r["peers_best"]), f"{r['peers_with_zero']}/{r['peers']}", fmt(r["gap"]))
+    con.print(t)
+    if result.eliminated_by_all:
+        con.print("Rules every other council has eliminated (ask them how): " + ", ".join(result.eliminated_by_all))
+    if output is not None:
+        from lac_validator.outputs.profile_report import write_comparison
+
+        write_comparison(result, mine, peers, output)
+        click.echo(f"Wrote {output}")
+
+
 @main.command("las")
 def list_las():
     """List the local authorities accepted by --la."""

@@ -1,0 +1,109 @@
+"""Anonymised error profiles, for learning from other councils without sharing child-level data.
+
+A profile holds, per rule run, the number of errors and the rate per 100 children, with small
+counts suppressed (1-4 becomes "<5", and its rate is withheld) so no child can be singled out. It
+holds no child, social worker, postcode or date: only the LA, the collection year, the tool
+version, the numbers of children and episodes, and the per-rule figures.
+"""
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import __version__
+from .errors import InputError
+from .report import Report
+
+PROFILE_VERSION = 1
+SUPPRESS_BELOW = 5
+SUPPRESSED = "<5"
+
+
+def version_id(rule) -> str:
+    """Two councils' figures are comparable when the rule version is the same (code + years)."""
+    return f"{rule.code}:{rule.years[0]}..{rule.years[-1]}"
+
+
+def make_profile(report: Report) -> dict:
+    ctx = report.ctx
+    children = int(ctx.table("Header")["CHILD"].nunique()) if ctx.has("Header") else 0
+    episodes = len(ctx.table("Episodes")) if ctx.has("Episodes") else 0
+    counts = report.records.groupby("rule").size().to_dict() if len(report.records) else {}
+    rules = {}
+    for rule in report.result.rules_run:
+        n = int(counts.get(rule.code, 0))
+        suppressed = 0 < n < SUPPRESS_BELOW
+        rules[rule.code] = {
+            "version": version_id(rule),
+            "category": rule.category,
+            "errors": SUPPRESSED if suppressed else n,
+            "rate_per_100": None if suppressed or not children else round(100.0 * n / children, 2),
+        }
+    return {
+        "profile_version": PROFILE_VERSION,
+        "tool": {"name": "lac-validator", "version": __version__},
+        "la": ctx.la.dfe_code if ctx.la else None,
+        "la_name": ctx.la.name if ctx.la else None,
+        "collection_year": ctx.year.label,
+        "children": children,
+        "episodes": episodes,
+        "previous_year_supplied": ctx.previous is not None,
+        "rules": rules,
+        "rules_not_run": sorted({c for c, _ in report.result.not_run}),
+    }
+
+
+def load_profile(path: Path) -> dict:
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: not a readable profile ({type(exc).__name__}): write one with `lac-validator profile`.") from None
+    if not isinstance(doc, dict) or doc.get("profile_version") != PROFILE_VERSION or "rules" not in doc:
+        raise InputError(f"{path}: not a lac-validator profile of version {PROFILE_VERSION}.")
+    doc["_path"] = str(path)
+    return doc
+
+
+def _rate(entry: dict) -> float | None:
+    """A suppressed count (1-4) is known only to lie between 0 and 5 errors: it is left out of medians."""
+    return entry.get("rate_per_100")
+
+
+@dataclass
+class Comparison:
+    rows: list[dict]           # per shared rule: ours and the peers' figures
+    eliminated_by_all: list[str]
+    notes: list[str]
+
+
+def compare(ours: dict, others: list[dict]) -> Comparison:
+    notes = []
+    years = {o["collection_year"] for o in others} | {ours["collection_year"]}
+    if len(years) > 1:
+        notes.append(f"profiles cover several collection years ({', '.join(sorted(years))}): only rules whose version "
+                     "is the same in both profiles are compared.")
+    rows = []
+    eliminated = []
+    for code, mine in ours["rules"].items():
+        peers = [o["rules"][code] for o in others
+                 if code in o["rules"] and o["rules"][code]["version"] == mine["version"]]
+        if not peers:
+            continue
+        peer_rates = [r for r in (_rate(p) for p in peers) if r is not None]
+        zeros = sum(1 for p in peers if p["errors"] == 0)
+        row = {"rule": code, "category": mine["category"], "ours_errors": mine["errors"], "ours_rate": _rate(mine),
+               "peers": len(peers), "peers_median": round(statistics.median(peer_rates), 2) if peer_rates else None,
+               "peers_best": min(peer_rates) if peer_rates else None, "peers_with_zero": zeros}
+        row["gap"] = (round(row["ours_rate"] - row["peers_median"], 2)
+                      if row["ours_rate"] is not None and row["peers_median"] is not None else None)
+        rows.append(row)
+        if zeros == len(peers) and mine["errors"] not in (0,):
+            eliminated.append(code)
+    skipped = sorted(set(ours["rules"]) - {r["rule"] for r in rows})
+    if skipped:
+        notes.append(f"{len(skipped)} of our rules have no comparable peer figure (not run by the others, or a different "
+                     "rule version).")
+    rows.sort(key=lambda r: (r["gap"] is None, -(r["gap"] or 0), r["rule"]))
+    return Comparison(rows, sorted(eliminated), notes)
