@@ -1,0 +1,18 @@
+"""Decision to place for adoption before the child started to be looked after (rule 1003)."""
+import pandas as pd
+
+from lac_validator.registry import rule
+
+
+@rule("1003")
+def placed_before_care_started(ctx):
+    e = ctx.table("Episodes")
+    starts = e[e["RNE"].eq("S").fillna(False).astype(bool) & e["CHILD"].notna() & e["DECOM"].notna()]
+    starts = starts.sort_values("DECOM", kind="mergesort")
+    first = starts[~starts["CHILD"].duplicated(keep="first")]
+    left = pd.DataFrame({"CHILD": first["CHILD"], "DECOM": first["DECOM"], "_erow": first.index})
+    pa = ctx.table("PlacedAdoption")
+    right = pd.DataFrame({"CHILD": pa["CHILD"], "DATE_PLACED": pa["DATE_PLACED"], "_prow": pa.index})
+    p = left.merge(right, on="CHILD", how="inner")
+    fail = (p["DATE_PLACED"] < p["DECOM"]).to_numpy()
+    return {"Episodes": p.loc[fail, "_erow"], "PlacedAdoption": p.loc[fail, "_prow"]}

@@ -1,0 +1,169 @@
+"""Care-leaver (OC3) data against the child's episodes and age
+(rules 1000, 1001, 1002, 1007, 1010, 1011, 1012, 1014, 1016, 3001)."""
+import pandas as pd
+
+from lac_validator.dates import add_years
+from lac_validator.registry import rule
+from lac_validator.views import episodes_in_year, last_episode
+
+OC3_ITEMS = ["IN_TOUCH", "ACTIV", "ACCOM"]
+OTHER_TABLES_1012 = ["PlacedAdoption", "Missing", "Reviews", "AD1", "PrevPerm", "OC2"]
+
+
+def _b(s: pd.Series) -> pd.Series:
+    return s.fillna(False).astype(bool)
+
+
+def _has_oc3_data(oc3: pd.DataFrame) -> pd.Series:
+    return oc3[OC3_ITEMS].notna().any(axis=1)
+
+
+@rule("1000", requires=["Episodes", "OC3"])
+def died_in_care(ctx):
+    died = [ctx.raw("Episodes").loc[_b(ctx.raw("Episodes")["REC"].eq("E2")), "CHILD"]]
+    if ctx.has("Episodes_last"):
+        el = ctx.raw("Episodes_last")
+        died.append(el.loc[_b(el["REC"].eq("E2")), "CHILD"])
+    return {"OC3": ctx.raw("OC3")["CHILD"].isin(pd.concat(died))}
+
+
+@rule("1001")
+def not_relevant_child(ctx):
+    """Care-leaver data only for (former) relevant children: at least 13 weeks (91 days) looked after from
+    the 14th birthday, some of it after the 16th, and not adopted. Only children in Header with a valid
+    DOB who are under 20 at collection_end are assessed for time in care; blank CHILD belongs to no child."""
+    names = ["Episodes", "Episodes_last", "OC3", "Header"]
+    if any(len(ctx.raw(n)) == 0 for n in names):
+        return None
+    cols = ["CHILD", "DECOM", "DEC", "LS", "REC"]
+    now = ctx.table("Episodes")[cols].assign(_last=0)
+    last = ctx.table("Episodes_last")[cols].assign(_last=1)
+    e = pd.concat([now, last], ignore_index=True)
+    e = e[e["CHILD"].notna()]
+    # One row per child and start date: the earliest end (open last), this year's row first.
+    e = e.sort_values(["CHILD", "DECOM", "DEC", "_last"], kind="mergesort", na_position="last")
+    e = e[~e.duplicated(["CHILD", "DECOM"], keep="first")]
+    # The child's latest episode: an open one counts up to collection_end; E11/E12 there means adopted.
+    dated = e[e["DECOM"].notna()]
+    latest = dated.groupby("CHILD")["DECOM"].idxmax().to_numpy()
+    e.loc[latest, "DEC"] = e.loc[latest, "DEC"].fillna(ctx.collection_end)
+    final = e.loc[latest]
+    adopted = set(final.loc[final["REC"].isin(["E11", "E12"]), "CHILD"])
+
+    h = ctx.table("Header")
+    h = h[h["CHILD"].notna() & h["DOB"].notna()]
+    h = h[~h["CHILD"].duplicated(keep="first")]
+    h = h[add_years(h["DOB"], 20) > ctx.collection_end]
+    assessed = set(h["CHILD"])
+    j = e[~e["LS"].isin(["V3", "V4"])].merge(h[["CHILD", "DOB"]], on="CHILD", how="inner")
+    if j.empty:
+        return None
+    totals = {}
+    for age in (14, 16):
+        since = add_years(j["DOB"], age)
+        start = j["DECOM"].where(j["DECOM"] > since, since)
+        days = (j["DEC"] - start).dt.days.clip(lower=0)
+        totals[age] = days.groupby(j["CHILD"]).sum(min_count=0)
+    valid = (totals[14] >= 91) & (totals[16] >= 1)
+    valid_children = set(valid.index[valid.to_numpy()])
+    oc3 = ctx.raw("OC3")
+    child = oc3["CHILD"]
+    return {"OC3": _b(child.isin(list(adopted))) | (_b(child.isin(list(assessed))) & ~_b(child.isin(list(valid_children))))}
+
+
+@rule("1002")
+def no_episodes_either_year(ctx):
+    child = ctx.raw("OC3")["CHILD"]
+    return {"OC3": ~child.isin(ctx.raw("Episodes")["CHILD"]) & ~child.isin(ctx.raw("Episodes_last")["CHILD"])}
+
+
+@rule("1007")
+def looked_after_on_birthday(ctx):
+    """An open episode (blank DEC) that started on or before the birthday counts as spanning it."""
+    end = ctx.collection_end
+    oc3 = ctx.table("OC3")
+    o = pd.DataFrame({"CHILD": oc3["CHILD"], "DOB": oc3["DOB"], "_data": _has_oc3_data(ctx.raw("OC3")),
+                      "_row": oc3.index})
+    o = o[o["_data"] & (add_years(o["DOB"], 17) <= end) & (add_years(o["DOB"], 19) > end)]
+    years_to_end = end.year - o["DOB"].dt.year
+    bday = add_years(o["DOB"], years_to_end)
+    bday = bday.where(bday <= end, add_years(o["DOB"], years_to_end - 1))
+    o = o.assign(BDAY=bday)
+    e = ctx.table("Episodes")
+    eps = pd.DataFrame({"CHILD": e["CHILD"], "DECOM": e["DECOM"], "DEC": e["DEC"],
+                        "_open": ctx.raw("Episodes")["DEC"].isna()})
+    p = o.merge(eps, on="CHILD", how="inner")
+    fail = (p["DECOM"] <= p["BDAY"]) & ((p["DEC"] > p["BDAY"]) | p["_open"])
+    return {"OC3": p.loc[fail.to_numpy(), "_row"]}
+
+
+@rule("1010")
+def open_last_year_no_episodes_now(ctx):
+    el = ctx.table("Episodes_last")
+    el = el.assign(_open=ctx.raw("Episodes_last")["DEC"].isna())
+    el = el[el["DECOM"].notna()]
+    named = el[el["CHILD"].notna()].sort_values("DECOM", kind="mergesort")
+    final = pd.concat([named[~named["CHILD"].duplicated(keep="last")], el[el["CHILD"].isna()]])
+    open_last = final.loc[final["_open"], "CHILD"]
+    child = ctx.raw("OC3")["CHILD"]
+    return {"OC3": ~child.isin(ctx.raw("Episodes")["CHILD"]) & child.isin(open_last)}
+
+
+@rule("1011")
+def transferred_to_other_la(ctx):
+    latest = last_episode(ctx, "Episodes")
+    e3 = latest.loc[_b(latest["REC"].eq("E3")), "CHILD"]
+    oc3 = ctx.raw("OC3")
+    return {"OC3": _b(oc3["CHILD"].isin(e3)) & oc3["CHILD"].notna() & _has_oc3_data(oc3)}
+
+
+@rule("1012", requires=["Episodes"])
+def data_without_episodes(ctx):
+    children = ctx.raw("Episodes")["CHILD"]
+    out = {}
+    for name in OTHER_TABLES_1012:
+        if ctx.has(name):
+            out[name] = ~ctx.raw(name)["CHILD"].isin(children)
+    return out
+
+
+@rule("1014")
+def uasc_for_care_leavers(ctx):
+    e = ctx.table("Episodes")
+    with_episodes = set(e["CHILD"].dropna())
+    in_year = set(episodes_in_year(ctx, "Episodes")["CHILD"].dropna())
+    oc3 = ctx.raw("OC3")
+    oc3_data = oc3["CHILD"].notna() & _has_oc3_data(oc3)
+    uasc = ctx.raw("UASC")
+    qualifying = (with_episodes - in_year) & set(uasc["CHILD"].dropna()) & set(oc3.loc[oc3_data, "CHILD"])
+    q = list(qualifying)
+    return {"UASC": uasc["CHILD"].isin(q) & uasc["CHILD"].notna(), "OC3": oc3_data & oc3["CHILD"].isin(q)}
+
+
+@rule("1016")
+def ceased_after_birthday(ctx):
+    """Episodes that have ended (a DEC date) on or after the 17th (aged 17) or 18th (aged 18) birthday.
+    An open episode has not ceased and does not count; an invalid DEC or OC3 DOB is no date."""
+    end = ctx.collection_end
+    oc3 = ctx.table("OC3")
+    age_days = (end - oc3["DOB"]).dt.days
+    o = pd.DataFrame({"CHILD": oc3["CHILD"], "DOB": oc3["DOB"], "_row": oc3.index,
+                      "band17": (age_days >= 17 * 365.2425) & (age_days < 18 * 365.2425),
+                      "band18": (age_days >= 18 * 365.2425) & (age_days < 19 * 365.2425)})
+    o = o[_has_oc3_data(ctx.raw("OC3")).to_numpy() & (o["band17"] | o["band18"]).to_numpy()]
+    e = ctx.table("Episodes")
+    p = o.merge(pd.DataFrame({"CHILD": e["CHILD"], "DEC": e["DEC"]}), on="CHILD", how="inner")
+    fail = (p["band17"] & (p["DEC"] >= add_years(p["DOB"], 17))) | (p["band18"] & (p["DEC"] >= add_years(p["DOB"], 18)))
+    return {"OC3": p.loc[fail.to_numpy(), "_row"]}
+
+
+@rule("3001", requires=["Header", "OC3"])
+def former_foster_carers_at_17(ctx):
+    oc3 = ctx.raw("OC3")
+    o = oc3.loc[oc3["ACCOM"].isin(["Z1", "Z2"]), ["CHILD"]]
+    o = o.assign(_row=o.index)
+    h = ctx.table("Header")
+    p = o.merge(h[["CHILD", "DOB"]], on="CHILD", how="inner")
+    dob17 = add_years(p["DOB"], 17)
+    fail = (dob17 >= ctx.collection_start) & (dob17 <= ctx.collection_end)
+    return {"OC3": p.loc[fail.to_numpy(), "_row"]}

@@ -1,0 +1,27 @@
+"""Missing-episode dates and type, reason-for-placement-change code (rules 1004, 1005, 1006, 1009)."""
+from lac_validator.registry import rule
+
+REASON_PLACE_CHANGE_CODES = ["CARPL", "CLOSE", "ALLEG", "STAND", "APPRR", "CREQB", "CREQO", "CHILD", "LAREQ",
+                             "PLACE", "CUSTOD", "OTHER"]
+
+
+@rule("1004")
+def missing_start_invalid(ctx):
+    return ctx.table("Missing")["MIS_START"].isna()
+
+
+@rule("1005")
+def missing_end_invalid(ctx):
+    return ctx.raw("Missing")["MIS_END"].notna() & ctx.table("Missing")["MIS_END"].isna()
+
+
+@rule("1006")
+def missing_type_invalid(ctx):
+    m = ctx.raw("Missing")["MISSING"]
+    return m.notna() & ~m.isin(["M", "A"])
+
+
+@rule("1009")
+def reason_place_change_invalid(ctx):
+    r = ctx.raw("Episodes")["REASON_PLACE_CHANGE"]
+    return r.notna() & ~r.isin(REASON_PLACE_CHANGE_CODES)
