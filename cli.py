@@ -97,6 +97,8 @@ def return_options(func):
               help="CSV/XLSX mapping SW_ID to name, team and email, to name the per-worker sheets.")
 @click.option("--split-by", type=click.Choice(["social-worker"]),
               help="With -f xlsx: write one workbook per social worker into the --output folder.")
+@click.option("--fix-sheet", "fix_sheet", type=click.Path(path_type=Path),
+              help="Also write a fix sheet (.xlsx): every error per rule with an empty 'Corrected value' column.")
 @click.option("--pseudonymise", is_flag=True,
               help="Replace CHILD and SW_ID by salted hashes and drop dates of birth (for reports leaving the team).")
 @click.option("--salt", envvar="LAC_VALIDATOR_SALT",
@@ -105,7 +107,7 @@ def return_options(func):
               help="Exit 1 on DfE errors (error), on errors or warnings (any), or never (none).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on the terminal; rely on the exit code and --output.")
 def validate(current, previous, year, la, providers, select, ignore, baseline, history, label, fmt, output,
-             all_errors, social_workers, split_by, pseudonymise, salt, fail_on, quiet):
+             all_errors, social_workers, split_by, fix_sheet, pseudonymise, salt, fail_on, quiet):
     """Validate a return. CURRENT is this year's return: a folder and/or files (CSV, XLSX, XML).
 
     Exit code 0: nothing to fail on; 1: errors found (see --fail-on) or a rule could not
@@ -138,6 +140,12 @@ def validate(current, previous, year, la, providers, select, ignore, baseline, h
             workers = load_workers(social_workers)
     except InputError as exc:
         _fail(str(exc))
+    if fix_sheet is not None:
+        from lac_validator.fixes import write_fix_sheet
+
+        _check_output(fix_sheet, [*current, *previous])
+        rows = write_fix_sheet(report, fix_sheet)
+        report.warnings.append(f"fix sheet with {rows} rows written to {fix_sheet}")
     if pseudonymise:
         _pseudonymise(report, salt)
         workers = None  # names would undo the pseudonyms
@@ -499,6 +507,78 @@ def compare_profiles_cmd(ours, others, output, top):
 
         write_comparison(result, mine, peers, output)
         click.echo(f"Wrote {output}")
+
+
+def _revalidate_summary(folder: Path, year, previous, la) -> None:
+    from lac_validator.api import validate as run_validation
+
+    try:
+        report = run_validation([folder], list(previous) or None, year, la)
+    except InputError as exc:
+        _fail(f"the corrected copy could not be validated: {exc}")
+    click.echo(f"Re-validated the corrected copy: {report.error_count} errors remain "
+               f"({len(report.records['child'].unique()) if report.error_count else 0} children).")
+
+
+@main.command("apply-fixes")
+@click.argument("fix_sheet", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--to", "to", multiple=True, required=True, type=click.Path(path_type=Path),
+              help="The return the fix sheet was made from (folder and/or files), as given to validate.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="New folder for the corrected copy.")
+@click.option("--who", default="", help="Who made the corrections (written to the change log).")
+@click.option("--previous", "-p", multiple=True, type=click.Path(path_type=Path), help="Last year's return, for re-validation.")
+@click.option("--year", "-y", help="Collection year (default: the year in progress today).")
+@click.option("--la", help="Submitting local authority, for re-validation.")
+def apply_fixes_cmd(fix_sheet, to, output, who, previous, year, la):
+    """Apply the corrections filled in a fix sheet to a copy of the return, log them, re-validate.
+
+    The return itself is never changed.
+    """
+    from lac_validator.fixes import apply_changes, read_fix_sheet
+    from lac_validator.loader import expand_paths
+
+    cy = _year(year)
+    _check_output(output, list(to))
+    try:
+        files, _ = expand_paths(list(to), "current")
+        changes = read_fix_sheet(fix_sheet)
+        copies, log, n = apply_changes(files, changes, output, who)
+    except InputError as exc:
+        _fail(str(exc))
+    click.echo(f"Applied {n} of {len(changes)} corrections to a copy in {output}; change log: {log}")
+    _revalidate_summary(output, cy, previous, la)
+
+
+@main.command("fix")
+@click.argument("current", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="New folder for the corrected copy.")
+@click.option("--who", default="lac-validator fix", help="Name written to the change log.")
+@click.option("--previous", "-p", multiple=True, type=click.Path(path_type=Path), help="Last year's return, for re-validation.")
+@click.option("--year", "-y", help="Collection year (default: the year in progress today).")
+@click.option("--la", help="Submitting local authority, for re-validation.")
+@click.option("--dry-run", is_flag=True, help="Only list the corrections; write nothing.")
+def fix_cmd(current, output, who, previous, year, la, dry_run):
+    """Make the safe mechanical corrections on a copy: stray spaces, lower-case codes, postcode
+    spacing, dates written 01-04-2025 / 2025-04-01. Logged and re-validated; inputs never change."""
+    from lac_validator.fixes import apply_changes, mechanical_fixes
+    from lac_validator.loader import expand_paths, load_return
+
+    cy = _year(year)
+    _check_output(output, list(current))
+    try:
+        files, _ = expand_paths(list(current), "current")
+        ret = load_return(list(current), cy, "current", upper=False)
+        changes = mechanical_fixes(ret)
+        if dry_run:
+            for c in changes:
+                click.echo(f"{c.file}:{c.line} {c.field}: {c.old!r} -> {c.new!r} ({c.reason})")
+            click.echo(f"{len(changes)} corrections proposed; nothing written.")
+            return
+        copies, log, n = apply_changes(files, changes, output, who)
+    except InputError as exc:
+        _fail(str(exc))
+    click.echo(f"Made {n} corrections in a copy in {output}; change log: {log}")
+    _revalidate_summary(output, cy, previous, la)
 
 
 @main.command("las")

@@ -52,8 +52,9 @@ def expand_paths(paths: list[str | Path], label: str) -> tuple[list[Path], list[
         if not path.exists():
             raise InputError(f"The {label} return path '{path}' does not exist: give a folder or file that holds the 903 tables.")
         if path.is_dir():
+            # hidden files, Excel lock files and lac-validator's own logs are not part of a return
             found = sorted(f for f in path.iterdir()
-                           if f.is_file() and not f.name.startswith((".", "~$")))
+                           if f.is_file() and not f.name.startswith((".", "~$", "lac-validator-")))
             usable = [f for f in found if f.suffix.lower() in CSV_SUFFIXES | XLSX_SUFFIXES | XML_SUFFIXES]
             for f in found:
                 if f not in usable:
@@ -322,8 +323,8 @@ def _derive_uasc(ret: Return) -> None:
     if "UASC" in header.raw.columns:
         return
     if "UASC" in ret.tables:
-        children = set(ret.tables["UASC"].raw["CHILD"].dropna())
-        flag = header.raw["CHILD"].isin(children).map({True: "1", False: "0"}).astype("str")
+        # isin matches a blank CHILD to a blank CHILD, as the reference's join did
+        flag = header.raw["CHILD"].isin(ret.tables["UASC"].raw["CHILD"]).map({True: "1", False: "0"}).astype("str")
     else:
         flag = pd.Series(np.nan, index=header.raw.index, dtype="str")
     header.raw["UASC"] = flag
