@@ -17,7 +17,8 @@ Format (one file per rule code):
         # optional:
         previous_supplied: true     # last year's return given even though it has none of these tables
         la: "E08000007"             # submitting LA (ONS code or DfE number)
-        file_format: "xml"          # what the return was loaded from (default csv)
+        file_format: "xml"          # what the return was loaded from (default csv); Header may then
+                                    # carry a UASC column, as an XML HEADER does
         not_run: "not supplied"     # expect the rule NOT to run, with this text in the reason
 
 Omitted columns are blank. Values are text; in CSV text, spaces are kept as written.
@@ -71,11 +72,42 @@ def load_cases() -> list[Case]:
     return out
 
 
+def _split_uasc(value):
+    """Header may carry a UASC column in cases (as an XML HEADER does); returns (table data, UASC values)."""
+    import csv
+    import io
+
+    if isinstance(value, str):
+        rows = list(csv.reader(io.StringIO(value.strip("\n"))))
+        cols = [c.strip().upper() for c in rows[0]] if rows else []
+        if "UASC" not in cols:
+            return value, None
+        i = cols.index("UASC")
+        uasc = [(r[i] if i < len(r) else "") for r in rows[1:] if any(c != "" for c in r)]
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows([r[:i] + r[i + 1:] for r in rows])
+        return out.getvalue(), uasc
+    if not any("UASC" in row for row in value):
+        return value, None
+    return [{k: v for k, v in row.items() if k != "UASC"} for row in value], [row.get("UASC", "") for row in value]
+
+
 def build_table(name: str, value):
     base = base_table(name)
+    uasc = None
+    if base == "Header":
+        value, uasc = _split_uasc(value)
     if isinstance(value, str):
-        return table_from_csv_text(base, value)
-    return table_from_records(base, [{k: ("" if v is None else str(v)) for k, v in row.items()} for row in value])
+        table = table_from_csv_text(base, value)
+    else:
+        table = table_from_records(base, [{k: ("" if v is None else str(v)) for k, v in row.items()} for row in value])
+    if uasc is not None:
+        import pandas as pd
+
+        col = pd.Series([("" if v is None else str(v)).upper() for v in uasc], index=table.raw.index, dtype="str")
+        table.raw["UASC"] = col.where(col.ne(""))
+        table.data["UASC"] = table.raw["UASC"]
+    return table
 
 
 def build_context(case: Case) -> Context:
@@ -87,11 +119,11 @@ def build_context(case: Case) -> Context:
     for name, value in case.tables.items():
         target = previous if name.endswith("_last") else current
         target.tables[base_table(name)] = build_table(name, value)
-    if case.options.get("file_format", "csv") != "xml":
-        from lac_validator.loader import _derive_uasc
-        for ret in (current, previous):
-            if ret is not None and "Header" in ret.tables:
-                _derive_uasc(ret)
+    from lac_validator.loader import _derive_uasc
+    for ret in (current, previous):
+        # a case's own Header UASC column (as in XML) is kept; otherwise derived as from CSV
+        if ret is not None and "Header" in ret.tables:
+            _derive_uasc(ret)
     la = None
     if case.options.get("la"):
         from lac_validator.authorities import resolve_la
