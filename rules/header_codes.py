@@ -6,3 +6,20 @@ from lac_validator.registry import rule
 def sex_code(ctx):
     h = ctx.raw("Header")
     return ~h["SEX"].isin(ctx.codes("Header", "SEX"))
+
+
+@rule("102")
+def dob_valid(ctx):
+    # Blank is an error here: every DOB must be a strict dd/mm/yyyy date.
+    return ctx.table("Header")["DOB"].isna()
+
+
+ETHNIC_CODES = frozenset([
+    "WBRI", "WIRI", "WOTH", "WIRT", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND", "APKN",
+    "ABAN", "AOTH", "BCRB", "BAFR", "BOTH", "CHNE", "OOTH", "REFU", "NOBT",
+])
+
+
+@rule("103")
+def ethnic_code(ctx):
+    return ~ctx.raw("Header")["ETHNIC"].isin(ETHNIC_CODES)

@@ -1,0 +1,53 @@
+"""Care leaver (OC3) checks of the 100s, and OC3/AD1 data that the child's status rules out
+(rules 131-134, 153, 187)."""
+from lac_validator.registry import rule
+from lac_validator.views import continuously_looked_after
+
+OC3_FIELDS = ["IN_TOUCH", "ACTIV", "ACCOM"]
+AD1_FIELDS = ["DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR"]
+IN_TOUCH_CODES = frozenset(["YES", "NO", "DIED", "REFU", "NREQ", "RHOM"])
+ACTIV_CODES = frozenset(["F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5", "G4", "G5", "G6", "0"])
+ACCOM_CODES = frozenset([
+    "B1", "B2", "C1", "C2", "D1", "D2", "E1", "E2", "G1", "G2", "H1", "H2", "K1", "K2", "R1", "R2",
+    "S2", "T1", "T2", "U1", "U2", "V1", "V2", "W1", "W2", "X2", "Y1", "Y2", "Z1", "Z2", "0",
+])
+
+
+@rule("131")
+def in_touch_code(ctx):
+    return ~ctx.raw("OC3")["IN_TOUCH"].isin(IN_TOUCH_CODES)
+
+
+@rule("132")
+def activ_code(ctx):
+    return ~ctx.raw("OC3")["ACTIV"].isin(ACTIV_CODES)
+
+
+@rule("133")
+def accom_code(ctx):
+    return ~ctx.raw("OC3")["ACCOM"].isin(ACCOM_CODES)
+
+
+@rule("134")
+def adoption_data_for_care_leaver(ctx):
+    ad1 = ctx.raw("AD1")
+    oc3 = ctx.raw("OC3")
+    leavers = set(oc3.loc[oc3[OC3_FIELDS].notna().any(axis=1), "CHILD"].dropna())
+    return ad1[AD1_FIELDS].notna().any(axis=1) & ad1["CHILD"].isin(leavers)
+
+
+@rule("153")
+def oc3_all_or_nothing(ctx):
+    blank = ctx.raw("OC3")[OC3_FIELDS].isna()
+    return blank.any(axis=1) & ~blank.all(axis=1)
+
+
+@rule("187")
+def cla_with_adoption_or_leaver_data(ctx):
+    cla = continuously_looked_after(ctx)
+    oc3 = ctx.raw("OC3")
+    ad1 = ctx.raw("AD1")
+    return {
+        "OC3": oc3["CHILD"].isin(cla) & oc3[OC3_FIELDS].notna().any(axis=1),
+        "AD1": ad1["CHILD"].isin(cla) & ad1[AD1_FIELDS].notna().any(axis=1),
+    }

@@ -1,0 +1,95 @@
+"""Header and UASC checks of the 100s: UASC dates and indicator, mother status, UPN, mother's
+child DOB (rules 104, 165, 168, 171, 174; 105 pending)."""
+import pandas as pd
+
+from lac_validator.registry import NotApplicable, rule
+from lac_validator.views import numbers
+
+
+def _invalid_date(ctx, name, col):
+    """Non-blank text that is not a strict dd/mm/yyyy date."""
+    return ctx.raw(name)[col].notna() & ctx.table(name)[col].isna()
+
+
+def _sex_codes(ctx):
+    """(male, female) SEX codes of the collection year: 1/2 until 2023_24, M/F from 2024_25."""
+    return ("1", "2") if ctx.year.first < 2024 else ("M", "F")
+
+
+@rule("104")
+def duc_valid(ctx):
+    u = ctx.table("UASC")
+    return _invalid_date(ctx, "UASC", "DUC") | (u["DUC"] < ctx.collection_start)
+
+
+# Rule 105 is written but not registered yet: the rule-case harness cannot build an XML Header
+# with its UASC element (table_from_records rejects a UASC column), so it cannot be tested as
+# data. Register it with `@rule("105")` once tests/rule_cases.py accepts Header.UASC for XML cases.
+def uasc_indicator(ctx):
+    if ctx.file_format != "xml" and ctx.source("Header").source.kind != "xml":
+        raise NotApplicable("checks the UASC element of an XML return; a CSV return has no UASC field")
+    h = ctx.raw("Header")
+    if "UASC" not in h:
+        raise NotApplicable("the Header table has no UASC field")
+    return ~numbers(ctx, "Header", "UASC").isin([0, 1])
+
+
+@rule("165")
+def mother_status(ctx):
+    start, end = ctx.collection_start, ctx.collection_end
+    e = ctx.table("Episodes")
+    eps = e[~e["LS"].isin(["V3", "V4"]) & e["CHILD"].notna()]
+    dec = eps["DEC"].fillna(end)
+    in_year = (dec >= start) & (eps["DECOM"] <= end)
+    examined = set(eps["CHILD"])
+    eps_in_year = set(eps.loc[in_year, "CHILD"])
+
+    h = ctx.raw("Header")
+    h = h[h["CHILD"].isin(examined)]
+    hh = pd.DataFrame({"CHILD": h["CHILD"], "SEX": h["SEX"], "MOTHER": h["MOTHER"], "_h": h.index})
+
+    o = ctx.raw("OC3")
+    o = o[o["CHILD"].notna()]
+    oc = pd.DataFrame({"CHILD": o["CHILD"], "_o": o.index,
+                       "_has_oc3": o[["IN_TOUCH", "ACTIV", "ACCOM"]].notna().any(axis=1)})
+
+    combos = hh.merge(oc, on="CHILD", how="left")
+    has_oc3 = combos["_has_oc3"].eq(True)
+    in_year_child = combos["CHILD"].isin(eps_in_year)
+    male, female = _sex_codes(ctx)
+    mother, sex = combos["MOTHER"], combos["SEX"]
+    err = (
+        (mother.notna() & ~mother.isin(["0", "1"]))
+        | (mother.notna() & sex.eq(male))
+        | (mother.isna() & sex.eq(female) & in_year_child)
+        | (mother.notna() & sex.eq(female) & ~in_year_child & has_oc3)
+    )
+    bad = combos[err]
+    return {"Header": bad["_h"].astype("int64"), "OC3": bad["_o"].dropna().astype("int64")}
+
+
+UPN_PATTERN = r"[A-HJ-NP-RT-Z](?:[0-9]{12}|[0-9]{11}[A-Z])|UN[1-5]"
+
+
+@rule("168")
+def upn_format(ctx):
+    upn = ctx.raw("Header")["UPN"]
+    valid = upn.str.fullmatch(UPN_PATTERN).fillna(False).astype(bool)
+    return upn.notna() & ~valid
+
+
+@rule("171")
+def mc_dob_valid(ctx):
+    return _invalid_date(ctx, "Header", "MC_DOB")
+
+
+@rule("174", years=["2022_23", "2023_24"])
+def mc_dob_male_numeric(ctx):
+    h = ctx.raw("Header")
+    return h["SEX"].eq("1") & h["MC_DOB"].notna()
+
+
+@rule("174", years=["2024_25", "2025_26", "2026_27"])
+def mc_dob_male(ctx):
+    h = ctx.raw("Header")
+    return h["SEX"].eq("M") & h["MC_DOB"].notna()

@@ -1,0 +1,153 @@
+"""OC2 (children looked after for 12 months: health, offending, SDQ) checks of the 100s
+(rules 157-159, 180-182, 185, 186, 188-193, 196, 197a, 197B, 198)."""
+from lac_validator.dates import add_years
+from lac_validator.registry import rule
+from lac_validator.views import continuously_looked_after, first_episode, numbers
+
+CORE = ["IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE"]
+OTHER = ["CONVICTED", "HEALTH_CHECK", "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED"]
+ALL_EIGHT = ["CONVICTED", "HEALTH_CHECK", "IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT",
+             "SUBSTANCE_MISUSE", "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED"]
+SDQ_REASON_CODES = frozenset(["SDQ1", "SDQ2", "SDQ3", "SDQ4", "SDQ5"])
+
+
+def _cla(ctx, oc2):
+    """OC2 rows whose child was looked after continuously for 12 months (rule 157's definition)."""
+    return oc2["CHILD"].isin(continuously_looked_after(ctx))
+
+
+def _birthday(ctx, n):
+    """Each OC2 row's N-th birthday from its own DOB (NaT when DOB is blank or invalid)."""
+    return add_years(ctx.table("OC2")["DOB"], n)
+
+
+def _sdq_blank(oc2):
+    return oc2["SDQ_SCORE"].isna() & oc2["SDQ_REASON"].isna()
+
+
+@rule("157")
+def sdq1_for_child_aged_4_to_16(ctx):
+    o = ctx.raw("OC2")
+    aged_4_at_start = _birthday(ctx, 4) <= ctx.collection_start
+    not_17_at_end = _birthday(ctx, 17) > ctx.collection_end   # 16 or under at the end
+    return {"OC2": (_cla(ctx, o) & aged_4_at_start & not_17_at_end
+            & o["SDQ_SCORE"].isna() & o["SDQ_REASON"].eq("SDQ1"))}
+
+
+@rule("158")
+def offered_with_received(ctx):
+    o = ctx.raw("OC2")
+    return o["INTERVENTION_RECEIVED"].eq("1") & o["INTERVENTION_OFFERED"].notna()
+
+
+@rule("159")
+def offered_missing(ctx):
+    o = ctx.raw("OC2")
+    return (o["SUBSTANCE_MISUSE"].eq("1") & o["INTERVENTION_RECEIVED"].eq("0")
+            & o["INTERVENTION_OFFERED"].isna())
+
+
+@rule("180")
+def sdq_score_value(ctx):
+    raw = ctx.raw("OC2")["SDQ_SCORE"]
+    n = numbers(ctx, "OC2", "SDQ_SCORE")
+    whole_0_to_40 = (n >= 0) & (n <= 40) & (n == n.round())
+    return raw.notna() & ~whole_0_to_40
+
+
+@rule("181")
+def oc2_items_0_or_1(ctx):
+    o = ctx.raw("OC2")[ALL_EIGHT]
+    return (o.notna() & ~o.isin(["0", "1"])).any(axis=1)
+
+
+@rule("182")
+def oc2_core_items_complete(ctx):
+    o = ctx.raw("OC2")
+    # Either all four core items are completed or all eight items are blank.
+    return o[CORE].isna().any(axis=1) & o[ALL_EIGHT].notna().any(axis=1)
+
+
+@rule("185")
+def sdq_score_not_cla(ctx):
+    o = ctx.raw("OC2")
+    return {"OC2": o["SDQ_SCORE"].notna() & ~_cla(ctx, o)}
+
+
+@rule("186")
+def sdq_missing(ctx):
+    o = ctx.raw("OC2")
+    return {"OC2": ((_birthday(ctx, 4) <= ctx.collection_start) & (_birthday(ctx, 17) > ctx.collection_end)
+            & _cla(ctx, o) & _sdq_blank(o))}
+
+
+@rule("188")
+def sdq_under_4(ctx):
+    o = ctx.raw("OC2")
+    return (_birthday(ctx, 4) > ctx.collection_end) & ~_sdq_blank(o)
+
+
+@rule("189")
+def sdq_17_or_over(ctx):
+    o = ctx.raw("OC2")
+    return (_birthday(ctx, 17) < ctx.collection_start) & ~_sdq_blank(o)
+
+
+@rule("190")
+def oc2_items_not_cla(ctx):
+    o = ctx.raw("OC2")
+    return {"OC2": ~_cla(ctx, o) & o[ALL_EIGHT].notna().any(axis=1)}
+
+
+@rule("191")
+def oc2_items_missing_for_cla(ctx):
+    o = ctx.raw("OC2")
+    cla = continuously_looked_after(ctx)
+    first = first_episode(ctx, "Episodes")
+    no_oc2 = first["CHILD"].isin(cla) & ~first["CHILD"].isin(set(o["CHILD"].dropna()))
+    return {
+        "OC2": o["CHILD"].isin(cla) & o[CORE].isna().any(axis=1),
+        "Episodes": first.index[no_oc2.to_numpy()],
+    }
+
+
+@rule("192")
+def received_missing(ctx):
+    o = ctx.raw("OC2")
+    return o["SUBSTANCE_MISUSE"].eq("1") & o["INTERVENTION_RECEIVED"].isna()
+
+
+@rule("193")
+def intervention_without_misuse(ctx):
+    o = ctx.raw("OC2")
+    not_identified = o["SUBSTANCE_MISUSE"].isna() | o["SUBSTANCE_MISUSE"].eq("0")
+    return not_identified & o[["INTERVENTION_RECEIVED", "INTERVENTION_OFFERED"]].notna().any(axis=1)
+
+
+@rule("196")
+def sdq_reason_code(ctx):
+    r = ctx.raw("OC2")["SDQ_REASON"]
+    return r.notna() & ~r.isin(SDQ_REASON_CODES)
+
+
+def _in_year(ctx, dates):
+    return (dates >= ctx.collection_start) & (dates <= ctx.collection_end)
+
+
+@rule("197B")
+def sdq_missing_turning_4_or_17(ctx):
+    o = ctx.raw("OC2")
+    turning = _in_year(ctx, _birthday(ctx, 4)) | _in_year(ctx, _birthday(ctx, 17))
+    return {"OC2": turning & _cla(ctx, o) & _sdq_blank(o)}
+
+
+@rule("197a")
+def score_and_reason(ctx):
+    o = ctx.raw("OC2")
+    return o["SDQ_SCORE"].notna() & o["SDQ_REASON"].notna()
+
+
+@rule("198")
+def sdq_reason_not_cla(ctx):
+    o = ctx.raw("OC2")
+    return {"OC2": o["SDQ_REASON"].notna() & ~_cla(ctx, o)}
