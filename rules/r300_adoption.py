@@ -2,8 +2,6 @@
 333-336, 390)."""
 from __future__ import annotations
 
-import numpy as np
-
 from lac_validator.registry import rule
 from lac_validator.rules.r300_common import labels, pair
 from lac_validator.views import neighbour, ordered

@@ -19,6 +19,3 @@ def labels(frame: pd.DataFrame, mask, col: str) -> np.ndarray:
     vals = frame.loc[np.asarray(mask, dtype=bool), col].dropna()
     return pd.unique(vals.astype("int64"))
 
-
-def blank(s: pd.Series) -> pd.Series:
-    return s.isna()

@@ -1,8 +1,6 @@
 """UASC checks (rules 303, 304)."""
 from __future__ import annotations
 
-import numpy as np
-
 from lac_validator.dates import add_years
 from lac_validator.registry import rule
 from lac_validator.rules.r300_common import labels, pair
