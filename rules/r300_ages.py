@@ -1,0 +1,83 @@
+"""Age checks on episodes against the child's Header DOB (rules 352, 358, 359, 370-374, 386,
+387, 389)."""
+from __future__ import annotations
+
+from lac_validator.dates import add_years
+from lac_validator.registry import rule
+from lac_validator.rules.r300_common import labels, pair
+
+
+def _with_dob(ctx, how: str = "inner"):
+    """Each episode paired with every Header row of the same CHILD (`_l` episode label, `_r`
+    Header label, `DOB` typed)."""
+    e = ctx.table("Episodes")
+    h = ctx.table("Header")[["CHILD", "DOB"]]
+    return pair(e, h, how=how)
+
+
+@rule("352")
+def started_aged_18(ctx):
+    p = _with_dob(ctx)
+    hit = p["RNE"].eq("S") & (p["DECOM"] >= add_years(p["DOB"], 18))
+    return labels(p, hit, "_l")
+
+
+@rule("358")
+def youth_justice_under_10(ctx):
+    # Divergence (docs/divergences/part3.md): "under 10" = starting before the 10th birthday;
+    # the reference also flagged an episode starting on it.
+    p = _with_dob(ctx)
+    hit = p["LS"].isin(["J1", "J2", "J3"]) & (p["DECOM"] < add_years(p["DOB"], 10))
+    return {"Episodes": labels(p, hit, "_l"), "Header": labels(p, hit, "_r")}
+
+
+@rule("359")
+def over_18_not_v2_k2(ctx):
+    p = _with_dob(ctx)
+    raw_dec = ctx.raw("Episodes")["DEC"]
+    open_ = raw_dec.reindex(p["_l"].to_numpy()).isna().to_numpy()
+    hit = (add_years(p["DOB"], 18) < ctx.collection_end) & open_ & ~(p["LS"].eq("V2") & p["PLACE"].eq("K2"))
+    return labels(p, hit, "_l")
+
+
+def _min_age(place: str, years: int):
+    def check(ctx):
+        # Divergence: open episodes are checked too (DEC plays no part in an age test).
+        p = _with_dob(ctx)
+        hit = p["PLACE"].eq(place) & (p["DECOM"] < add_years(p["DOB"], years))
+        return labels(p, hit, "_l")
+    check.__name__ = f"{place.lower()}_under_{years}"
+    return check
+
+
+rule("370", years=["2022_23"])(_min_age("P2", 15))
+rule("370", years=["2023_24"])(_min_age("P2", 16))
+rule("371", years=["2022_23"])(_min_age("H5", 14))
+rule("371", years=["2023_24"])(_min_age("H5", 16))
+rule("371", years=["2024_25", "2025_26", "2026_27"])(_min_age("K3", 16))
+rule("372")(_min_age("R5", 10))
+rule("373")(_min_age("S1", 4))
+rule("374")(_min_age("P3", 14))
+
+
+@rule("386")
+def adopted_after_18(ctx):
+    p = _with_dob(ctx)
+    hit = p["REC"].isin(["E11", "E12"]) & (p["DEC"] >= add_years(p["DOB"], 18))
+    return labels(p, hit, "_l")
+
+
+@rule("387")
+def independent_living_under_14(ctx):
+    p = _with_dob(ctx, how="left")
+    old_enough = add_years(p["DOB"], 14) <= p["DEC"]
+    hit = p["REC"].isin(["E5", "E6"]) & p["DEC"].notna() & ~old_enough
+    return labels(p, hit, "_l")
+
+
+@rule("389")
+def adult_services_under_16(ctx):
+    p = _with_dob(ctx, how="left")
+    old_enough = add_years(p["DOB"], 16) <= p["DEC"]
+    hit = p["REC"].eq("E7") & ~old_enough
+    return labels(p, hit, "_l")

@@ -1,0 +1,47 @@
+"""Care leaver (OC3) checks (rules 344, 345, 347, 348, 391)."""
+from __future__ import annotations
+
+from lac_validator.dates import add_years
+from lac_validator.registry import rule
+from lac_validator.rules.r300_common import labels, pair
+
+FOYER = ["T1", "T2"]
+
+
+@rule("344")
+def died_or_home_but_completed(ctx):
+    o = ctx.raw("OC3")
+    return o["IN_TOUCH"].isin(["DIED", "RHOM"]) & (o["ACTIV"].ne("0") | o["ACCOM"].ne("0"))
+
+
+@rule("345")
+def in_touch_but_zero(ctx):
+    o = ctx.raw("OC3")
+    return o["IN_TOUCH"].eq("YES") & (o["ACTIV"].eq("0") | o["ACCOM"].eq("0"))
+
+
+@rule("347")
+def foyer_under_18(ctx):
+    # Divergence (docs/divergences/part3.md): Foyer = ACCOM T1/T2 (the reference compared
+    # with "T", which is no code), and "under 18" is measured with calendar birthdays.
+    o = ctx.table("OC3")
+    raw = ctx.raw("OC3")
+    return raw["ACCOM"].isin(FOYER) & (add_years(o["DOB"], 18) > ctx.collection_start)
+
+
+@rule("348")
+def previously_died(ctx):
+    cur = ctx.raw("OC3")[["CHILD", "IN_TOUCH"]]
+    last = ctx.raw("OC3_last")
+    died = last.loc[last["IN_TOUCH"].eq("DIED"), ["CHILD"]]
+    p = pair(cur, died)
+    hit = p["IN_TOUCH"].ne("DIED")
+    return labels(p, hit, "_l")
+
+
+@rule("391")
+def too_young_for_care_leaver_items(ctx):
+    o = ctx.table("OC3")
+    raw = ctx.raw("OC3")
+    any_item = raw[["IN_TOUCH", "ACTIV", "ACCOM"]].notna().any(axis=1)
+    return (add_years(o["DOB"], 17) > ctx.collection_end) & any_item

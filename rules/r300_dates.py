@@ -1,0 +1,87 @@
+"""Date checks on Header and Episodes (rules 301, 302, 351, 353-357, 385, 388)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lac_validator.dates import add_years
+from lac_validator.registry import rule
+from lac_validator.rules.r300_common import labels, pair
+from lac_validator.views import first_episode
+
+EARLIEST_DECOM = pd.Timestamp(1991, 10, 14)
+NO_DECOM = pd.Timestamp(1901, 1, 1)
+
+
+@rule("301")
+def dob_after_year_end(ctx):
+    h = ctx.table("Header")
+    return h["DOB"] > ctx.collection_end
+
+
+@rule("302")
+def first_episode_before_birth(ctx):
+    first = first_episode(ctx, "Episodes")[["CHILD", "DECOM"]]
+    h = ctx.table("Header")[["CHILD", "DOB"]]
+    p = pair(first, h)
+    hit = p["DOB"] > p["DECOM"]
+    return {"Episodes": labels(p, hit, "_l"), "Header": labels(p, hit, "_r")}
+
+
+@rule("351")
+def over_25_at_year_start(ctx):
+    h = ctx.table("Header")
+    return ctx.collection_start > add_years(h["DOB"], 25)
+
+
+@rule("353")
+def decom_before_1991(ctx):
+    e = ctx.table("Episodes")
+    return e["DECOM"] < EARLIEST_DECOM
+
+
+@rule("354")
+def decom_after_year_end(ctx):
+    e = ctx.table("Episodes")
+    return e["DECOM"] > ctx.collection_end
+
+
+@rule("355")
+def same_day_episode(ctx):
+    r = ctx.raw("Episodes")
+    return r["DECOM"].eq(r["DEC"]) | (r["DECOM"].isna() & r["DEC"].isna())
+
+
+@rule("356")
+def dec_before_decom(ctx):
+    e = ctx.table("Episodes")
+    return e["DEC"] < e["DECOM"]
+
+
+@rule("357")
+def first_episode_not_s(ctx):
+    first = first_episode(ctx, "Episodes")
+    hit = (first["DECOM"] >= ctx.collection_start) & first["RNE"].ne("S")
+    return first.index[hit.to_numpy()]
+
+
+@rule("385")
+def dec_after_year_end(ctx):
+    e = ctx.table("Episodes")
+    return e["DEC"] > ctx.collection_end
+
+
+@rule("388")
+def x1_without_continuation(ctx):
+    e = ctx.table("Episodes")
+    t = e.assign(_decom=e["DECOM"].fillna(NO_DECOM), _file=np.arange(len(e)))
+    t = t[t["CHILD"].notna()].sort_values(["CHILD", "_decom", "_file"], kind="mergesort")
+    nxt_child = t["CHILD"].shift(-1)
+    nxt_decom = t["_decom"].shift(-1)
+    last = nxt_child.ne(t["CHILD"]) | nxt_child.isna()
+    dec_ok = t["DEC"].notna()
+    x1 = t["REC"].eq("X1")
+    case1 = ~last & x1 & dec_ok & t["DEC"].ne(nxt_decom)
+    case2 = ~last & t["REC"].notna() & ~x1 & dec_ok & t["DEC"].eq(nxt_decom)
+    case3 = last & x1 & dec_ok
+    return t.index[(case1 | case2 | case3).to_numpy()]
