@@ -73,14 +73,15 @@ def _add_years(days: np.ndarray, n) -> np.ndarray:
 
 
 def _fmt(days: np.ndarray, blank: np.ndarray | None = None) -> np.ndarray:
-    """dd/mm/yyyy text; '' where ``blank``."""
+    """dd/mm/yyyy text; '' where ``blank``. Each distinct day is formatted once."""
     days = np.asarray(days, dtype=np.int64)
     if blank is None:
         blank = np.zeros(len(days), bool)
-    safe = np.where(blank, 0, days)
-    y, m, d = _ymd(safe)
-    s = (pd.Series(d).astype(str).str.zfill(2) + "/" + pd.Series(m).astype(str).str.zfill(2) + "/"
-         + pd.Series(y).astype(str)).to_numpy(dtype=object)
+    uniq, inv = np.unique(np.where(blank, 0, days), return_inverse=True)
+    y, m, d = _ymd(uniq)
+    text = np.array([f"{a:02d}/{b:02d}/{c:04d}" for a, b, c in zip(d.tolist(), m.tolist(), y.tolist())] or [""],
+                    dtype=object)
+    s = text[inv.reshape(-1)] if len(days) else np.zeros(0, dtype=object)
     s[blank] = ""
     return s
 
@@ -278,9 +279,9 @@ class _World:
 
         # 18th birthday ends care (aged out); 359 needs no open episode after the 18th birthday
         b18 = _add_years(dob, 18)
-        ends_at_18 = (kind == "gen") & (b18 <= Y1) & (b18 > S) & (b18 < E)
+        ends_at_18 = (kind == "gen") & (b18 <= Y1) & (b18 > S) & (b18 <= E)
         E = np.where(ends_at_18, b18, E)
-        ends_at_18p = p & (b18 < E) & (b18 > S)
+        ends_at_18p = p & (b18 <= E) & (b18 > S)
         E = np.where(ends_at_18p, b18, E)
         self.S, self.E, self.dob, self.b18 = S, E, dob, b18
         self.aged_out = a | ends_at_18 | ends_at_18p
@@ -490,6 +491,22 @@ class _World:
                 urn[r] = self.own_urn
                 pl_post[r] = self.pc_in[rng.integers(0, len(self.pc_in), len(r))]
                 rne[r] = np.where(np.isin(rne[r], ["L", "U", "B"]), "B", "P")
+
+        # A placement carried over by legal-status-only changes can span more collection years than the
+        # episode it was drawn for: check year-limited codes (K3, Z1, Z11-Z14) over the whole placement.
+        seg = np.cumsum(rne != "L")  # a new placement starts at S, P, B, T, U
+        seg_lo = np.minimum.reduceat(e_start, np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])) if m else e_start
+        seg_hi = np.maximum.reduceat(e_end, np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])) if m else e_end
+        _, seg_idx = np.unique(seg, return_inverse=True)
+        in_prev, in_cur = self._years_of(seg_lo[seg_idx], seg_hi[seg_idx])
+        bad = np.zeros(m, bool)
+        for code in ("K3", "Z1", "Z11", "Z12", "Z13", "Z14"):
+            bad |= (place == code) & ~self._code_ok(code, in_prev, in_cur)
+        if bad.any():
+            z = bad & (prov == "")
+            place[bad] = "K2"
+            prov[z] = "PR4"
+            urn[z] = self.urn_homes[seg_idx[z] % len(self.urn_homes)]
 
         self.ep = {"child": gchild, "decom": e_start, "dec": e_end, "rne": rne, "ls": ls, "place": place,
                    "prov": prov, "pl_post": pl_post, "urn": urn, "last": last}
@@ -830,8 +847,10 @@ def _inject_errors(cur: dict[str, pd.DataFrame], key: str, seed: int, rate: floa
     kinds = rng.choice(ERROR_KINDS, size=len(victims))
     Y0, Y1 = _year_bounds(key)
     done = []
-    first_rows = Ep.drop_duplicates("CHILD").set_index("CHILD")
-    ep_rows_by_child = Ep.groupby("CHILD").indices
+    ep_rows_by_child = Ep.groupby("CHILD", sort=False).indices
+    h_rows = H.groupby("CHILD", sort=False).indices
+    idx_of = {t: cur[t].groupby("CHILD", sort=False).indices for t in ("Reviews", "Missing", "SWEpisodes") if t in cur}
+    none = np.zeros(0, np.int64)
     for i, (child, kind) in enumerate(zip(victims.tolist(), kinds.tolist())):
         r = np.random.default_rng([seed, 100, i])
         rows = ep_rows_by_child[child]
@@ -860,26 +879,26 @@ def _inject_errors(cur: dict[str, pd.DataFrame], key: str, seed: int, rate: floa
             applied = kind
         elif kind == "review_code_blank":
             R = cur["Reviews"]
-            cand = np.flatnonzero(R["CHILD"].to_numpy() == child)
+            cand = idx_of["Reviews"].get(child, none)
             if len(cand):
                 R.iat[cand[-1], R.columns.get_loc("REVIEW_CODE")] = ""
                 applied = kind
         elif kind == "missing_order":
             M = cur["Missing"]
-            cand = [x for x in np.flatnonzero(M["CHILD"].to_numpy() == child) if M.iat[x, 4] != ""]
+            cand = [x for x in idx_of["Missing"].get(child, none) if M.iat[x, 4] != ""]
             if cand:
                 s = pd.to_datetime(M.iat[cand[0], 3], format="%d/%m/%Y")
                 M.iat[cand[0], 4] = (s - pd.Timedelta(days=int(r.integers(1, 6)))).strftime("%d/%m/%Y")
                 applied = kind
         elif kind == "sw_id" and "SWEpisodes" in cur:
             W = cur["SWEpisodes"]
-            cand = np.flatnonzero(W["CHILD"].to_numpy() == child)
+            cand = idx_of["SWEpisodes"].get(child, none)
             if len(cand):
                 W.iat[cand[-1], 2] = ["S" + W.iat[cand[-1], 2][2:], W.iat[cand[-1], 2][2:], "5W" + W.iat[cand[-1], 2][2:]][
                     int(r.integers(0, 3))]
                 applied = kind
         elif kind == "upn_blank":
-            hx = np.flatnonzero(H["CHILD"].to_numpy() == child)[0]
+            hx = h_rows[child][0]
             H.iat[hx, H.columns.get_loc("UPN")] = ""
             applied = kind
         elif kind == "rec_blank":
@@ -888,7 +907,7 @@ def _inject_errors(cur: dict[str, pd.DataFrame], key: str, seed: int, rate: floa
                 Ep.at[cand[0], "REC"] = ""
                 applied = kind
         if applied is None:  # not applicable to this child: a bad code in the header instead
-            hx = np.flatnonzero(H["CHILD"].to_numpy() == child)[0]
+            hx = h_rows[child][0]
             if kind == "sex" or r.random() < 0.5:
                 H.iat[hx, H.columns.get_loc("SEX")] = ["X", "0", "9", "3"][int(r.integers(0, 4))]
                 applied = "sex"
