@@ -105,8 +105,9 @@ def _norm_year(year: str) -> str:
     return s
 
 
-def _rng(seed: int, stream: int) -> np.random.Generator:
-    return np.random.default_rng([int(seed), int(stream)])
+def _rng(seed: int, stream: int, year: str = "") -> np.random.Generator:
+    """Independent, reproducible stream ``stream`` of (seed, year): each year gets its own children."""
+    return np.random.default_rng([int(seed), int(year[:4] or 0), int(stream)])
 
 
 def _pick(rng, codes, weights, size) -> np.ndarray:
@@ -207,7 +208,7 @@ class _World:
 
     # ---- children ---------------------------------------------------------------------------
     def _children(self):
-        rng = _rng(self.seed, 1)
+        rng = _rng(self.seed, 1, self.year)
         n = self.n
         n_adopt = int(round(0.04 * n))
         n_gen = n - n_adopt
@@ -405,7 +406,7 @@ class _World:
 
     # ---- general children: change process ---------------------------------------------------
     def _episodes(self):
-        rng = _rng(self.seed, 2)
+        rng = _rng(self.seed, 2, self.year)
         idx = np.flatnonzero(np.isin(self.kind, ["gen", "prev", "aged_out"]))
         S, E = self.S[idx], self.E[idx]
         end = np.where(E == OPEN, self.Y1 + 1, E)  # change points strictly inside (S, end)
@@ -513,7 +514,7 @@ class _World:
 
     # ---- adoption template -------------------------------------------------------------------
     def _adoptions(self):
-        rng = _rng(self.seed, 3)
+        rng = _rng(self.seed, 3, self.year)
         idx = np.flatnonzero(self.kind == "adopt")
         a = len(idx)
         d1, d2, d3, e_target = (x[idx] for x in self.adopt_d)
@@ -566,7 +567,7 @@ class _World:
 
     # ---- reasons episodes ended ---------------------------------------------------------------
     def _finish_episodes(self):
-        rng = _rng(self.seed, 4)
+        rng = _rng(self.seed, 4, self.year)
         ep = self.ep
         m = len(ep["child"])
         nxt_same = np.r_[ep["child"][1:] == ep["child"][:-1], False]
@@ -601,7 +602,7 @@ class _World:
 
     # ---- social worker episodes ---------------------------------------------------------------
     def _social_workers(self):
-        rng = _rng(self.seed, 5)
+        rng = _rng(self.seed, 5, self.year)
         kids = np.flatnonzero(self.S >= 0)
         pool = max(3, int(np.ceil(self.n / 15)))
         ids = rng.choice(np.arange(1000, 100000), size=pool, replace=False)
@@ -651,7 +652,7 @@ def _frame(table: str, cols: dict, n: int) -> pd.DataFrame:
 
 
 def _cut(w: _World, key: str, ys: int, ye: int, stream: int) -> dict[str, pd.DataFrame]:
-    rng = _rng(w.seed, stream)
+    rng = _rng(w.seed, stream, w.year)
     names = [t.name for t in _tables_for(key)]
     ep = w.ep
     inyr = (ep["decom"] <= ye) & (ep["dec"] >= ys)
@@ -837,7 +838,7 @@ def _inject_errors(cur: dict[str, pd.DataFrame], key: str, seed: int, rate: floa
     """Break about ``rate`` of this year's children, one realistic error each. Returns (child, kind)."""
     if rate <= 0:
         return []
-    rng = _rng(seed, 99)
+    rng = _rng(seed, 99, key)
     H, Ep = cur["Header"], cur["Episodes"]
     with_eps = np.array(sorted(set(Ep["CHILD"])), dtype=object)
     if not len(with_eps):
@@ -852,7 +853,7 @@ def _inject_errors(cur: dict[str, pd.DataFrame], key: str, seed: int, rate: floa
     idx_of = {t: cur[t].groupby("CHILD", sort=False).indices for t in ("Reviews", "Missing", "SWEpisodes") if t in cur}
     none = np.zeros(0, np.int64)
     for i, (child, kind) in enumerate(zip(victims.tolist(), kinds.tolist())):
-        r = np.random.default_rng([seed, 100, i])
+        r = np.random.default_rng([seed, int(key[:4]), 100, i])
         rows = ep_rows_by_child[child]
         applied = None
         if kind == "rpc_blank":
