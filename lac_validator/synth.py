@@ -275,6 +275,9 @@ class _World:
         d3 = _uniform_int(rng, 60, 300, T)
         e_target = _uniform_int(rng, Y0, Y1 + 400, T)
         S = np.where(ad, e_target - d1 - d2 - d3, S)
+        late = ad & (S > Y1 - 10)  # must be looked after this year: start earlier, longer first episode
+        d1 = np.where(late, d1 + S - (Y1 - 10), d1)
+        S = np.where(late, Y1 - 10, S)
         dob = np.where(ad, S - (rng.random(T) ** 2 * 3 * YEAR_DAYS).astype(np.int64), dob)
         self.adopt_d = (d1, d2, d3, e_target)
 

@@ -6,6 +6,7 @@ so the generator keeps working.
 """
 from __future__ import annotations
 
+import warnings
 from functools import lru_cache
 
 import numpy as np
@@ -53,11 +54,13 @@ def postcode_pools(la_ons: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple
 
         letters = LETTER_HINTS.get(la_ons, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
         pc = Postcodes()
-        pc.load_postcodes(letters)
-        df = pc.dataframe
-        if la_ons in LETTER_HINTS and not (df["laua"] == la_ons).any():
-            pc.load_postcodes("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            pc.load_postcodes(letters)
             df = pc.dataframe
+            if la_ons in LETTER_HINTS and not (df["laua"] == la_ons).any():
+                pc.load_postcodes("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+                df = pc.dataframe
         df = df.dropna(subset=["pcd", "oseast1m", "osnrth1m", "laua"])
         df = df[df["laua"].astype(str).str.startswith("E")].sort_values("pcd", kind="stable")
         inside = df["laua"].astype(str).to_numpy() == la_ons
