@@ -12,7 +12,8 @@ the statutory schedule, social worker episodes are one chain per child, adoption
 fixed template (foster -> placement order -> placed for adoption -> adopted). Deliberate errors
 are injected into this year's return only, at about ``error_rate`` per child.
 
-Everything is drawn from ``numpy.random.default_rng([seed, stream])``: same seed, same frames.
+Everything is drawn from ``numpy.random.default_rng([seed, year, stream])``: same seed and year, same
+frames (different years get different children).
 """
 from __future__ import annotations
 
