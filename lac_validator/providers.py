@@ -66,7 +66,8 @@ HEADER_SCAN_ROWS = 30
 
 
 def _key(text) -> str:
-    return re.sub(r"[^a-z0-9]+", " ", str(text).lower()).strip()
+    text = re.sub(r"\(s\)", "s", str(text).lower())  # "Placement code(s)" -> "placement codes"
+    return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 
 _LOOKUP = {_key(name): fld for fld, names in SYNONYMS.items() for name in names}
