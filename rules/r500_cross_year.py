@@ -83,7 +83,7 @@ def earlier_start_continues_last_year(ctx):
     before = o[(o["DECOM"] < ctx.collection_start).fillna(False).astype(bool) & o["CHILD"].notna()]
     first = before[~before["CHILD"].duplicated(keep="first")]
     last = last_episode(ctx, "Episodes_last")
-    last_start = pd.Series(last["DECOM"].to_numpy(), index=last["CHILD"].to_numpy())
-    matched = first["CHILD"].map(last_start)
-    same = (first["DECOM"] == matched).fillna(False).astype(bool)
-    return first.index[~same.to_numpy()]
+    pairs = (first[["CHILD", "DECOM"]].assign(_row=first.index)
+             .merge(last[["CHILD", "DECOM"]], on="CHILD", how="left", suffixes=("", "_last")))
+    same = (pairs["DECOM"] == pairs["DECOM_last"]).fillna(False).astype(bool)
+    return pairs.loc[~same.to_numpy(), "_row"]
