@@ -285,3 +285,39 @@ def uasc_this_or_last_year(ctx: Context) -> tuple[frozenset, bool]:
             given = u[cols].notna().any(axis=1) if cols else pd.Series(False, index=u.index)
             children |= set(u.loc[given, "CHILD"].dropna())
     return frozenset(children), informed
+# ---- views added by part4
+
+@shared
+def first_vs_last_year(ctx: Context) -> pd.DataFrame:
+    """This year's first episode of each child paired with last year's last episode (rules 503*).
+
+    One row per child present in both: index = label of this year's first episode (earliest
+    DECOM, see `first_episode`); the this-year columns as they are, last year's columns with the
+    suffix `_last` (typed) and `_row_last` (its label in Episodes_last). Children without a dated
+    episode in either table are left out.
+    """
+    first = first_episode(ctx, "Episodes")
+    last = last_episode(ctx, "Episodes_last")
+    right = last.add_suffix("_last").assign(_row_last=last.index)
+    paired = first.assign(_row=first.index).merge(right, left_on="CHILD", right_on="CHILD_last", how="inner")
+    return paired.set_index("_row", drop=True).rename_axis(None)
+
+
+@shared
+def periods_of_care(ctx: Context) -> pd.DataFrame:
+    """Periods of care built from Episodes (rules 577, 578): episodes with a DECOM date, ordered
+    by CHILD then DECOM (ties in file order); an episode continues the current period unless it is
+    the child's first or its DECOM is after the previous episode's DEC (an undated previous DEC
+    continues). Columns CHILD, poc_start (first DECOM), poc_end (DEC of the period's last
+    episode in that order, NaT when none). Rows with a blank CHILD are left out."""
+    t = ctx.table("Episodes")
+    e = t.loc[t["DECOM"].notna() & t["CHILD"].notna(), ["CHILD", "DECOM", "DEC"]]
+    e = e.assign(_file=np.arange(len(e))).sort_values(["CHILD", "DECOM", "_file"], kind="mergesort")
+    prev_child = e["CHILD"].shift()
+    prev_dec = e["DEC"].shift()
+    new = e["CHILD"].ne(prev_child) | (e["DECOM"] > prev_dec)
+    pid = new.cumsum()
+    first = e[~pid.duplicated(keep="first")]
+    last = e[~pid.duplicated(keep="last")]
+    return pd.DataFrame({"CHILD": first["CHILD"].to_numpy(), "poc_start": first["DECOM"].to_numpy(),
+                         "poc_end": last["DEC"].to_numpy()})

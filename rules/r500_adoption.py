@@ -1,0 +1,314 @@
+"""Adoption: adopters' details (AD1), decisions to place for adoption (PlacedAdoption) and their
+consistency with episodes and last year's decisions (rules 511-525, 551-561, 563, 579, 582-584).
+
+Rows are matched on CHILD as in a plain join (a blank CHILD meets a blank CHILD); "the child's
+first/latest row" picks ignore rows with a blank CHILD.
+"""
+import numpy as np
+import pandas as pd
+
+from lac_validator.registry import rule
+
+ADOPTION_PLACEMENTS = ["A3", "A4", "A5", "A6"]
+AD1_ITEMS = ["DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR"]
+
+
+def _is(series, *codes):
+    return series.isin(list(codes)).fillna(False).astype(bool)
+
+
+def _true(mask) -> np.ndarray:
+    return pd.Series(mask).fillna(False).astype(bool).to_numpy()
+
+
+def _date_key(ctx, table: str, column: str) -> pd.Series:
+    """A date column for equality tests: the date itself when it is a valid date (so 1/2/2020
+    equals 01/02/2020), else the text as given; blank stays blank (NaN)."""
+    parsed = ctx.table(table)[column]
+    raw = ctx.raw(table)[column].astype(object)
+    key = raw.copy()
+    ok = parsed.notna()
+    key[ok] = parsed[ok].dt.strftime("D%Y-%m-%d")
+    return key
+
+
+def _frame(ctx, table: str, columns: list[str], label: str, raw: bool = False) -> pd.DataFrame:
+    t = ctx.raw(table) if raw else ctx.table(table)
+    return t[columns].assign(**{label: t.index})
+
+
+# ---------------------------------------------------------------- adopters (AD1)
+
+@rule("511")
+def two_adopters_single_code(ctx):
+    a = ctx.raw("AD1")
+    return _is(a["NB_ADOPTR"], "2") & _is(a["SEX_ADOPTR"], "M1", "F1")
+
+
+def _status_needs(ctx, status: str, allowed: list[str]):
+    a = ctx.raw("AD1")
+    return _is(a["LS_ADOPTR"], status) & ~_is(a["SEX_ADOPTR"], *allowed)
+
+
+@rule("514")
+def single_adopter_status(ctx):
+    return _status_needs(ctx, "L0", ["M1", "F1"])
+
+
+@rule("517")
+def l3_needs_mf(ctx):
+    return _status_needs(ctx, "L3", ["MF"])
+
+
+@rule("518")
+def l4_needs_same_sex(ctx):
+    return _status_needs(ctx, "L4", ["MM", "FF"])
+
+
+@rule("519")
+def l2_needs_couple(ctx):
+    return _status_needs(ctx, "L2", ["MM", "FF", "MF"])
+
+
+@rule("520")
+def l11_needs_mf(ctx):
+    return _status_needs(ctx, "L11", ["MF"])
+
+
+@rule("524")
+def l12_needs_same_sex(ctx):
+    return _status_needs(ctx, "L12", ["MM", "FF"])
+
+
+@rule("521")
+def interest_decision_before_placement(ctx):
+    e = ctx.table("Episodes")
+    eps = e.loc[_is(e["PLACE"], *ADOPTION_PLACEMENTS), ["CHILD", "DECOM"]].assign(_erow=lambda d: d.index)
+    pairs = eps.merge(_frame(ctx, "AD1", ["CHILD", "DATE_INT"], "_arow"), on="CHILD")
+    bad = _true(pairs["DATE_INT"] > pairs["DECOM"])
+    return {"Episodes": pairs.loc[bad, "_erow"], "AD1": pairs.loc[bad, "_arow"]}
+
+
+@rule("582")
+def matched_on_adoption_day(ctx):
+    e = ctx.raw("Episodes")
+    adopted = pd.DataFrame({"CHILD": e["CHILD"], "_key": _date_key(ctx, "Episodes", "DEC"), "_erow": e.index})
+    adopted = adopted[_is(e["REC"], "E11", "E12") & e["DEC"].notna()]
+    a = ctx.raw("AD1")
+    match = pd.DataFrame({"CHILD": a["CHILD"], "_key": _date_key(ctx, "AD1", "DATE_MATCH")})
+    match = match[a["DATE_MATCH"].notna()]
+    pairs = adopted.merge(match, on=["CHILD", "_key"])
+    return {"Episodes": pairs["_erow"]}
+
+
+# ---------------------------------------------------------------- decisions (PlacedAdoption)
+
+@rule("522")
+def ceased_before_decision(ctx):
+    p = ctx.table("PlacedAdoption")
+    return p["DATE_PLACED_CEASED"] < p["DATE_PLACED"]
+
+
+@rule("523")
+def decision_dates_agree(ctx):
+    p = _frame(ctx, "PlacedAdoption", ["CHILD", "DATE_PLACED"], "_prow")
+    a = _frame(ctx, "AD1", ["CHILD", "DATE_INT"], "_arow")
+    pairs = p[p["DATE_PLACED"].notna()].merge(a[a["DATE_INT"].notna()], on="CHILD")
+    bad = _true(pairs["DATE_INT"] != pairs["DATE_PLACED"])
+    return {"PlacedAdoption": pairs.loc[bad, "_prow"], "AD1": pairs.loc[bad, "_arow"]}
+
+
+@rule("525")
+def reversed_decision_but_adopted(ctx):
+    p = ctx.raw("PlacedAdoption")
+    ceased = p.loc[p["DATE_PLACED_CEASED"].notna(), ["CHILD"]].assign(_prow=lambda d: d.index)
+    a = ctx.raw("AD1")
+    filled = a.loc[a[AD1_ITEMS].notna().any(axis=1), ["CHILD"]].assign(_arow=lambda d: d.index)
+    pairs = ceased.merge(filled, on="CHILD")
+    return {"PlacedAdoption": pairs["_prow"], "AD1": pairs["_arow"]}
+
+
+@rule("563")
+def ceased_without_decision_date(ctx):
+    p = ctx.raw("PlacedAdoption")
+    return p["REASON_PLACED_CEASED"].notna() & p["DATE_PLACED_CEASED"].notna() & p["DATE_PLACED"].isna()
+
+
+@rule("579")
+def decisions_overlap(ctx):
+    p = ctx.table("PlacedAdoption")
+    o = p[["CHILD", "DATE_PLACED", "DATE_PLACED_CEASED"]].assign(
+        _nodate=p["DATE_PLACED"].isna(), _file=np.arange(len(p)))
+    o = o.sort_values(["CHILD", "_nodate", "DATE_PLACED", "_file"], kind="mergesort", na_position="last")
+    prev = o.shift()
+    same = _true(o["CHILD"].eq(prev["CHILD"]) & o["CHILD"].notna())
+    prev_ceased = pd.to_datetime(prev["DATE_PLACED_CEASED"])
+    bad = prev_ceased.isna() | _true(o["DATE_PLACED"] < prev_ceased)
+    return o.index[same & bad.to_numpy()]
+
+
+@rule("583")
+def earlier_decision_not_revoked(ctx):
+    p = ctx.table("PlacedAdoption")
+    o = p[["CHILD", "DATE_PLACED"]].assign(_nodate=p["DATE_PLACED"].isna(), _file=np.arange(len(p)))
+    o = o[o["CHILD"].notna()]
+    # most recent decision: latest DATE_PLACED date (rows without a date last), ties first in file
+    o = o.sort_values(["CHILD", "_nodate", "DATE_PLACED", "_file"], ascending=[True, True, False, True],
+                      kind="mergesort", na_position="last")
+    latest = o.index[~o["CHILD"].duplicated(keep="first").to_numpy()]
+    others = o.index.difference(latest)
+    open_rows = ctx.raw("PlacedAdoption")["DATE_PLACED_CEASED"].isna()
+    return others[open_rows[others].to_numpy()]
+
+
+# ---------------------------------------------------------------- decisions and episodes
+
+@rule("551")
+def adoption_placement_without_decision(ctx):
+    e = ctx.raw("Episodes")
+    p = ctx.raw("PlacedAdoption")
+    no_date = p.loc[p["DATE_PLACED"].isna(), "CHILD"]
+    placed = _is(e["PLACE"], *ADOPTION_PLACEMENTS)
+    return placed & (~e["CHILD"].isin(p["CHILD"]) | e["CHILD"].isin(no_date))
+
+
+@rule("552")
+def decision_after_adoption_placement(ctx):
+    p = ctx.table("PlacedAdoption")
+    dec = p[p["DATE_PLACED"].notna() & p["CHILD"].notna()]
+    dec = dec.assign(_file=np.arange(len(dec))).sort_values(
+        ["CHILD", "DATE_PLACED", "_file"], ascending=[True, False, True], kind="mergesort")
+    latest = dec[~dec["CHILD"].duplicated(keep="first")]
+    e = ctx.table("Episodes")
+    eps = e[_is(e["PLACE"], *ADOPTION_PLACEMENTS) & e["DECOM"].notna() & e["CHILD"].notna()]
+    eps = eps.assign(_file=np.arange(len(eps))).sort_values(["CHILD", "DECOM", "_file"], kind="mergesort")
+    first = eps[~eps["CHILD"].duplicated(keep="first")]
+    pairs = (first[["CHILD", "DECOM"]].assign(_erow=first.index)
+             .merge(latest[["CHILD", "DATE_PLACED"]].assign(_prow=latest.index), on="CHILD"))
+    bad = _true(pairs["DECOM"] < pairs["DATE_PLACED"])
+    return {"Episodes": pairs.loc[bad, "_erow"], "PlacedAdoption": pairs.loc[bad, "_prow"]}
+
+
+def _order_without_decision(ctx, status: str):
+    """Rules 553/555: episodes with legal status `status` of children absent from PlacedAdoption;
+    decisions with ceased details of children with an open (blank DEC) episode of that status."""
+    e = ctx.raw("Episodes")
+    p = ctx.raw("PlacedAdoption")
+    with_status = _is(e["LS"], status)
+    part1 = with_status & ~e["CHILD"].isin(p["CHILD"])
+    open_children = e.loc[with_status & e["DEC"].isna(), "CHILD"]
+    ceased = p["DATE_PLACED_CEASED"].notna() | p["REASON_PLACED_CEASED"].notna()
+    part2 = ceased & p["CHILD"].isin(open_children)
+    return {"Episodes": part1, "PlacedAdoption": part2}
+
+
+@rule("553")
+def placement_order_without_decision(ctx):
+    return _order_without_decision(ctx, "E1")
+
+
+@rule("555")
+def freeing_order_without_decision(ctx):
+    return _order_without_decision(ctx, "D1")
+
+
+@rule("554")
+def decision_after_placement_order(ctx):
+    e = ctx.table("Episodes")
+    eps = e[_is(e["LS"], "E1") & e["DECOM"].notna() & e["CHILD"].notna()]
+    eps = eps.assign(_file=np.arange(len(eps))).sort_values(["CHILD", "DECOM", "_file"], kind="mergesort")
+    first = eps[~eps["CHILD"].duplicated(keep="first")]
+    pairs = (first[["CHILD", "DECOM"]].assign(_erow=first.index)
+             .merge(_frame(ctx, "PlacedAdoption", ["CHILD", "DATE_PLACED"], "_prow"), on="CHILD"))
+    bad = _true(pairs["DATE_PLACED"] > pairs["DECOM"])
+    return {"Episodes": pairs.loc[bad, "_erow"], "PlacedAdoption": pairs.loc[bad, "_prow"]}
+
+
+@rule("556")
+def decision_after_freeing_order(ctx):
+    e = ctx.table("Episodes")
+    eps = e.loc[_is(e["LS"], "D1"), ["CHILD", "DECOM"]].assign(_erow=lambda d: d.index)
+    pairs = eps.merge(_frame(ctx, "PlacedAdoption", ["CHILD", "DATE_PLACED"], "_prow"), on="CHILD")
+    bad = _true(pairs["DATE_PLACED"] > pairs["DECOM"])
+    return pairs.loc[bad, "_erow"]
+
+
+def _left_care_not_adopted(ctx, statuses: list[str]):
+    e = ctx.raw("Episodes")
+    qualifying = ((_is(e["PLACE"], *ADOPTION_PLACEMENTS) | _is(e["LS"], *statuses))
+                  & e["REC"].notna() & ~_is(e["REC"], "E11", "E12", "X1"))
+    p = ctx.raw("PlacedAdoption")
+    incomplete = p["DATE_PLACED_CEASED"].isna() | p["REASON_PLACED_CEASED"].isna()
+    no_decision = ~e["CHILD"].isin(p["CHILD"])
+    has_incomplete = e["CHILD"].isin(p.loc[incomplete, "CHILD"])
+    flagged_eps = qualifying & (no_decision | has_incomplete)
+    rows = incomplete & p["CHILD"].isin(e.loc[qualifying, "CHILD"])
+    return {"Episodes": flagged_eps, "PlacedAdoption": rows}
+
+
+@rule("557", years=["2022_23", "2023_24"])
+def left_care_decision_not_ceased_to_2023(ctx):
+    return _left_care_not_adopted(ctx, ["D1", "E1"])
+
+
+@rule("557", years=["2024_25", "2025_26", "2026_27"])
+def left_care_decision_not_ceased(ctx):
+    return _left_care_not_adopted(ctx, ["E1"])
+
+
+@rule("558")
+def adopted_but_decision_ceased(ctx):
+    e = ctx.raw("Episodes")
+    p = ctx.raw("PlacedAdoption")
+    adopted = _is(e["REC"], "E11", "E12")
+    open_decision = p.loc[p["DATE_PLACED_CEASED"].isna(), "CHILD"]
+    return adopted & e["CHILD"].isin(p["CHILD"]) & ~e["CHILD"].isin(open_decision)
+
+
+# ---------------------------------------------------------------- decisions against last year
+
+@rule("559")
+def earlier_decision_missing_last_year(ctx):
+    p = ctx.table("PlacedAdoption")
+    last = ctx.table("PlacedAdoption_last")
+    undated_last = last.loc[last["DATE_PLACED"].isna(), "CHILD"]
+    before = (p["DATE_PLACED"] < ctx.collection_start).fillna(False).astype(bool)
+    return before & (~p["CHILD"].isin(last["CHILD"]) | p["CHILD"].isin(undated_last))
+
+
+def _pairs_with_last(ctx) -> pd.DataFrame:
+    this = pd.DataFrame({"CHILD": ctx.raw("PlacedAdoption")["CHILD"],
+                         "_key": _date_key(ctx, "PlacedAdoption", "DATE_PLACED"),
+                         "_date": ctx.table("PlacedAdoption")["DATE_PLACED"],
+                         "_row": ctx.raw("PlacedAdoption").index})
+    lr = ctx.raw("PlacedAdoption_last")
+    last = pd.DataFrame({"CHILD": lr["CHILD"],
+                         "_key_last": _date_key(ctx, "PlacedAdoption_last", "DATE_PLACED"),
+                         "_date_last": ctx.table("PlacedAdoption_last")["DATE_PLACED"],
+                         "_ceased_date": lr["DATE_PLACED_CEASED"].notna(),
+                         "_ceased": lr["DATE_PLACED_CEASED"].notna() | lr["REASON_PLACED_CEASED"].notna()})
+    return this.merge(last, on="CHILD")
+
+
+@rule("560")
+def open_decision_date_changed(ctx):
+    p = _pairs_with_last(ctx)
+    open_last = p["_key_last"].notna() & ~p["_ceased_date"]
+    same = _true(p["_key"] == p["_key_last"])
+    return p.loc[_true(open_last) & ~same, "_row"]
+
+
+@rule("561")
+def ceased_decision_date_repeated(ctx):
+    p = _pairs_with_last(ctx)
+    same = _true(p["_key"] == p["_key_last"]) & p["_key"].notna().to_numpy()
+    return p.loc[same & _true(p["_ceased"]), "_row"]
+
+
+@rule("584")
+def new_decision_not_after_ceased(ctx):
+    p = _pairs_with_last(ctx)
+    p = p[_true(p["_ceased"])]
+    not_later = _true(p["_date"] <= p["_date_last"])
+    blank = ctx.raw("PlacedAdoption")["DATE_PLACED"].isna()
+    return p.loc[not_later | blank[p["_row"]].to_numpy(), "_row"]

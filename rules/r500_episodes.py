@@ -1,0 +1,76 @@
+"""Episode consistency: CIN continuity, E45/E46 placements and placement providers
+(rules 504, 516, 526, 527-531, 550)."""
+from lac_validator.registry import rule
+from lac_validator.views import neighbour, ordered
+
+U_PLACEMENTS = ["U1", "U2", "U3", "U4", "U5", "U6"]
+NO_PROVIDER_NEEDED_TO_2024 = ["T0", "T1", "T2", "T3", "T4", "Z1"]
+NO_PROVIDER_NEEDED_FROM_2025 = ["T0", "T1", "T2", "T3", "T4", "Z11", "Z12", "Z13", "Z14"]
+NOT_BY_PUBLIC_ORGS = ["A3", "A4", "A5", "A6", "K1", "K2", "P1", "U1", "U2", "U3", "U4", "U5", "U6"]
+
+
+def _is(series, *codes):
+    return series.isin(list(codes)).fillna(False).astype(bool)
+
+
+@rule("504")
+def cin_changes_on_placement_change(ctx):
+    o = ordered(ctx, "Episodes")
+    prev = neighbour(ctx, "Episodes", -1)
+    cont = _is(prev["REC"], "X1") & (prev["DEC"] == o["DECOM"]).fillna(False).astype(bool)
+    same_cin = (o["CIN"].astype(object) == prev["CIN"].astype(object)).fillna(False).astype(bool)
+    return o.index[(cont & ~same_cin).to_numpy()]
+
+
+@rule("516")
+def former_foster_carer_placement(ctx):
+    e = ctx.raw("Episodes")
+    return _is(e["REC"], "E45", "E46") & ~_is(e["PLACE"], *U_PLACEMENTS)
+
+
+@rule("526", years=["2022_23", "2023_24", "2024_25"])
+def provider_missing_to_2024(ctx):
+    e = ctx.raw("Episodes")
+    return e["PLACE_PROVIDER"].isna() & ~_is(e["PLACE"], *NO_PROVIDER_NEEDED_TO_2024)
+
+
+@rule("526", years=["2025_26", "2026_27"])
+def provider_missing_from_2025(ctx):
+    e = ctx.raw("Episodes")
+    return e["PLACE_PROVIDER"].isna() & ~_is(e["PLACE"], *NO_PROVIDER_NEEDED_FROM_2025)
+
+
+def _provider_with(ctx, provider, places):
+    e = ctx.raw("Episodes")
+    return _is(e["PLACE_PROVIDER"], provider) & _is(e["PLACE"], *places)
+
+
+@rule("527")
+def pr1_placements(ctx):
+    return _provider_with(ctx, "PR1", ["P1", "R2", "R5"])
+
+
+@rule("528")
+def pr2_placements(ctx):
+    return _provider_with(ctx, "PR2", ["P1", "R2", "R5"])
+
+
+@rule("529")
+def pr3_placements(ctx):
+    return _provider_with(ctx, "PR3", NOT_BY_PUBLIC_ORGS)
+
+
+@rule("530")
+def pr4_placements(ctx):
+    return _provider_with(ctx, "PR4", ["P1"])
+
+
+@rule("531")
+def pr5_placements(ctx):
+    return _provider_with(ctx, "PR5", ["P1"])
+
+
+@rule("550")
+def pr0_placements(ctx):
+    e = ctx.raw("Episodes")
+    return _is(e["PLACE_PROVIDER"], "PR0") & ~_is(e["PLACE"], "P1")
