@@ -321,3 +321,27 @@ def periods_of_care(ctx: Context) -> pd.DataFrame:
     last = e[~pid.duplicated(keep="last")]
     return pd.DataFrame({"CHILD": first["CHILD"].to_numpy(), "poc_start": first["DECOM"].to_numpy(),
                          "poc_end": last["DEC"].to_numpy()})
+# ---- views added by part6
+
+_BLANK_CHILD = "\x00<blank CHILD>"
+
+
+def child_key(values: pd.Series) -> pd.Series:
+    """CHILD as a matching key where two blank CHILD values count as equal ("blank matches
+    blank"); non-blank values are kept as exact text."""
+    return values.astype(object).where(values.notna(), _BLANK_CHILD)
+
+
+@shared
+def sw_previous(ctx: Context, name: str = "SWEpisodes") -> pd.DataFrame:
+    """Social worker episodes ordered by CHILD, SW_DECOM, SW_DEC (ascending, no date last in each
+    key, ties in file order; blank CHILD rows form one group at the end), with the previous row
+    of the same CHILD (blank matches blank): columns CHILD, SW_DECOM, SW_DEC, SW_REASON,
+    `_has_prev`, `_prev_DEC`. Index = row labels (SW10STG2, SW10aSTG2, SW10bSTG2)."""
+    t = ctx.table(name)
+    o = t.assign(_file=np.arange(len(t))).sort_values(
+        ["CHILD", "SW_DECOM", "SW_DEC", "_file"], kind="mergesort", na_position="last")
+    key = child_key(o["CHILD"])
+    o["_has_prev"] = key.eq(key.shift()).to_numpy()
+    o["_prev_DEC"] = o["SW_DEC"].shift().where(o["_has_prev"])
+    return o[["CHILD", "SW_DECOM", "SW_DEC", "SW_REASON", "_has_prev", "_prev_DEC"]]

@@ -1,0 +1,64 @@
+"""Social worker episodes against care episodes: looked-after children must have social worker
+episodes covering their care (SW01STG1, SW12STG2)."""
+import numpy as np
+import pandas as pd
+
+from lac_validator.dates import add_years
+from lac_validator.registry import rule
+from lac_validator.views import child_key
+
+SHORT_BREAKS = ["V3", "V4"]
+
+
+@rule("SW01STG1")
+def looked_after_without_sw_information(ctx):
+    e = ctx.raw("Episodes")
+    sw = ctx.raw("SWEpisodes")
+    qualifying = e["DEC"].isna() & ~e["LS"].isin(SHORT_BREAKS)
+    incomplete = sw[["SW_ID", "SW_DECOM", "SW_REASON"]].isna().any(axis=1)
+    key = child_key(sw["CHILD"])
+    has_sw = set(key)
+    has_incomplete = set(key[incomplete])
+    ekey = child_key(e["CHILD"])
+    fails = ~ekey.isin(has_sw) | ekey.isin(has_incomplete)
+    # The reference returned these Episodes positions under SWEpisodes; they are Episodes rows.
+    return {"Episodes": qualifying & fails}
+
+
+def _uncovered_episodes(ctx, qualifying: pd.Series) -> np.ndarray:
+    e = ctx.table("Episodes")
+    raw_dec = ctx.raw("Episodes")["DEC"]
+    sw = ctx.table("SWEpisodes")
+    q = e[qualifying]
+    left = pd.DataFrame({
+        "_key": child_key(q["CHILD"]), "_row": q.index, "DECOM": q["DECOM"], "DEC": q["DEC"],
+        "_open": raw_dec[q.index].isna(), "_not_x1": q["REC"].ne("X1"), "_s": q["RNE"].eq("S"),
+    })
+    right = pd.DataFrame({"_key": child_key(sw["CHILD"]), "SW_DECOM": sw["SW_DECOM"]})
+    pairs = left.merge(right, on="_key", how="inner")
+    # An open care episode has not ended: a social worker episode starting by collection_end
+    # started before it ended.
+    ended_after_sw = np.where(pairs["_open"], pairs["SW_DECOM"] <= ctx.collection_end,
+                              pairs["SW_DECOM"] <= pairs["DEC"])
+    passes = (ended_after_sw & pairs["_not_x1"]) | ((pairs["SW_DECOM"] >= pairs["DECOM"]) & pairs["_s"])
+    failing = set(pairs.loc[~passes, "_row"])
+    no_sw = left.loc[~left["_key"].isin(set(right["_key"])), "_row"]
+    return np.array(sorted(failing | set(no_sw)), dtype=np.int64)
+
+
+def _qualifying(e: pd.DataFrame) -> pd.Series:
+    return ~e["LS"].isin(SHORT_BREAKS) & (e["RNE"].eq("S") | e["REC"].ne("X1"))
+
+
+@rule("SW12STG2", years=["2023_24"])
+def sw_episodes_do_not_cover_care(ctx):
+    e = ctx.table("Episodes")
+    return {"Episodes": _uncovered_episodes(ctx, _qualifying(e))}
+
+
+@rule("SW12STG2", years=["2024_25", "2025_26", "2026_27"])
+def sw_episodes_do_not_cover_recent_care(ctx):
+    e = ctx.table("Episodes")
+    lower = add_years(pd.Series([ctx.collection_start]), -1).iloc[0]
+    recent = e["DEC"].isna() | ((e["DEC"] >= lower) & (e["DEC"] <= ctx.collection_end))
+    return {"Episodes": _uncovered_episodes(ctx, recent & _qualifying(e))}
