@@ -53,7 +53,7 @@ def test_tables_and_columns(clean, year):
     for tables in (cur, prev):
         for name, df in tables.items():
             assert list(df.columns) == schema.tables[name].csv_columns, name
-            assert all(df[c].map(type).eq(str).all() for c in df.columns), name
+            assert all(df[c].map(lambda v: isinstance(v, str)).astype(bool).all() for c in df.columns), name
             assert not df.isna().any().any(), name
     assert ("SWEpisodes" in cur) == (year >= "2023_24")
     assert ("DoLo" in cur) == (year >= "2026_27")
