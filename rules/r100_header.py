@@ -22,9 +22,7 @@ def duc_valid(ctx):
     return _invalid_date(ctx, "UASC", "DUC") | (u["DUC"] < ctx.collection_start)
 
 
-# Rule 105 is written but not registered yet: the rule-case harness cannot build an XML Header
-# with its UASC element (table_from_records rejects a UASC column), so it cannot be tested as
-# data. Register it with `@rule("105")` once tests/rule_cases.py accepts Header.UASC for XML cases.
+@rule("105")
 def uasc_indicator(ctx):
     if ctx.file_format != "xml" and ctx.source("Header").source.kind != "xml":
         raise NotApplicable("checks the UASC element of an XML return; a CSV return has no UASC field")
