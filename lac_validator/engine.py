@@ -79,9 +79,9 @@ def why_not_run(rule: RuleVersion, ctx: Context) -> str | None:
             continue
         if need == "la_code" and ctx.la is None:
             return "needs the submitting local authority (--la)"
-        if need == "postcodes" and not getattr(ctx.reference, "postcodes", None):
+        if need == "postcodes" and getattr(ctx.reference, "postcodes", None) is None:
             return "needs postcode reference data, which is not available"
-        if need == "provider_info" and not getattr(ctx.reference, "providers", None):
+        if need == "provider_info" and getattr(ctx.reference, "providers", None) is None:
             return "no Ofsted provider list given (--providers)"
     return None
 

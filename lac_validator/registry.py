@@ -103,6 +103,15 @@ def code_sort_key(code: str):
     return (0, int(head), code.upper()) if head else (1, 0, code.upper())
 
 
+def _data_tables(tables: list[str]) -> tuple[str, ...]:
+    """The 903 tables among a spec entry's `tables` ("Provider Info" is reference data, checked
+    through `needs`, not a table the return supplies)."""
+    from .schema import base_table, load_schema
+
+    known = load_schema().tables
+    return tuple(t for t in tables if base_table(t) in known)
+
+
 @lru_cache(maxsize=1)
 def load_registry() -> Registry:
     _import_rule_modules()
@@ -128,7 +137,7 @@ def load_registry() -> Registry:
             fields=tuple(e.get("fields") or ()), category=e["category"], needs=tuple(e.get("needs") or ()),
             flags=e.get("flags", ""), logic=e.get("logic", ""), notes=e.get("notes", ""),
             func=chosen.func if chosen else None,
-            requires=(chosen.requires if chosen and chosen.requires is not None else tuple(e["tables"])),
+            requires=(chosen.requires if chosen and chosen.requires is not None else _data_tables(e["tables"])),
         ))
     known = {(e["code"]) for e in entries}
     stray = [i for i in _IMPLS if i.code not in known]

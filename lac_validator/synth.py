@@ -698,7 +698,7 @@ def _cut(w: _World, key: str, ys: int, ye: int, stream: int) -> dict[str, pd.Dat
     u = kids[uasc_now[kids]]
     duc = w.b18[u]
     out["UASC"] = _frame("UASC", {"CHILD": w.child_id[u], "SEX": sex[u], "DOB": dob_txt[u],
-                                  "DUC": _fmt(duc, ~((duc >= ys) & (duc <= ye)))}, len(u))
+                                  "DUC": _fmt(duc, duc < ys)}, len(u))  # ceases at 18 (rules 104, 205B)
 
     # Reviews: first within 20 days of starting care, then after 3 months, then every 6 months
     S, Ec = w.S[kids], np.minimum(w.E[kids], ye)

@@ -25,10 +25,17 @@ def _differs(a: pd.Series, b: pd.Series) -> pd.Series:
     return ~(equal | both_missing)
 
 
+# The DfE recoded sex from 1/2 to M/F in 2024-25: a child recorded 1 last year and M this year
+# has the same sex, so the codes are compared by meaning (see docs/divergences.md).
+_SEX_MEANING = {"1": "M", "2": "F"}
+
+
 @rule("202")
 def sex_changed(ctx):
     p = _pairs(ctx.raw("Header"), ctx.raw("Header_last"), ["SEX"])
-    return p.loc[_differs(p["SEX"], p["SEX_last"]), "_row"]
+    now = p["SEX"].replace(_SEX_MEANING)
+    last = p["SEX_last"].replace(_SEX_MEANING)
+    return p.loc[_differs(now, last), "_row"]
 
 
 @rule("203")

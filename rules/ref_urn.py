@@ -8,7 +8,7 @@ XXXXXXX, joined with every provider-list row of the same URN (`_matched` False w
 import pandas as pd
 
 from lac_validator.postcodes import normalise
-from lac_validator.registry import rule
+from lac_validator.registry import NotApplicable, rule
 from lac_validator.views import (REAL_URN_EXCLUDED, codes_contain, placement_geo, provider_matches,
                                  submitting_la_area)
 
@@ -160,10 +160,22 @@ def h5_urn_required(ctx):
 # ---------------------------------------------------------------- 241 / 243 / 1015: placement LA
 
 @rule("241")
-def k3_outside_la(ctx):
-    e = ctx.raw("Episodes")
+def k3_outside_provider_area(ctx):
+    """The DfE message: the placement's LA must be one where the provider has premises. The older
+    tool compared with the submitting LA instead (docs/divergences.md), which flags every supported
+    accommodation placed out of area, however legitimate."""
+    if getattr(ctx.reference, "providers", None) is None:
+        raise NotApplicable("no Ofsted provider list given (--providers): the provider's premises are needed")
+    m = provider_matches(ctx, "Episodes")
+    m = m[m["PLACE"].eq("K3") & m["_matched"]]
     geo = placement_geo(ctx, "Episodes")
-    return e["PLACE"].eq("K3") & _real_urn(e) & ~geo["PL_LA"].isin(submitting_la_area(ctx))
+    pl_la = geo["PL_LA"].reindex(m["_row"].to_numpy()).to_numpy()
+    same = pd.Series(m["P_LA_CODE_INFERRED"].to_numpy() == pl_la, index=m.index) & m["P_LA_CODE_INFERRED"].notna()
+    known = pd.Series(pd.notna(pl_la), index=m.index)
+    premises_here = same.groupby(m["_row"]).any()
+    placed_known = known.groupby(m["_row"]).any()
+    rows = premises_here.index[~premises_here & placed_known]
+    return pd.Index(rows.astype("int64"))
 
 
 @rule("243")
