@@ -68,7 +68,8 @@ def _check(year_key, current, previous):
     for r in recs.itertuples(index=False):
         table = ctx.source(r.table + ("_last" if r.year == "previous" else ""))
         assert 0 <= r.row < len(table)
-        assert r.child == (None if pd.isna(table.raw.at[r.row, "CHILD"]) else table.raw.at[r.row, "CHILD"])
+        expected = table.raw.at[r.row, "CHILD"]
+        assert (pd.isna(r.child) and pd.isna(expected)) or r.child == expected
 
 
 def _make_test(year_key):
