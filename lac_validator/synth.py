@@ -18,6 +18,7 @@ frames (different years get different children).
 from __future__ import annotations
 
 import argparse
+import zlib
 import sys
 from pathlib import Path
 
@@ -513,6 +514,12 @@ class _World:
             prov[z] = "PR4"
             urn[z] = self.urn_homes[seg_idx[z] % len(self.urn_homes)]
 
+        # A home's URN names one setting: derive it from the setting's postcode so every child placed
+        # there carries the same URN and the Ofsted list can give one postcode per URN (rule 221).
+        setting = np.isin(place, ["K1", "K2", "K3", "S1", "R3"]) & (pl_post != "")
+        if setting.any():
+            codes = np.array([zlib.crc32(str(pc).encode()) % 900000 + 100000 for pc in pl_post[setting]])
+            urn[setting] = np.char.add("SC", codes.astype(str)).astype(object)
         self.ep = {"child": gchild, "decom": e_start, "dec": e_end, "rne": rne, "ls": ls, "place": place,
                    "prov": prov, "pl_post": pl_post, "urn": urn, "last": last}
 
@@ -956,6 +963,28 @@ def write_return(tables: dict[str, pd.DataFrame], folder) -> list[Path]:
     return paths
 
 
+def write_providers(returns: list[dict[str, pd.DataFrame]], path) -> Path:
+    """A synthetic Ofsted provider list (combined layout, one 'Providers' sheet) holding every URN the
+    returns' episodes use, with the placement and provider codes used with it and the placement
+    postcode as the setting's postcode, so the URN rules can run on the example returns."""
+    from openpyxl import Workbook
+
+    eps = pd.concat([r["Episodes"] for r in returns if "Episodes" in r], ignore_index=True)
+    eps = eps[(eps["URN"] != "") & (eps["URN"] != "XXXXXXX")]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Providers"
+    ws.append(["URN", "Provider type", "Local authority", "Placement code", "Placement provider code",
+               "Deregistration date", "Setting address postcode"])
+    for urn, grp in eps.groupby("URN", sort=True):
+        places = ",".join(sorted(set(grp["PLACE"]) - {""}))
+        providers = ",".join(sorted(set(grp["PLACE_PROVIDER"]) - {""}))
+        ws.append([urn, "Synthetic provider", "", places, providers, None, grp["PL_POST"].iloc[0]])
+    path = Path(path)
+    wb.save(path)
+    return path
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m lac_validator.synth",
                                  description="Write a synthetic SSDA903 return (this year and last year).")
@@ -965,6 +994,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--error-rate", type=float, default=0.01, help="deliberate errors per child (default 0.01)")
     ap.add_argument("--la", default="E08000007", help="ONS code of the LA (default E08000007, Stockport)")
     ap.add_argument("--out", required=True, help="folder; writes OUT/current and OUT/previous")
+    ap.add_argument("--providers", action="store_true",
+                    help="also write OUT/ofsted_providers.xlsx, a synthetic Ofsted list of the URNs used")
     a = ap.parse_args(argv)
     try:
         cur, prev = generate(a.children, a.year, a.seed, a.error_rate, a.la)
@@ -974,6 +1005,8 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(a.out)
     write_return(cur, out / "current")
     write_return(prev, out / "previous")
+    if a.providers:
+        write_providers([cur, prev], out / "ofsted_providers.xlsx")
     rows = sum(len(df) for df in cur.values())
     print(f"wrote {out / 'current'} ({len(cur)} tables, {rows} rows) and {out / 'previous'}")
     return 0
