@@ -201,3 +201,19 @@ def test_per_worker_sheets_split_and_pseudonymise(tiny):
     out2 = tiny / "p2.json"
     run("validate", cur, "--year", "2025-26", "--select", "101,501", "-f", "json", "-o", out2, "--pseudonymise", "--salt", "s3cret")
     assert [e["child"] for e in json.loads(out2.read_text())["errors"]] == [e["child"] for e in doc["errors"]]
+
+
+def test_junit_validates_against_the_junit_schema(tiny):
+    from pathlib import Path
+
+    import xmlschema
+
+    out = tiny / "j.xml"
+    run("validate", tiny / "current", "--year", "2025-26", "-f", "junit", "-o", out)
+    schema = xmlschema.XMLSchema(str(Path(__file__).parent / "data" / "junit.xsd"))
+    schema.validate(str(out))  # raises on any departure from the format
+    import pytest as _pytest
+    bad = tiny / "bad.xml"
+    bad.write_text('<testsuites><testsuite tests="x"><testcase/></testsuite></testsuites>')
+    with _pytest.raises(xmlschema.XMLSchemaValidationError):
+        schema.validate(str(bad))
