@@ -509,11 +509,18 @@ def compare_profiles_cmd(ours, others, output, top):
         click.echo(f"Wrote {output}")
 
 
-def _revalidate_summary(folder: Path, year, previous, la) -> None:
+def _copy_with_changes(files, changes, output: Path, who: str, year, previous, la) -> None:
+    """Write the corrected copy and its change log, then re-validate the copy."""
     from lac_validator.api import validate as run_validation
+    from lac_validator.fixes import apply_changes
 
     try:
-        report = run_validation([folder], list(previous) or None, year, la)
+        _, log, n = apply_changes(files, changes, output, who)
+    except InputError as exc:
+        _fail(str(exc))
+    click.echo(f"Made {n} of {len(changes)} corrections in a copy in {output}; change log: {log}")
+    try:
+        report = run_validation([output], list(previous) or None, year, la)
     except InputError as exc:
         _fail(f"the corrected copy could not be validated: {exc}")
     click.echo(f"Re-validated the corrected copy: {report.error_count} errors remain "
@@ -534,7 +541,7 @@ def apply_fixes_cmd(fix_sheet, to, output, who, previous, year, la):
 
     The return itself is never changed.
     """
-    from lac_validator.fixes import apply_changes, read_fix_sheet
+    from lac_validator.fixes import read_fix_sheet
     from lac_validator.loader import expand_paths
 
     cy = _year(year)
@@ -542,11 +549,9 @@ def apply_fixes_cmd(fix_sheet, to, output, who, previous, year, la):
     try:
         files, _ = expand_paths(list(to), "current")
         changes = read_fix_sheet(fix_sheet)
-        copies, log, n = apply_changes(files, changes, output, who)
     except InputError as exc:
         _fail(str(exc))
-    click.echo(f"Applied {n} of {len(changes)} corrections to a copy in {output}; change log: {log}")
-    _revalidate_summary(output, cy, previous, la)
+    _copy_with_changes(files, changes, output, who, cy, previous, la)
 
 
 @main.command("fix")
@@ -560,7 +565,7 @@ def apply_fixes_cmd(fix_sheet, to, output, who, previous, year, la):
 def fix_cmd(current, output, who, previous, year, la, dry_run):
     """Make the safe mechanical corrections on a copy: stray spaces, lower-case codes, postcode
     spacing, dates written 01-04-2025 / 2025-04-01. Logged and re-validated; inputs never change."""
-    from lac_validator.fixes import apply_changes, mechanical_fixes
+    from lac_validator.fixes import mechanical_fixes
     from lac_validator.loader import expand_paths, load_return
 
     cy = _year(year)
@@ -574,11 +579,9 @@ def fix_cmd(current, output, who, previous, year, la, dry_run):
                 click.echo(f"{c.file}:{c.line} {c.field}: {c.old!r} -> {c.new!r} ({c.reason})")
             click.echo(f"{len(changes)} corrections proposed; nothing written.")
             return
-        copies, log, n = apply_changes(files, changes, output, who)
     except InputError as exc:
         _fail(str(exc))
-    click.echo(f"Made {n} corrections in a copy in {output}; change log: {log}")
-    _revalidate_summary(output, cy, previous, la)
+    _copy_with_changes(files, changes, output, who, cy, previous, la)
 
 
 @main.command("las")

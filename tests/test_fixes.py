@@ -39,7 +39,7 @@ def test_fix_sheet_round_trip(tmp_path):
     out = tmp_path / "fixed"
     r = run("apply-fixes", sheet, "--to", cur, "-o", out, "--who", "Tester", "--year", "2025-26")
     assert r.exit_code == 0, r.output
-    assert "Applied 1 of 1" in r.output and "errors remain" in r.output
+    assert "Made 1 of 1 corrections" in r.output and "errors remain" in r.output
     assert (out / "header.csv").read_text().splitlines()[1] == "1,M,01/01/2010,WBRI,,,"
     log = (out / "lac-validator-changes.log").read_text().splitlines()
     assert log[0].startswith("when,who,file,line") and ",Tester," in log[1] and ",SEX,X,M," in log[1]
