@@ -8,6 +8,7 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from ..report import Report
+from ..schema import load_schema
 
 
 def render_text(report: Report, console: Console, top_children: int = 10, all_errors: bool = False) -> None:
@@ -20,6 +21,9 @@ def render_text(report: Report, console: Console, top_children: int = 10, all_er
             continue
         tables = ", ".join(f"{name} ({len(t)})" for name, t in ret.tables.items())
         console.print(f"{label}: {tables or 'no tables'}")
+        absent = [t.name for t in load_schema().tables_for(ctx.year) if t.name not in ret.tables]
+        if absent:
+            console.print(f"  absent: {', '.join(absent)}")
     for w in report.warnings:
         console.print(Text(f"warning: {w}", style="yellow"))
     console.print()
