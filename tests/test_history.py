@@ -113,3 +113,42 @@ def test_not_a_history_file(tmp_path):
     from lac_validator.errors import InputError
     with pytest.raises(InputError):
         hist.runs(bad)
+
+
+def test_three_runs_on_modified_example_returns(tmp_path):
+    """The bundled example, then with one deliberate error fixed and a new one made, then all reverted."""
+    import shutil
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parent.parent / "example_returns" / "2025-26"
+    cur = tmp_path / "current"
+    shutil.copytree(src / "current", cur)
+    db = tmp_path / "h.sqlite"
+    common = ["--previous", src / "previous", "--year", "2025-26", "--la", "E08000007", "--history", db, "-q"]
+    header = cur / "header.csv"
+    original = header.read_text()
+    assert run("validate", cur, *common).exit_code == 1
+    first = hist.run_errors(db, 1)
+    bad_sex = first[first["rule"] == "101"]
+    assert len(bad_sex) == 1
+    child = bad_sex["child"].iloc[0]
+    lines = original.splitlines()
+    i = next(i for i, l in enumerate(lines) if l.split(",")[0] == child)
+    fixed = lines[i].split(",")
+    fixed[1] = "M"                                   # fix the invalid SEX
+    j = next(k for k in range(1, len(lines)) if k != i and lines[k].split(",")[4] != "")
+    broken = lines[j].split(",")
+    broken[3] = "XXXX"                               # make an invalid ETHNIC elsewhere
+    lines[i], lines[j] = ",".join(fixed), ",".join(broken)
+    header.write_text("\n".join(lines) + "\n")
+    run("validate", cur, *common)
+    # the new ETHNIC is invalid (103) and differs from last year's (204); the fixed SEX was invalid
+    # (101) and differed from last year's (202)
+    d = hist.diff_errors(hist.run_errors(db, 1), hist.run_errors(db, 2))
+    assert d.counts() == {"new": 2, "fixed": 2, "persisting": len(first) - 2}
+    assert sorted(d.new["rule"]) == ["103", "204"] and sorted(d.fixed["rule"]) == ["101", "202"]
+    header.write_text(original)
+    run("validate", cur, *common)
+    d = hist.diff_errors(hist.run_errors(db, 2), hist.run_errors(db, 3))
+    assert d.counts() == {"new": 2, "fixed": 2, "persisting": len(first) - 2}
+    assert hist.diff_errors(hist.run_errors(db, 1), hist.run_errors(db, 3)).counts()["persisting"] == len(first)
