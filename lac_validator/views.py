@@ -149,3 +149,14 @@ def continuously_looked_after(ctx: Context) -> frozenset:
     children_during = set(t.loc[during, "CHILD"].dropna())
     excluded = set(t.loc[new_start | left | short_break, "CHILD"].dropna())
     return frozenset(children_during - excluded)
+
+
+# ---- views added by part5
+
+def pair_by_child(left: pd.DataFrame, right: pd.DataFrame, lsuffix: str = "", rsuffix: str = "_r") -> pd.DataFrame:
+    """Every (left row, right row) pair with the same non-blank CHILD (a blank CHILD is not a
+    child and matches nothing). Columns of both frames (clashing names get the suffixes) plus
+    `_l` / `_r`: the row labels of the left / right frame, to flag either side."""
+    lf = left[left["CHILD"].notna()].assign(_l=lambda f: f.index)
+    rf = right[right["CHILD"].notna()].assign(_r=lambda f: f.index)
+    return lf.merge(rf, on="CHILD", how="inner", suffixes=(lsuffix, rsuffix))
