@@ -41,8 +41,7 @@ def read_date_perm(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     values that cannot be read."""
     text = text.astype(object)
     parts = text.str.split("/", expand=True) if len(text) else pd.DataFrame(index=text.index)
-    if parts.shape[1] < 3:
-        parts = parts.reindex(columns=range(3))
+    parts = parts.reindex(columns=range(3)).astype(object)
     three = text.notna() & text.str.count("/").eq(2)
     day, month, year = parts[0], parts[1], parts[2]
     day_zz, month_zz = day.eq("ZZ"), month.eq("ZZ")
