@@ -345,3 +345,12 @@ def sw_previous(ctx: Context, name: str = "SWEpisodes") -> pd.DataFrame:
     o["_has_prev"] = key.eq(key.shift()).to_numpy()
     o["_prev_DEC"] = o["SW_DEC"].shift().where(o["_has_prev"])
     return o[["CHILD", "SW_DECOM", "SW_DEC", "SW_REASON", "_has_prev", "_prev_DEC"]]
+# ---- views added by part5
+
+def pair_by_child(left: pd.DataFrame, right: pd.DataFrame, lsuffix: str = "", rsuffix: str = "_r") -> pd.DataFrame:
+    """Every (left row, right row) pair with the same non-blank CHILD (a blank CHILD is not a
+    child and matches nothing). Columns of both frames (clashing names get the suffixes) plus
+    `_l` / `_r`: the row labels of the left / right frame, to flag either side."""
+    lf = left[left["CHILD"].notna()].assign(_l=lambda f: f.index)
+    rf = right[right["CHILD"].notna()].assign(_r=lambda f: f.index)
+    return lf.merge(rf, on="CHILD", how="inner", suffixes=(lsuffix, rsuffix))

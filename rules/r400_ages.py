@@ -1,0 +1,44 @@
+"""Ages that contradict a reason episode ceased or a review participation code (407, 440, 441, 460)."""
+import pandas as pd
+
+from lac_validator.dates import add_years
+from lac_validator.registry import rule
+from lac_validator.views import pair_by_child
+
+SGO_RECS = ["E45", "E46", "E47", "E48"]
+UNDER_4_CODES = ["PN0"]
+FOUR_PLUS_CODES = ["PN1", "PN2", "PN3", "PN4", "PN5", "PN6", "PN7"]
+
+
+def _episodes_with_dob(ctx, recs):
+    e = ctx.table("Episodes")
+    h = ctx.table("Header")
+    p = pair_by_child(e.loc[e["REC"].isin(recs), ["CHILD", "DEC"]], h[["CHILD", "DOB"]])
+    p["AGE18"] = add_years(p["DOB"], 18)
+    return p
+
+
+@rule("407")
+def sgo_after_18(ctx):
+    p = _episodes_with_dob(ctx, SGO_RECS)
+    bad = p[p["AGE18"] < p["DEC"]]
+    return {"Episodes": bad["_l"], "Header": bad["_r"]}
+
+
+@rule("460")
+def stayed_put_under_18(ctx):
+    # Every Header row of the child is used (the older tool raised when a child had two).
+    p = _episodes_with_dob(ctx, ["E17"])
+    return p.loc[p["AGE18"] > p["DEC"], "_l"]
+
+
+@rule("440")
+def pn0_aged_4_or_over(ctx):
+    r = ctx.table("Reviews")
+    return r["REVIEW_CODE"].isin(UNDER_4_CODES) & (r["REVIEW"] > add_years(r["DOB"], 4))
+
+
+@rule("441")
+def pn1_7_under_4(ctx):
+    r = ctx.table("Reviews")
+    return r["REVIEW_CODE"].isin(FOUR_PLUS_CODES) & (r["REVIEW"] < add_years(r["DOB"], 4))

@@ -1,0 +1,84 @@
+"""Reason for new episode / reason ceased against the child's previous or next episode (431-437)."""
+import numpy as np
+import pandas as pd
+
+from lac_validator.registry import rule
+from lac_validator.views import neighbour, ordered
+
+CEASED_RECS = ["E2", "E3", "E4A", "E4B", "E5", "E6", "E7", "E8", "E9", "E11", "E12", "E13", "E14", "E15",
+               "E16", "E17", "E41", "E45", "E46", "E47", "E48"]
+CONTINUATION_RNES = ["P", "L", "T", "U", "B"]
+PLACEMENT_FIELDS = ["PLACE", "PL_POST", "URN", "PLACE_PROVIDER"]
+
+
+def _with_previous(ctx):
+    o = ordered(ctx, "Episodes")
+    prev = neighbour(ctx, "Episodes", -1)
+    return o, prev, prev["_row"].notna()
+
+
+@rule("431")
+def new_start_overlaps_previous(ctx):
+    o, prev, has_prev = _with_previous(ctx)
+    return has_prev & o["RNE"].eq("S") & (o["DECOM"] <= prev["DEC"])
+
+
+@rule("432")
+def ceased_but_not_new_start(ctx):
+    o, prev, has_prev = _with_previous(ctx)
+    return has_prev & prev["REC"].isin(CEASED_RECS) & o["RNE"].ne("S")
+
+
+@rule("433")
+def continuation_not_same_day(ctx):
+    t = ctx.table("Episodes")
+    raw = ctx.raw("Episodes")
+    o = pd.DataFrame({
+        "CHILD": t["CHILD"], "_n1": t["DECOM"].isna(), "DECOM": t["DECOM"], "_n2": t["DEC"].isna(),
+        "DEC": t["DEC"], "_file": np.arange(len(t)), "DECOM_TEXT": raw["DECOM"], "DEC_TEXT": raw["DEC"],
+        "RNE": raw["RNE"],
+    }, index=t.index)
+    o = o.sort_values(["CHILD", "_n1", "DECOM", "_n2", "DEC", "_file"], kind="mergesort", na_position="last")
+    prev_child = o["CHILD"].shift(1)
+    prev_dec = o["DEC_TEXT"].shift(1)
+    has_prev = o["CHILD"].notna() & o["CHILD"].eq(prev_child)
+    differs = prev_dec.isna() | o["DECOM_TEXT"].isna() | prev_dec.ne(o["DECOM_TEXT"])
+    return o.index[(has_prev & o["RNE"].isin(CONTINUATION_RNES) & differs).to_numpy()]
+
+
+@rule("434")
+def legal_status_change_not_reflected(ctx):
+    o, prev, has_prev = _with_previous(ctx)
+    same_ls = o["LS"].eq(prev["LS"])  # a blank never equals anything
+    moved = pd.Series(False, index=o.index)
+    for col in PLACEMENT_FIELDS:
+        moved |= o[col].fillna("").ne(prev[col].fillna(""))
+    return has_prev & o["RNE"].eq("L") & (same_ls | moved)
+
+
+@rule("435")
+def placement_change_not_reflected(ctx):
+    o, prev, has_prev = _with_previous(ctx)
+    ls_changed = ~o["LS"].eq(prev["LS"])  # a blank on either side counts as a change
+    unchanged = pd.Series(True, index=o.index)
+    for col in PLACEMENT_FIELDS:
+        unchanged &= o[col].eq(prev[col])  # a blank never equals anything
+    return has_prev & o["RNE"].isin(["P", "T"]) & (ls_changed | unchanged)
+
+
+@rule("436")
+def both_changes_not_reflected(ctx):
+    o, prev, has_prev = _with_previous(ctx)
+    blank = "\x00"  # blanks count as one value here
+    same_ls = o["LS"].fillna(blank).eq(prev["LS"].fillna(blank))
+    unchanged = pd.Series(True, index=o.index)
+    for col in PLACEMENT_FIELDS:
+        unchanged &= o[col].fillna(blank).eq(prev[col].fillna(blank))
+    return has_prev & o["RNE"].isin(["U", "B"]) & (same_ls | unchanged)
+
+
+@rule("437")
+def died_or_18_then_further_episodes(ctx):
+    o = ordered(ctx, "Episodes")
+    nxt = neighbour(ctx, "Episodes", 1)
+    return o["DECOM"].notna() & o["REC"].isin(["E2", "E15"]) & nxt["_row"].notna()

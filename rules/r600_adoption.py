@@ -1,0 +1,25 @@
+"""AD1 adoption details against adoptions recorded in the episodes (601, 602)."""
+from lac_validator.registry import rule
+from lac_validator.views import pair_by_child
+
+ADOPTION_FIELDS = ["DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR"]
+
+
+def _adoptions_in_year(ctx):
+    e = ctx.table("Episodes")
+    return e[e["REC"].isin(["E11", "E12"]) & (e["DEC"] >= ctx.collection_start) & (e["DEC"] <= ctx.collection_end)]
+
+
+@rule("601")
+def adoption_details_missing(ctx):
+    a = ctx.raw("AD1")
+    p = pair_by_child(_adoptions_in_year(ctx)[["CHILD"]], a[["CHILD"] + ADOPTION_FIELDS])
+    bad = p[p[ADOPTION_FIELDS].isna().any(axis=1)]
+    return {"Episodes": bad["_l"], "AD1": bad["_r"]}
+
+
+@rule("602")
+def adoption_details_without_adoption(ctx):
+    a = ctx.raw("AD1")
+    adopted = set(_adoptions_in_year(ctx)["CHILD"].dropna())
+    return ~a["CHILD"].isin(adopted) & a[ADOPTION_FIELDS].notna().any(axis=1)
