@@ -25,6 +25,8 @@ LOCATOR = {
     "DoLo": "DOLO_START",
 }
 UNASSIGNED = "Unassigned"
+# Spec field names that are not column names (the DfE's 709/710 say PLACEMENT for Episodes.PLACE).
+FIELD_ALIASES = {"PLACEMENT": "PLACE"}
 
 RECORD_COLUMNS = ["rule", "message", "category", "severity", "table", "year", "row", "line", "file", "child",
                   "locator", "fields", "values", "social_worker", "key"]
@@ -105,7 +107,7 @@ def build_records(ctx: Context, result: RunResult) -> pd.DataFrame:
         raw = src.raw
         rows = f.rows
         base = base_table(f.table)
-        present = [c for c in f.rule.fields if c in raw.columns]
+        present = [c for c in (FIELD_ALIASES.get(x, x) for x in f.rule.fields) if c in raw.columns]
         sel = raw.loc[rows]
         values = sel[present].astype(object).where(sel[present].notna(), None).to_dict("records") if present \
             else [{}] * len(rows)
