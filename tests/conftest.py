@@ -1,11 +1,16 @@
+import os
 import socket
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 # tests/ holds shared helpers (rule_cases.py) imported by several test modules
 sys.path.insert(0, str(Path(__file__).parent))
+
+# The reference-data cache goes to a throw-away folder, never the user's ~/.cache (subprocesses inherit it).
+os.environ.setdefault("LAC_VALIDATOR_CACHE_DIR", tempfile.mkdtemp(prefix="lac-validator-test-cache-"))
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,78 @@
+"""A small on-disk cache for parsed reference data (never for a return's contents).
+
+Decompressing and indexing a postcode letter file costs up to a second on every run; the parsed
+arrays are kept under the user's cache folder (LAC_VALIDATOR_CACHE_DIR, else $XDG_CACHE_HOME or
+~/.cache, then lac-validator/). Set LAC_VALIDATOR_CACHE_DIR=off to never read or write it.
+
+Safety: entries are plain numpy arrays read with allow_pickle=False (no code can be loaded);
+an entry's name includes a hash of what it was made from (package version, source file path,
+size and modification time), so a changed source is never served stale. Any failure to read or
+write (read-only home, full disk, corrupt file) falls back silently to doing the work. Files are
+created with the ordinary umask-respecting permissions, written to a temporary name and renamed
+into place so a concurrent run never sees half a file.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+FORMAT = "2"  # bump when the layout of cached arrays changes
+
+
+def cache_dir() -> Path | None:
+    env = os.getenv("LAC_VALIDATOR_CACHE_DIR")
+    if env is not None:
+        return None if env.strip().lower() in ("", "off", "0", "no") else Path(env)
+    base = os.getenv("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "lac-validator"
+
+
+def source_key(*parts: object, files: tuple[Path, ...] = ()) -> str:
+    """A hash of the given parts plus each file's resolved path, size and mtime."""
+    h = hashlib.sha256(FORMAT.encode())
+    for p in parts:
+        h.update(repr(p).encode())
+    for f in files:
+        st = os.stat(f)
+        h.update(f"{Path(f).resolve()}|{st.st_size}|{st.st_mtime_ns}".encode())
+    return h.hexdigest()[:24]
+
+
+def load(name: str, key: str) -> dict[str, np.ndarray] | None:
+    folder = cache_dir()
+    if folder is None:
+        return None
+    try:
+        with np.load(folder / f"{name}-{key}.npz", allow_pickle=False) as data:
+            return {k: data[k] for k in data.files}
+    except Exception:  # absent, unreadable or corrupt: just recompute
+        return None
+
+
+def store(name: str, key: str, arrays: dict[str, np.ndarray]) -> None:
+    folder = cache_dir()
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{name}-", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                np.savez(fh, **arrays)
+            # mkstemp makes the file 0600; give it the permissions an ordinary new file would get.
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+            os.replace(tmp, folder / f"{name}-{key}.npz")
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+    except Exception:  # read-only or full: caching is only an optimisation
+        return
