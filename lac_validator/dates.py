@@ -21,36 +21,44 @@ _YEAR_FIRST = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
 
 def _on_uniques(values: pd.Series, parse) -> pd.Series:
     """Parse each distinct text once: returns carry many repeated dates."""
-    present = values.dropna()
-    if present.empty:
+    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+    if not len(uniques):
         return pd.Series(pd.NaT, index=values.index, dtype=NS)
-    uniques = pd.Series(pd.unique(present.astype(object)), dtype=object)
-    parsed = parse(uniques)
-    lookup = pd.Series(parsed.to_numpy(dtype=NS), index=uniques.to_numpy())
-    out = values.astype(object).map(lookup)
-    return pd.Series(out.to_numpy(dtype=NS), index=values.index, dtype=NS)
+    parsed = parse(pd.Series(uniques, dtype=object)).to_numpy(dtype=NS)
+    out = np.where(codes >= 0, parsed[np.maximum(codes, 0)], np.datetime64("NaT", "ns"))
+    return pd.Series(out, index=values.index, dtype=NS)
+
+
+# ASCII digits only: other scripts' digits are not the DfE format (and used to crash the old reader).
+_STRICT_RE = re.compile(_STRICT, re.ASCII)
+_DAYS_IN_MONTH = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 
 def _strict(uniques: pd.Series) -> pd.Series:
-    parts = uniques.str.extract(_STRICT)
-    ok = parts[0].notna()
-    day = pd.to_numeric(parts[0].str.strip(), errors="coerce")
-    month = pd.to_numeric(parts[1], errors="coerce")
-    year = pd.to_numeric(parts[2], errors="coerce")
-    out = pd.Series(pd.NaT, index=uniques.index, dtype=NS)
-    if not ok.any():
-        return out
-    iso = (
-        year[ok].astype(int).astype(str).str.zfill(4)
-        + "-" + month[ok].astype(int).astype(str).str.zfill(2)
-        + "-" + day[ok].astype(int).astype(str).str.zfill(2)
-    )
-    # Out-of-range years and impossible dates (31/06, 29/02 in a common year) become NaT.
-    parsed = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
-    in_range = (parsed >= _LOW) & (parsed <= _HIGH)
-    parsed = parsed.where(in_range)
-    out.loc[ok] = parsed.astype(NS)
-    return out
+    n = len(uniques)
+    day = np.zeros(n, dtype=np.int64)
+    month = np.zeros(n, dtype=np.int64)
+    year = np.zeros(n, dtype=np.int64)
+    ok = np.zeros(n, dtype=bool)
+    for i, text in enumerate(uniques.tolist()):
+        m = _STRICT_RE.match(text) if isinstance(text, str) else None
+        if m is not None:
+            ok[i] = True
+            day[i], month[i], year[i] = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    # Impossible dates (31/06, 29/02 in a common year, month 13, day 0) and years outside
+    # pandas' nanosecond range become NaT.
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    mdays = np.where((month == 2) & leap, 29, _DAYS_IN_MONTH[np.clip(month, 1, 12) - 1])
+    ok &= (month >= 1) & (month <= 12) & (day >= 1) & (day <= mdays)
+    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    if ok.any():
+        ym = (year[ok] - 1970) * 12 + (month[ok] - 1)
+        out[ok] = ym.astype("datetime64[M]").astype("datetime64[D]") + (day[ok] - 1)
+    low, high = np.datetime64(_LOW.date(), "D"), np.datetime64(_HIGH.date(), "D")
+    ok &= (out >= low) & (out <= high)
+    result = np.full(n, np.datetime64("NaT"), dtype=NS)
+    result[ok] = out[ok].astype(NS)
+    return pd.Series(result, index=uniques.index, dtype=NS)
 
 
 def parse_strict(values: pd.Series) -> pd.Series:
