@@ -8,6 +8,7 @@ import io
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -238,6 +239,75 @@ def _emit(report, fmt, output, all_errors, quiet, workers=None):
         render_text(report, _console(), all_errors=all_errors and output is None)
         if output is not None:
             click.echo(f"\nFull report written to {output}")
+
+
+@main.command("validate-many")
+@click.argument("returns", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--output-dir", "-o", "output_dir", required=True, type=click.Path(path_type=Path),
+              help="Folder for the reports: one file per return, named after its folder.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Returns validated at the same time, each in its own process (0: one per CPU core).")
+@click.option("--year", "-y", help="Collection year, e.g. 2025-26 (default: the year in progress today).")
+@click.option("--la", help="Submitting LA for every return (default: from each return's folder name, when it is an LA code).")
+@click.option("--providers", multiple=True, type=click.Path(path_type=Path),
+              help="Ofsted provider list (XLSX) for the URN rules; repeat for several lists.")
+@click.option("--select", multiple=True, help="Only these rule codes or prefixes (comma-separated or repeated).")
+@click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes (comma-separated or repeated).")
+@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="json", show_default=True,
+              help="Report format of each return's report.")
+@click.option("--fail-on", type=click.Choice(["error", "any", "none"]), default="error", show_default=True,
+              help="Exit 1 when any return has DfE errors (error), errors or warnings (any), or never (none).")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing on the terminal; rely on the exit code and the reports.")
+def validate_many(returns, output_dir, jobs, year, la, providers, select, ignore, fmt, fail_on, quiet):
+    """Validate several returns, e.g. a region's LAs, in parallel processes.
+
+    \b
+    Each RETURNS folder holds current/ (this year's files) and optionally previous/ (last
+    year's); a folder of such folders stands for all of them:
+      lac-validator validate-many region/ --year 2025-26 --jobs 4 -o reports/
+    finds region/E08000007/current, region/E08000007/previous, region/356/current, ... and
+    writes reports/E08000007.json, reports/356.json. A folder named after an LA (ONS code or
+    DfE number) sets the submitting LA for that return.
+
+    Exit code 0: nothing to fail on; 1: a return has errors (see --fail-on) or a rule could not
+    complete; 2: usage error, or a return could not be read (the others are still validated).
+    """
+    from lac_validator.many import find_returns, run_many
+
+    cy = _year(year)
+    try:
+        if la:
+            from lac_validator.authorities import resolve_la
+
+            la = resolve_la(la).ons_code
+        found = find_returns(list(returns), la)
+    except InputError as exc:
+        _fail(str(exc))
+    for job in found:
+        _check_output(output_dir, [job.current] + ([job.previous] if job.previous else []))
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _fail(f"cannot create the output folder {output_dir}: {exc.strerror or exc}. Choose another --output-dir.")
+    processes = jobs or os.cpu_count() or 1
+
+    def done(o):
+        if quiet:
+            return
+        if o.exit_code == 2:
+            click.echo(f"{o.name}: not validated: {o.message}", err=True)
+        else:
+            click.echo(f"{o.name}: {o.errors} errors, {o.warnings} warnings in {o.seconds:.1f} s -> {o.report}")
+
+    started = time.perf_counter()
+    outcomes = run_many(found, output_dir, fmt, cy.label if year else None, [str(p) for p in providers], _codes(select),
+                        _codes(ignore), fail_on, processes, done)
+    if not quiet:
+        took = time.perf_counter() - started
+        bad = sum(o.exit_code == 2 for o in outcomes)
+        click.echo(f"{len(outcomes)} returns in {took:.1f} s with {min(processes, len(outcomes))} process(es)"
+                   + (f"; {bad} could not be read" if bad else "") + ".")
+    sys.exit(max((o.exit_code for o in outcomes), default=0))
 
 
 @main.command("rules")

@@ -1,6 +1,8 @@
 """Running a year's rules over a return: each rule isolated, none can stop the others."""
 from __future__ import annotations
 
+import os
+import pickle
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -115,27 +117,99 @@ def normalise_flags(rule: RuleVersion, result, ctx: Context) -> dict[str, np.nda
     return out
 
 
-def run_rules(ctx: Context, rules: list[RuleVersion]) -> RunResult:
-    res = RunResult(year=ctx.year)
-    for rule in rules:
-        reason = why_not_run(rule, ctx)
-        if reason:
-            res.not_run.append((rule.code, reason))
-            continue
-        started = time.perf_counter()
+def _run_one(rule: RuleVersion, ctx: Context):
+    """('not_run', reason) | ('error', text) | ('ok', {table: rows}), and the seconds it took."""
+    reason = why_not_run(rule, ctx)
+    if reason:
+        return ("not_run", reason), None
+    started = time.perf_counter()
+    try:
+        outcome = ("ok", normalise_flags(rule, rule.func(ctx), ctx))
+    except NotApplicable as exc:
+        outcome = ("not_run", str(exc))
+    except Exception as exc:  # a broken rule must never stop the run
+        frame = traceback.extract_tb(exc.__traceback__)[-1]
+        outcome = ("error", f"{type(exc).__name__}: {exc} ({frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})")
+    return outcome, time.perf_counter() - started
+
+
+# Below this many rows (both years) forking costs more than it saves.
+PARALLEL_MIN_ROWS = 40_000
+
+
+def _rule_workers(ctx: Context, n_rules: int) -> int:
+    """Processes to run the rules in: LAC_VALIDATOR_RULE_WORKERS (1 = in this process only), else
+    2 on a machine with several cores when the return is large enough to gain from it."""
+    env = os.environ.get("LAC_VALIDATOR_RULE_WORKERS", "").strip()
+    if not hasattr(os, "fork") or n_rules < 20:
+        return 1
+    if env:
+        return 2 if env.isdigit() and int(env) >= 2 else 1
+    rows = sum(len(t) for r in (ctx.current, ctx.previous) if r is not None for t in r.tables.values())
+    return 2 if (os.cpu_count() or 1) >= 2 and rows >= PARALLEL_MIN_ROWS else 1
+
+
+def _run_in_child(ctx: Context, rules: list[RuleVersion]):
+    """Fork; the child runs `rules` and pickles its outcomes into a pipe. Returns a function
+    that collects them (None when the child failed: the caller then runs those rules itself)."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into the caller's code
+        code = 1
         try:
-            flags = normalise_flags(rule, rule.func(ctx), ctx)
-        except NotApplicable as exc:
-            res.not_run.append((rule.code, str(exc)))
-            continue
-        except Exception as exc:  # a broken rule must never stop the run
-            frame = traceback.extract_tb(exc.__traceback__)[-1]
-            res.internal_errors.append(
-                (rule.code, f"{type(exc).__name__}: {exc} ({frame.filename.rsplit('/', 1)[-1]}:{frame.lineno})"))
-            continue
+            os.close(read_fd)
+            out = [_run_one(rule, ctx) for rule in rules]
+            with os.fdopen(write_fd, "wb") as fh:
+                pickle.dump(out, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            code = 0
         finally:
-            res.timings[rule.code] = res.timings.get(rule.code, 0.0) + time.perf_counter() - started
-        res.rules_run.append(rule)
-        for table, rows in flags.items():
-            res.findings.append(Finding(rule, table, rows))
+            os._exit(code)
+    os.close(write_fd)
+
+    def collect():
+        with os.fdopen(read_fd, "rb") as fh:
+            data = fh.read()
+        _, status = os.waitpid(pid, 0)
+        if status != 0 or not data:
+            return None
+        try:
+            return pickle.loads(data)
+        except Exception:
+            return None
+    return collect
+
+
+def run_rules(ctx: Context, rules: list[RuleVersion]) -> RunResult:
+    """Run the rules; their outcomes are recorded in the rules' order whatever process ran them.
+
+    On large returns the rules are split in two halves, the second run by a forked copy of this
+    process (it shares the loaded tables copy-on-write); shared views are each computed in the
+    process that needs them. Set LAC_VALIDATOR_RULE_WORKERS=1 to run everything in-process."""
+    outcomes: list = [None] * len(rules)
+    if _rule_workers(ctx, len(rules)) >= 2:
+        # Interleave by position so both halves get a mix of cheap and expensive rules from every module.
+        mine = list(range(0, len(rules), 2))
+        theirs = list(range(1, len(rules), 2))
+        collect = _run_in_child(ctx, [rules[i] for i in theirs])
+        for i in mine:
+            outcomes[i] = _run_one(rules[i], ctx)
+        got = collect()
+        if got is None or len(got) != len(theirs):
+            got = [_run_one(rules[i], ctx) for i in theirs]
+        for i, o in zip(theirs, got):
+            outcomes[i] = o
+    else:
+        outcomes = [_run_one(rule, ctx) for rule in rules]
+    res = RunResult(year=ctx.year)
+    for rule, ((kind, value), seconds) in zip(rules, outcomes):
+        if seconds is not None:
+            res.timings[rule.code] = res.timings.get(rule.code, 0.0) + seconds
+        if kind == "not_run":
+            res.not_run.append((rule.code, value))
+        elif kind == "error":
+            res.internal_errors.append((rule.code, value))
+        else:
+            res.rules_run.append(rule)
+            for table, rows in value.items():
+                res.findings.append(Finding(rule, table, rows))
     return res

@@ -1,0 +1,132 @@
+"""Validating several returns (e.g. a region's LAs) in parallel processes: `lac-validator validate-many`.
+
+Each return is a folder holding `current/` (this year's files) and optionally `previous/` (last
+year's). A folder without `current/` whose sub-folders have one stands for all of them, so
+`validate-many region/` finds region/E08000007/current, region/E08000008/current, ... When a
+return's folder is named after an LA (ONS code or DfE number) that LA is the submitting LA.
+
+Every return runs in its own worker process and gets its own report file in the output folder;
+a bad return (unreadable file, wrong layout) is reported for that return only.
+"""
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+
+EXTENSIONS = {"text": "txt", "json": "json", "csv": "csv", "xlsx": "xlsx", "junit": "xml", "html": "html"}
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str          # report file stem, unique within the run
+    current: Path
+    previous: Path | None
+    la: str | None
+
+
+@dataclass
+class Outcome:
+    name: str
+    exit_code: int          # as `validate` would exit for this return: 0, 1 or 2
+    errors: int = 0
+    warnings: int = 0
+    report: str = ""        # path of the report written, "" when none
+    message: str = ""       # the input error, for exit code 2
+    seconds: float = 0.0
+
+
+def _la_from_name(name: str) -> str | None:
+    from .authorities import resolve_la
+
+    try:
+        return resolve_la(name).ons_code
+    except InputError:
+        return None
+
+
+def find_returns(paths: list[Path], la: str | None = None) -> list[Job]:
+    """The returns under the given folders, in the order given (sub-folders sorted by name)."""
+    folders: list[Path] = []
+    for p in paths:
+        p = Path(p)
+        if not p.is_dir():
+            raise InputError(f"{p} is not a folder: give folders that hold current/ (and previous/) or "
+                             f"a folder of such folders, one per LA.")
+        if (p / "current").is_dir():
+            folders.append(p)
+            continue
+        subs = sorted(d for d in p.iterdir() if d.is_dir() and (d / "current").is_dir())
+        if not subs:
+            raise InputError(f"{p} holds no return: expected {p}/current (this year's files) or sub-folders "
+                             f"such as {p}/E08000007/current, one per LA.")
+        folders.extend(subs)
+    jobs, used = [], set()
+    for f in folders:
+        name = f.resolve().name or "return"
+        stem, i = name, 2
+        while stem in used:
+            stem, i = f"{name}-{i}", i + 1
+        used.add(stem)
+        prev = f / "previous" if (f / "previous").is_dir() else None
+        jobs.append(Job(stem, f / "current", prev, la or _la_from_name(f.resolve().name)))
+    return jobs
+
+
+def run_one(job: Job, out_dir: Path, fmt: str, year: str | None, providers: list[str],
+            select: list[str], ignore: list[str], fail_on: str) -> Outcome:
+    """Validate one return and write its report (runs in a worker process)."""
+    from .api import validate
+    from .cli import _emit, exit_code  # the same report writers and exit codes as `validate`
+    from .years import YearError
+
+    t0 = time.perf_counter()
+    try:
+        report = validate([job.current], [job.previous] if job.previous else None, year, job.la,
+                          providers, select, ignore)
+    except (InputError, YearError) as exc:
+        return Outcome(job.name, 2, message=str(exc), seconds=time.perf_counter() - t0)
+    out = Path(out_dir) / f"{job.name}.{EXTENSIONS[fmt]}"
+    try:
+        _emit(report, fmt, out, False, True)
+    except OSError as exc:
+        return Outcome(job.name, 2, message=f"cannot write the report to {out}: {exc.strerror or exc}",
+                       seconds=time.perf_counter() - t0)
+    recs = report.records
+    errors = int((recs["severity"] == "error").sum()) if len(recs) else 0
+    return Outcome(job.name, exit_code(report, fail_on), errors, len(recs) - errors, str(out),
+                   seconds=time.perf_counter() - t0)
+
+
+def run_many(jobs: list[Job], out_dir: Path, fmt: str, year: str | None, providers: list[str],
+             select: list[str], ignore: list[str], fail_on: str, processes: int, on_done=None) -> list[Outcome]:
+    """Run the jobs, `processes` at a time (1: in this process); outcomes in the jobs' order."""
+    args = (out_dir, fmt, year, providers, select, ignore, fail_on)
+    if processes <= 1 or len(jobs) <= 1:
+        outcomes = []
+        for job in jobs:
+            outcomes.append(run_one(job, *args))
+            if on_done:
+                on_done(outcomes[-1])
+        return outcomes
+    # One rule-worker pool per return would oversubscribe the cores: rules run in-process here.
+    env_before = os.environ.get("LAC_VALIDATOR_RULE_WORKERS")
+    os.environ["LAC_VALIDATOR_RULE_WORKERS"] = "1"
+    try:
+        with ProcessPoolExecutor(max_workers=min(processes, len(jobs))) as pool:
+            futures = [pool.submit(run_one, job, *args) for job in jobs]
+            outcomes = []
+            for f in futures:
+                outcomes.append(f.result())
+                if on_done:
+                    on_done(outcomes[-1])
+    finally:
+        if env_before is None:
+            os.environ.pop("LAC_VALIDATOR_RULE_WORKERS", None)
+        else:
+            os.environ["LAC_VALIDATOR_RULE_WORKERS"] = env_before
+    return outcomes
