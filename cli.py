@@ -59,6 +59,7 @@ def main():
     Typical use:
       lac-validator validate THIS_YEAR_FOLDER --previous LAST_YEAR_FOLDER --year 2025-26 --la E08000007
       lac-validator validate ... --format xlsx --output errors.xlsx
+      lac-validator validate-many REGION_FOLDER --year 2025-26 --jobs 4 -o reports/
       lac-validator rules --year 2025-26
       lac-validator explain 503A
     """
