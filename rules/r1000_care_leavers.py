@@ -2,7 +2,7 @@
 (rules 1000, 1001, 1002, 1007, 1010, 1011, 1012, 1014, 1016, 3001)."""
 import pandas as pd
 
-from lac_validator.dates import add_years
+from lac_validator.dates import add_years, age_at
 from lac_validator.registry import rule
 from lac_validator.views import episodes_in_year, last_episode
 
@@ -143,13 +143,14 @@ def uasc_for_care_leavers(ctx):
 @rule("1016")
 def ceased_after_birthday(ctx):
     """Episodes that have ended (a DEC date) on or after the 17th (aged 17) or 18th (aged 18) birthday.
-    An open episode has not ceased and does not count; an invalid DEC or OC3 DOB is no date."""
+    An open episode has not ceased and does not count; an invalid DEC or OC3 DOB is no date. Age is the
+    calendar age at collection_end (the older tool's 365.2425-day years missed a child whose birthday
+    is 31 March or 1 April; docs/divergences.md)."""
     end = ctx.collection_end
     oc3 = ctx.table("OC3")
-    age_days = (end - oc3["DOB"]).dt.days
+    age = age_at(oc3["DOB"], end)
     o = pd.DataFrame({"CHILD": oc3["CHILD"], "DOB": oc3["DOB"], "_row": oc3.index,
-                      "band17": (age_days >= 17 * 365.2425) & (age_days < 18 * 365.2425),
-                      "band18": (age_days >= 18 * 365.2425) & (age_days < 19 * 365.2425)})
+                      "band17": age.eq(17), "band18": age.eq(18)})
     o = o[_has_oc3_data(ctx.raw("OC3")).to_numpy() & (o["band17"] | o["band18"]).to_numpy()]
     e = ctx.table("Episodes")
     p = o.merge(pd.DataFrame({"CHILD": e["CHILD"], "DEC": e["DEC"]}), on="CHILD", how="inner")
