@@ -24,7 +24,9 @@ def died_in_care(ctx):
     if ctx.has("Episodes_last"):
         el = ctx.raw("Episodes_last")
         died.append(el.loc[_b(el["REC"].eq("E2")), "CHILD"])
-    return {"OC3": ctx.raw("OC3")["CHILD"].isin(pd.concat(died))}
+    oc3 = ctx.raw("OC3")
+    # Only care-leaver information actually completed is reported (the message); docs/divergences.md.
+    return {"OC3": oc3["CHILD"].isin(pd.concat(died)) & _has_oc3_data(oc3)}
 
 
 @rule("1001")
@@ -68,13 +70,16 @@ def not_relevant_child(ctx):
     valid_children = set(valid.index[valid.to_numpy()])
     oc3 = ctx.raw("OC3")
     child = oc3["CHILD"]
-    return {"OC3": _b(child.isin(list(adopted))) | (_b(child.isin(list(assessed))) & ~_b(child.isin(list(valid_children))))}
+    flagged = _b(child.isin(list(adopted))) | (_b(child.isin(list(assessed))) & ~_b(child.isin(list(valid_children))))
+    return {"OC3": flagged & _has_oc3_data(oc3)}
 
 
 @rule("1002")
 def no_episodes_either_year(ctx):
-    child = ctx.raw("OC3")["CHILD"]
-    return {"OC3": ~child.isin(ctx.raw("Episodes")["CHILD"]) & ~child.isin(ctx.raw("Episodes_last")["CHILD"])}
+    oc3 = ctx.raw("OC3")
+    child = oc3["CHILD"]
+    return {"OC3": ~child.isin(ctx.raw("Episodes")["CHILD"]) & ~child.isin(ctx.raw("Episodes_last")["CHILD"])
+            & _has_oc3_data(oc3)}
 
 
 @rule("1007")
@@ -105,8 +110,9 @@ def open_last_year_no_episodes_now(ctx):
     named = el[el["CHILD"].notna()].sort_values("DECOM", kind="mergesort")
     final = pd.concat([named[~named["CHILD"].duplicated(keep="last")], el[el["CHILD"].isna()]])
     open_last = final.loc[final["_open"], "CHILD"]
-    child = ctx.raw("OC3")["CHILD"]
-    return {"OC3": ~child.isin(ctx.raw("Episodes")["CHILD"]) & child.isin(open_last)}
+    oc3 = ctx.raw("OC3")
+    child = oc3["CHILD"]
+    return {"OC3": ~child.isin(ctx.raw("Episodes")["CHILD"]) & child.isin(open_last) & _has_oc3_data(oc3)}
 
 
 @rule("1011")
