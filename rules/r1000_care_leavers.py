@@ -135,13 +135,14 @@ def data_without_episodes(ctx):
 
 @rule("1014")
 def uasc_for_care_leavers(ctx):
-    e = ctx.table("Episodes")
-    with_episodes = set(e["CHILD"].dropna())
+    """Care leavers = children with OC3 information and no episode in the collection year, whether or not
+    older episodes are listed (the older tool required some Episodes row, so the usual care leaver, with
+    no episode in this year's return, was never checked; docs/divergences.md)."""
     in_year = set(episodes_in_year(ctx, "Episodes")["CHILD"].dropna())
     oc3 = ctx.raw("OC3")
     oc3_data = oc3["CHILD"].notna() & _has_oc3_data(oc3)
     uasc = ctx.raw("UASC")
-    qualifying = (with_episodes - in_year) & set(uasc["CHILD"].dropna()) & set(oc3.loc[oc3_data, "CHILD"])
+    qualifying = (set(uasc["CHILD"].dropna()) & set(oc3.loc[oc3_data, "CHILD"])) - in_year
     q = list(qualifying)
     return {"UASC": uasc["CHILD"].isin(q) & uasc["CHILD"].notna(), "OC3": oc3_data & oc3["CHILD"].isin(q)}
 
