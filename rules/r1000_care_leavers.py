@@ -123,13 +123,17 @@ def transferred_to_other_la(ctx):
     return {"OC3": _b(oc3["CHILD"].isin(e3)) & oc3["CHILD"].notna() & _has_oc3_data(oc3)}
 
 
-@rule("1012", requires=["Episodes"])
+@rule("1012", requires=["Episodes", "OC3"])
 def data_without_episodes(ctx):
-    children = ctx.raw("Episodes")["CHILD"]
+    """Rows of the six tables for OC3 children (a row in OC3) with no episode this year. The older tool
+    ignored OC3 and flagged every such row of any child without episodes (docs/divergences.md)."""
+    with_episodes = set(ctx.raw("Episodes")["CHILD"].dropna())
+    oc3_children = list(set(ctx.raw("OC3")["CHILD"].dropna()) - with_episodes)
     out = {}
     for name in OTHER_TABLES_1012:
         if ctx.has(name):
-            out[name] = ~ctx.raw(name)["CHILD"].isin(children)
+            child = ctx.raw(name)["CHILD"]
+            out[name] = child.notna() & child.isin(oc3_children)
     return out
 
 
