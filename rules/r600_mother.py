@@ -55,8 +55,10 @@ def mother_under_11(ctx):
 
 @rule("621")
 def mother_younger_than_child(ctx):
+    # Divergence (docs/divergences.md): a missing or invalid DOB shows nothing about the mother's age
+    # (rule 102 reports it); the older tool flagged every valid MC_DOB with such a DOB.
     h = ctx.table("Header")
-    return h["MC_DOB"].notna() & ~(h["MC_DOB"] > h["DOB"])
+    return h["MC_DOB"] <= h["DOB"]
 
 
 @rule("624")
