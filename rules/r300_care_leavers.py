@@ -44,4 +44,8 @@ def too_young_for_care_leaver_items(ctx):
     o = ctx.table("OC3")
     raw = ctx.raw("OC3")
     any_item = raw[["IN_TOUCH", "ACTIV", "ACCOM"]].notna().any(axis=1)
-    return (add_years(o["DOB"], 17) > ctx.collection_end) & any_item
+    too_young = add_years(o["DOB"], 17) > ctx.collection_end
+    # Divergence (docs/divergences.md): the message names 17 to 21, so a young person already 22 on
+    # collection_start (never 21 during the year) is flagged too; the older tool checked only the young side.
+    too_old = add_years(o["DOB"], 22) <= ctx.collection_start
+    return (too_young | too_old) & any_item
