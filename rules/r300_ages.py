@@ -24,7 +24,7 @@ def started_aged_18(ctx):
 
 @rule("358")
 def youth_justice_under_10(ctx):
-    # Divergence (docs/divergences/part3.md): "under 10" = starting before the 10th birthday;
+    # Divergence (docs/divergences.md): "under 10" = starting before the 10th birthday;
     # the reference also flagged an episode starting on it.
     p = _with_dob(ctx)
     hit = p["LS"].isin(["J1", "J2", "J3"]) & (p["DECOM"] < add_years(p["DOB"], 10))

@@ -22,7 +22,7 @@ def in_touch_but_zero(ctx):
 
 @rule("347")
 def foyer_under_18(ctx):
-    # Divergence (docs/divergences/part3.md): Foyer = ACCOM T1/T2 (the reference compared
+    # Divergence (docs/divergences.md): Foyer = ACCOM T1/T2 (the reference compared
     # with "T", which is no code), and "under 18" is measured with calendar birthdays.
     o = ctx.table("OC3")
     raw = ctx.raw("OC3")

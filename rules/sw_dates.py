@@ -56,7 +56,7 @@ def end_outside_collection_year(ctx):
 def end_outside_reporting_period(ctx):
     end = ctx.table("SWEpisodes")["SW_DEC"]
     # The social worker reporting period starts one calendar year before collection_start
-    # (01/04 of the previous year; see docs/divergences/part6.md for 2024_25).
+    # (01/04 of the previous year; see docs/divergences.md for 2024_25).
     lower = add_years(pd.Series([ctx.collection_start]), -1).iloc[0]
     return (end < lower) | (end > ctx.collection_end)
 
