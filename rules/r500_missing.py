@@ -84,7 +84,15 @@ def open_period_last_year_not_continued(ctx):
                          ["CHILD", "MIS_START"]]
     pairs = first.assign(_row=first.index).merge(open_last, on="CHILD")
     differs = _true(pairs["MIS_START"] != pairs["_start"])
-    return pairs.loc[differs, "_row"]
+    # The message's own case: an open period last year and nothing at all this year for a child
+    # who is in this year's return (Episodes or Header). There is no row of this year to point
+    # at, so last year's open period is reported (the reference never flagged it).
+    in_return = set()
+    for name in ("Episodes", "Header"):
+        if ctx.has(name):
+            in_return |= set(ctx.raw(name)["CHILD"].dropna())
+    absent = open_last["CHILD"].isin(in_return) & ~open_last["CHILD"].isin(set(o["CHILD"]))
+    return {"Missing": pairs.loc[differs, "_row"], "Missing_last": open_last.index[absent.to_numpy()]}
 
 
 def _outside_every_period(ctx, outside_func) -> pd.Index:
@@ -143,4 +151,6 @@ def start_outside_episodes(ctx):
 @rule("586")
 def start_before_birth(ctx):
     m = ctx.table("Missing")
-    return m["MIS_START"].notna() & (m["MIS_START"] <= m["DOB"])
+    # "before the date of birth": a period starting on the DOB itself is not flagged (the older
+    # tool flagged it too, see docs/divergences.md)
+    return m["MIS_START"].notna() & (m["MIS_START"] < m["DOB"])
