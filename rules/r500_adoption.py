@@ -41,8 +41,10 @@ def _frame(ctx, table: str, columns: list[str], label: str, raw: bool = False) -
 
 @rule("511")
 def two_adopters_single_code(ctx):
+    # "the code should only be MM, FF or MF": any other value (blank and invalid codes included)
+    # is reported; the older tool reported only M1/F1
     a = ctx.raw("AD1")
-    return _is(a["NB_ADOPTR"], "2") & _is(a["SEX_ADOPTR"], "M1", "F1")
+    return _is(a["NB_ADOPTR"], "2") & ~_is(a["SEX_ADOPTR"], "MM", "FF", "MF")
 
 
 def _status_needs(ctx, status: str, allowed: list[str]):
@@ -195,7 +197,10 @@ def _order_without_decision(ctx, status: str):
     e = ctx.raw("Episodes")
     p = ctx.raw("PlacedAdoption")
     with_status = _is(e["LS"], status)
-    part1 = with_status & ~e["CHILD"].isin(p["CHILD"])
+    # "no date of decision": no decision row of the child gives a DATE_PLACED (a non-blank invalid
+    # value counts as given); the older tool only asked whether the child had any row at all
+    dated = p.loc[p["DATE_PLACED"].notna(), "CHILD"]
+    part1 = with_status & ~e["CHILD"].isin(dated)
     open_children = e.loc[with_status & e["DEC"].isna(), "CHILD"]
     ceased = p["DATE_PLACED_CEASED"].notna() | p["REASON_PLACED_CEASED"].notna()
     part2 = ceased & p["CHILD"].isin(open_children)
