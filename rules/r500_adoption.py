@@ -1,8 +1,9 @@
 """Adoption: adopters' details (AD1), decisions to place for adoption (PlacedAdoption) and their
 consistency with episodes and last year's decisions (rules 511-525, 551-561, 563, 579, 582-584).
 
-Rows are matched on CHILD as in a plain join (a blank CHILD meets a blank CHILD); "the child's
-first/latest row" picks ignore rows with a blank CHILD.
+Rows are matched on exact CHILD text; a blank CHILD is not a child and matches nothing (the
+older tool's plain joins matched a blank CHILD to a blank CHILD; see docs/divergences.md), so a
+blank-CHILD row is never paired and counts as having no row in the other table.
 """
 import numpy as np
 import pandas as pd
@@ -32,6 +33,11 @@ def _date_key(ctx, table: str, column: str) -> pd.Series:
     return key
 
 
+def _kids(values: pd.Series) -> set:
+    """The children named in a CHILD column (blank CHILD is no child), for membership tests."""
+    return set(values.dropna())
+
+
 def _frame(ctx, table: str, columns: list[str], label: str, raw: bool = False) -> pd.DataFrame:
     t = ctx.raw(table) if raw else ctx.table(table)
     return t[columns].assign(**{label: t.index})
@@ -41,8 +47,10 @@ def _frame(ctx, table: str, columns: list[str], label: str, raw: bool = False) -
 
 @rule("511")
 def two_adopters_single_code(ctx):
+    # "the code should only be MM, FF or MF": any other value (blank and invalid codes included)
+    # is reported; the older tool reported only M1/F1
     a = ctx.raw("AD1")
-    return _is(a["NB_ADOPTR"], "2") & _is(a["SEX_ADOPTR"], "M1", "F1")
+    return _is(a["NB_ADOPTR"], "2") & ~_is(a["SEX_ADOPTR"], "MM", "FF", "MF")
 
 
 def _status_needs(ctx, status: str, allowed: list[str]):
@@ -84,7 +92,7 @@ def l12_needs_same_sex(ctx):
 def interest_decision_before_placement(ctx):
     e = ctx.table("Episodes")
     eps = e.loc[_is(e["PLACE"], *ADOPTION_PLACEMENTS), ["CHILD", "DECOM"]].assign(_erow=lambda d: d.index)
-    pairs = eps.merge(_frame(ctx, "AD1", ["CHILD", "DATE_INT"], "_arow"), on="CHILD")
+    pairs = eps[eps["CHILD"].notna()].merge(_frame(ctx, "AD1", ["CHILD", "DATE_INT"], "_arow"), on="CHILD")
     bad = _true(pairs["DATE_INT"] > pairs["DECOM"])
     return {"Episodes": pairs.loc[bad, "_erow"], "AD1": pairs.loc[bad, "_arow"]}
 
@@ -93,7 +101,7 @@ def interest_decision_before_placement(ctx):
 def matched_on_adoption_day(ctx):
     e = ctx.raw("Episodes")
     adopted = pd.DataFrame({"CHILD": e["CHILD"], "_key": _date_key(ctx, "Episodes", "DEC"), "_erow": e.index})
-    adopted = adopted[_is(e["REC"], "E11", "E12") & e["DEC"].notna()]
+    adopted = adopted[_is(e["REC"], "E11", "E12") & e["DEC"].notna() & e["CHILD"].notna()]
     a = ctx.raw("AD1")
     match = pd.DataFrame({"CHILD": a["CHILD"], "_key": _date_key(ctx, "AD1", "DATE_MATCH")})
     match = match[a["DATE_MATCH"].notna()]
@@ -113,7 +121,7 @@ def ceased_before_decision(ctx):
 def decision_dates_agree(ctx):
     p = _frame(ctx, "PlacedAdoption", ["CHILD", "DATE_PLACED"], "_prow")
     a = _frame(ctx, "AD1", ["CHILD", "DATE_INT"], "_arow")
-    pairs = p[p["DATE_PLACED"].notna()].merge(a[a["DATE_INT"].notna()], on="CHILD")
+    pairs = p[p["DATE_PLACED"].notna() & p["CHILD"].notna()].merge(a[a["DATE_INT"].notna()], on="CHILD")
     bad = _true(pairs["DATE_INT"] != pairs["DATE_PLACED"])
     return {"PlacedAdoption": pairs.loc[bad, "_prow"], "AD1": pairs.loc[bad, "_arow"]}
 
@@ -121,7 +129,7 @@ def decision_dates_agree(ctx):
 @rule("525")
 def reversed_decision_but_adopted(ctx):
     p = ctx.raw("PlacedAdoption")
-    ceased = p.loc[p["DATE_PLACED_CEASED"].notna(), ["CHILD"]].assign(_prow=lambda d: d.index)
+    ceased = p.loc[p["DATE_PLACED_CEASED"].notna() & p["CHILD"].notna(), ["CHILD"]].assign(_prow=lambda d: d.index)
     a = ctx.raw("AD1")
     filled = a.loc[a[AD1_ITEMS].notna().any(axis=1), ["CHILD"]].assign(_arow=lambda d: d.index)
     pairs = ceased.merge(filled, on="CHILD")
@@ -169,7 +177,7 @@ def adoption_placement_without_decision(ctx):
     p = ctx.raw("PlacedAdoption")
     no_date = p.loc[p["DATE_PLACED"].isna(), "CHILD"]
     placed = _is(e["PLACE"], *ADOPTION_PLACEMENTS)
-    return placed & (~e["CHILD"].isin(p["CHILD"]) | e["CHILD"].isin(no_date))
+    return placed & (~e["CHILD"].isin(_kids(p["CHILD"])) | e["CHILD"].isin(_kids(no_date)))
 
 
 @rule("552")
@@ -195,10 +203,13 @@ def _order_without_decision(ctx, status: str):
     e = ctx.raw("Episodes")
     p = ctx.raw("PlacedAdoption")
     with_status = _is(e["LS"], status)
-    part1 = with_status & ~e["CHILD"].isin(p["CHILD"])
+    # "no date of decision": no decision row of the child gives a DATE_PLACED (a non-blank invalid
+    # value counts as given); the older tool only asked whether the child had any row at all
+    dated = p.loc[p["DATE_PLACED"].notna(), "CHILD"]
+    part1 = with_status & ~e["CHILD"].isin(_kids(dated))
     open_children = e.loc[with_status & e["DEC"].isna(), "CHILD"]
     ceased = p["DATE_PLACED_CEASED"].notna() | p["REASON_PLACED_CEASED"].notna()
-    part2 = ceased & p["CHILD"].isin(open_children)
+    part2 = ceased & p["CHILD"].isin(_kids(open_children))
     return {"Episodes": part1, "PlacedAdoption": part2}
 
 
@@ -228,7 +239,8 @@ def decision_after_placement_order(ctx):
 def decision_after_freeing_order(ctx):
     e = ctx.table("Episodes")
     eps = e.loc[_is(e["LS"], "D1"), ["CHILD", "DECOM"]].assign(_erow=lambda d: d.index)
-    pairs = eps.merge(_frame(ctx, "PlacedAdoption", ["CHILD", "DATE_PLACED"], "_prow"), on="CHILD")
+    pairs = eps[eps["CHILD"].notna()].merge(_frame(ctx, "PlacedAdoption", ["CHILD", "DATE_PLACED"], "_prow"),
+                                            on="CHILD")
     bad = _true(pairs["DATE_PLACED"] > pairs["DECOM"])
     return pairs.loc[bad, "_erow"]
 
@@ -239,10 +251,10 @@ def _left_care_not_adopted(ctx, statuses: list[str]):
                   & e["REC"].notna() & ~_is(e["REC"], "E11", "E12", "X1"))
     p = ctx.raw("PlacedAdoption")
     incomplete = p["DATE_PLACED_CEASED"].isna() | p["REASON_PLACED_CEASED"].isna()
-    no_decision = ~e["CHILD"].isin(p["CHILD"])
-    has_incomplete = e["CHILD"].isin(p.loc[incomplete, "CHILD"])
+    no_decision = ~e["CHILD"].isin(_kids(p["CHILD"]))
+    has_incomplete = e["CHILD"].isin(_kids(p.loc[incomplete, "CHILD"]))
     flagged_eps = qualifying & (no_decision | has_incomplete)
-    rows = incomplete & p["CHILD"].isin(e.loc[qualifying, "CHILD"])
+    rows = incomplete & p["CHILD"].isin(_kids(e.loc[qualifying, "CHILD"]))
     return {"Episodes": flagged_eps, "PlacedAdoption": rows}
 
 
@@ -262,7 +274,7 @@ def adopted_but_decision_ceased(ctx):
     p = ctx.raw("PlacedAdoption")
     adopted = _is(e["REC"], "E11", "E12")
     open_decision = p.loc[p["DATE_PLACED_CEASED"].isna(), "CHILD"]
-    return adopted & e["CHILD"].isin(p["CHILD"]) & ~e["CHILD"].isin(open_decision)
+    return adopted & e["CHILD"].isin(_kids(p["CHILD"])) & ~e["CHILD"].isin(_kids(open_decision))
 
 
 # ---------------------------------------------------------------- decisions against last year
@@ -273,7 +285,7 @@ def earlier_decision_missing_last_year(ctx):
     last = ctx.table("PlacedAdoption_last")
     undated_last = last.loc[last["DATE_PLACED"].isna(), "CHILD"]
     before = (p["DATE_PLACED"] < ctx.collection_start).fillna(False).astype(bool)
-    return before & (~p["CHILD"].isin(last["CHILD"]) | p["CHILD"].isin(undated_last))
+    return before & (~p["CHILD"].isin(_kids(last["CHILD"])) | p["CHILD"].isin(_kids(undated_last)))
 
 
 def _pairs_with_last(ctx) -> pd.DataFrame:
@@ -287,7 +299,7 @@ def _pairs_with_last(ctx) -> pd.DataFrame:
                          "_date_last": ctx.table("PlacedAdoption_last")["DATE_PLACED"],
                          "_ceased_date": lr["DATE_PLACED_CEASED"].notna(),
                          "_ceased": lr["DATE_PLACED_CEASED"].notna() | lr["REASON_PLACED_CEASED"].notna()})
-    return this.merge(last, on="CHILD")
+    return this[this["CHILD"].notna()].merge(last, on="CHILD")
 
 
 @rule("560")

@@ -1,5 +1,7 @@
 """Episode consistency: CIN continuity, E45/E46 placements and placement providers
 (rules 504, 516, 526, 527-531, 550)."""
+import pandas as pd
+
 from lac_validator.registry import rule
 from lac_validator.views import neighbour, ordered
 
@@ -15,10 +17,18 @@ def _is(series, *codes):
 
 @rule("504")
 def cin_changes_on_placement_change(ctx):
+    # An episode continues the period of care when the child's previous episode (DECOM order)
+    # ended X1 on its DECOM. Each continuing episode is compared with the CIN at the start of that
+    # run, as the message says ("reported at start of current period"); the older tool compared
+    # with the previous episode only, so a changed CIN carried on into a third episode was missed.
     o = ordered(ctx, "Episodes")
     prev = neighbour(ctx, "Episodes", -1)
     cont = _is(prev["REC"], "X1") & (prev["DEC"] == o["DECOM"]).fillna(False).astype(bool)
-    same_cin = (o["CIN"].astype(object) == prev["CIN"].astype(object)).fillna(False).astype(bool)
+    run = (~cont).cumsum()
+    starts = pd.Series(o.loc[~cont, "CIN"].astype(object).to_numpy(), index=run[~cont].to_numpy())
+    start_cin = run.map(starts)
+    # a blank CIN differs from anything, another blank included
+    same_cin = (o["CIN"].astype(object) == start_cin.astype(object)).fillna(False).astype(bool)
     return o.index[(cont & ~same_cin).to_numpy()]
 
 

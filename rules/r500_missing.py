@@ -64,7 +64,7 @@ def periods_overlap(ctx):
 @rule("575")
 def open_period_in_ended_episode(ctx):
     m = ctx.table("Missing")
-    open_rows = m.loc[ctx.raw("Missing")["MIS_END"].isna(), ["CHILD", "MIS_START"]].assign(_row=lambda d: d.index)
+    open_rows = m.loc[ctx.raw("Missing")["MIS_END"].isna() & m["CHILD"].notna(), ["CHILD", "MIS_START"]].assign(_row=lambda d: d.index)
     e = ctx.table("Episodes")
     ended = e.loc[e["DEC"].notna(), ["CHILD", "DECOM", "DEC"]]
     pairs = open_rows.merge(ended, on="CHILD")
@@ -84,7 +84,15 @@ def open_period_last_year_not_continued(ctx):
                          ["CHILD", "MIS_START"]]
     pairs = first.assign(_row=first.index).merge(open_last, on="CHILD")
     differs = _true(pairs["MIS_START"] != pairs["_start"])
-    return pairs.loc[differs, "_row"]
+    # The message's own case: an open period last year and nothing at all this year for a child
+    # who is in this year's return (Episodes or Header). There is no row of this year to point
+    # at, so last year's open period is reported (the reference never flagged it).
+    in_return = set()
+    for name in ("Episodes", "Header"):
+        if ctx.has(name):
+            in_return |= set(ctx.raw(name)["CHILD"].dropna())
+    absent = open_last["CHILD"].isin(in_return) & ~open_last["CHILD"].isin(set(o["CHILD"]))
+    return {"Missing": pairs.loc[differs, "_row"], "Missing_last": open_last.index[absent.to_numpy()]}
 
 
 def _outside_every_period(ctx, outside_func) -> pd.Index:
@@ -122,7 +130,7 @@ def missing_at_18th_birthday_not_e8(ctx):
     ends = pd.DataFrame({"CHILD": m["CHILD"], "_bd18": add_years(m["DOB"], 18), "MIS_END": m["MIS_END"]})
     ends = ends[_true(ends["_bd18"] == ends["MIS_END"])]
     e = ctx.table("Episodes")
-    eps = e[["CHILD", "DEC", "REC"]].assign(_row=e.index)
+    eps = e.loc[e["CHILD"].notna(), ["CHILD", "DEC", "REC"]].assign(_row=lambda d: d.index)
     pairs = eps.merge(ends, on="CHILD")
     bad = _true(pairs["DEC"] == pairs["MIS_END"]) & ~_true(pairs["REC"].eq("E8"))
     return {"Episodes": pairs.loc[bad, "_row"]}
@@ -132,7 +140,7 @@ def missing_at_18th_birthday_not_e8(ctx):
 def start_outside_episodes(ctx):
     m = ctx.table("Missing")
     e = ctx.table("Episodes")
-    rows = m.loc[m["CHILD"].isin(e["CHILD"]), ["CHILD", "MIS_START"]].assign(_row=lambda d: d.index)
+    rows = m.loc[m["CHILD"].isin(set(e["CHILD"].dropna())), ["CHILD", "MIS_START"]].assign(_row=lambda d: d.index)
     pairs = rows.merge(e[["CHILD", "DECOM", "DEC"]], on="CHILD")
     inside = _true((pairs["MIS_START"] >= pairs["DECOM"])
                    & ((pairs["MIS_START"] <= pairs["DEC"]) | pairs["DEC"].isna()))
@@ -143,4 +151,6 @@ def start_outside_episodes(ctx):
 @rule("586")
 def start_before_birth(ctx):
     m = ctx.table("Missing")
-    return m["MIS_START"].notna() & (m["MIS_START"] <= m["DOB"])
+    # "before the date of birth": a period starting on the DOB itself is not flagged (the older
+    # tool flagged it too, see docs/divergences.md)
+    return m["MIS_START"].notna() & (m["MIS_START"] < m["DOB"])

@@ -31,7 +31,8 @@ def conviction_missing_10_plus(ctx):
 @rule("544")
 def convicted_health_items(ctx):
     oc2 = ctx.raw("OC2")
-    return oc2["CONVICTED"].eq("1").fillna(False) & oc2[HEALTH_ITEMS].isna().any(axis=1)
+    # "conviction information completed": any CONVICTED value, 0 included (the older tool: only 1)
+    return oc2["CONVICTED"].notna() & oc2[HEALTH_ITEMS].isna().any(axis=1)
 
 
 @rule("545")
@@ -40,13 +41,16 @@ def health_check_missing_under_5(ctx):
     return {"OC2": (ctx.collection_end < _birthday(ctx, 5)).fillna(False) & _cla(ctx) & oc2["HEALTH_CHECK"].isna()}
 
 
-@rule("546")
+@rule("546", requires=["OC2"])
 def health_check_5_plus(ctx):
+    # The message applies to every child aged 5 or over at 31 March, so Episodes (continuous care)
+    # are not consulted; the older tool checked only continuously looked after children.
     oc2 = ctx.raw("OC2")
-    return {"OC2": (ctx.collection_end >= _birthday(ctx, 5)).fillna(False) & _cla(ctx) & oc2["HEALTH_CHECK"].notna()}
+    return {"OC2": (ctx.collection_end >= _birthday(ctx, 5)).fillna(False) & oc2["HEALTH_CHECK"].notna()}
 
 
 @rule("547")
 def health_check_items(ctx):
     oc2 = ctx.raw("OC2")
-    return oc2["HEALTH_CHECK"].eq("1").fillna(False) & oc2[HEALTH_ITEMS].isna().any(axis=1)
+    # "health promotion information completed": any HEALTH_CHECK value, 0 included (older tool: only 1)
+    return oc2["HEALTH_CHECK"].notna() & oc2[HEALTH_ITEMS].isna().any(axis=1)
