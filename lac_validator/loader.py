@@ -178,14 +178,17 @@ def read_csv(path: Path) -> RawSheet:
         raise InputError(
             f"{path}: line {starts[i]} has {widths[i]} {DELIMITERS[delim]}-separated fields but the header row has {width}: "
             f"every row needs one value (possibly empty) per column; check that line for a missing or extra "
-            f"{DELIMITERS[delim]} or an unclosed quote.")
+            f"{DELIMITERS[delim]} or an unclosed quote.",
+            detail=f"line {starts[i]}: " + _LINE_BREAK.split(text)[starts[i] - 1][:500])
     try:
         frame = pd.read_csv(io.StringIO(text), sep=delim, dtype=object, header=None, keep_default_na=False,
                             na_filter=False, skip_blank_lines=False, engine="c", quoting=csv.QUOTE_MINIMAL)
     except pd.errors.ParserError as exc:
-        raise InputError(f"{path}: cannot be read as CSV ({_parser_reason(exc)}): check that every row has the same number of {DELIMITERS[delim]}-separated fields as the header and quotes are closed.") from None
+        raise InputError(f"{path}: cannot be read as CSV ({_parser_reason(exc)}): check that every row has the same number of {DELIMITERS[delim]}-separated fields as the header and quotes are closed.",
+                         detail=str(exc)) from None
     except (ValueError, OverflowError, MemoryError) as exc:
-        raise InputError(f"{path}: cannot be read as CSV ({type(exc).__name__}): export it again as CSV (UTF-8).") from None
+        raise InputError(f"{path}: cannot be read as CSV ({type(exc).__name__}): export it again as CSV (UTF-8).",
+                         detail=str(exc)) from None
     frame = frame.fillna("")
     header = [str(v) for v in frame.iloc[0].tolist()]
     body = frame.iloc[1:].reset_index(drop=True)
@@ -464,7 +467,8 @@ def load_return(paths: list[str | Path], year: CollectionYear, label: str, upper
                     continue
                 raise InputError(f"{what}: {_header_summary(sheet.header, specs)}: the first row must hold the DfE "
                                  "column names of one 903 table, e.g. CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB for Header; "
-                                 "add or correct that row.")
+                                 "add or correct that row.",
+                                 detail="first row: " + " | ".join(sheet.header[:20]))
             if missing:
                 raise InputError(
                     f"{what}: looks like the {spec.name} table but lacks column(s) {', '.join(missing)}: "
