@@ -159,7 +159,8 @@ def _check_not_other_format(data: bytes, path: Path) -> None:
 def read_csv(path: Path) -> RawSheet:
     data = path.read_bytes()
     _check_not_other_format(data, path)
-    text = decode_bytes(data, path)
+    # Old DOS tools end text files with Ctrl-Z; it is not a row.
+    text = decode_bytes(data, path).rstrip("\x1a")
     source = Source(path=str(path), kind="csv")
     if not text.strip():
         raise InputError(f"{path}: the file is empty: it should start with a header row such as CHILD,DECOM,RNE,... .")
@@ -268,16 +269,36 @@ def _uncached_formulas(path: Path) -> dict[str, list[str]]:
     return out
 
 
+def _defused(exc: BaseException) -> bool:
+    from defusedxml import DefusedXmlException
+
+    while exc is not None:
+        if isinstance(exc, DefusedXmlException):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _workbook_error(path: Path, exc: Exception):
+    if isinstance(exc, (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError)):
+        raise InputError(f"{path}: cannot be opened as an Excel workbook ({type(exc).__name__}); it may be corrupt or password-protected: save an unprotected copy as .xlsx or export CSV.",
+                         detail=str(exc)) from None
+    # openpyxl raises assorted errors on damaged files
+    raise InputError(f"{path}: cannot be opened as an Excel workbook ({type(exc).__name__}): save it again as .xlsx or export CSV.",
+                     detail=str(exc)) from None
+
+
 def read_xlsx(path: Path, warnings: list[str] | None = None) -> list[RawSheet]:
     import openpyxl  # imported here: CSV-only runs start faster
 
     _check_workbook_bytes(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise InputError(f"{path}: cannot be opened as an Excel workbook ({type(exc).__name__}); it may be corrupt or password-protected: save an unprotected copy as .xlsx or export CSV.") from None
-    except Exception as exc:  # openpyxl raises assorted errors on damaged or hostile files
-        raise InputError(f"{path}: cannot be opened as an Excel workbook ({type(exc).__name__}): save it again as .xlsx or export CSV.") from None
+    except Exception as exc:
+        if _defused(exc):  # openpyxl reads XML through defusedxml, which refuses DTDs and entities
+            raise InputError(f"{path}: refused: the workbook's XML declares a DTD or entities, which Excel never writes "
+                             "and which can be used to attack the reader: save it again from Excel as .xlsx or export CSV.") from None
+        _workbook_error(path, exc)
     sheets: list[RawSheet] = []
     try:
         for ws in wb.worksheets:
@@ -306,6 +327,9 @@ def read_xlsx(path: Path, warnings: list[str] | None = None) -> list[RawSheet]:
     except InputError:
         raise
     except Exception as exc:  # damage inside a sheet shows only while its rows are read
+        if _defused(exc):
+            raise InputError(f"{path}: refused: a sheet's XML declares a DTD or entities, which Excel never writes "
+                             "and which can be used to attack the reader: save it again from Excel as .xlsx or export CSV.") from None
         raise InputError(f"{path}: a sheet cannot be read ({type(exc).__name__}); the workbook may be corrupt: save it again as .xlsx or export CSV.") from None
     finally:
         wb.close()
@@ -445,6 +469,7 @@ def load_return(paths: list[str | Path], year: CollectionYear, label: str, upper
             kinds.add("xml")
             warnings.extend(xml_warnings)
             for name, table in xml_tables.items():
+                warnings.extend(date_format_warnings(table, table.source.describe()))
                 _add(ret, where, name, table, table.source.describe(), year, warnings)
             continue
         try:
