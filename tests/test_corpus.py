@@ -20,7 +20,7 @@ import openpyxl
 import pytest
 import yaml
 
-import cli
+from lac_validator import cli  # the installed entry point (lac_validator.cli:run)
 
 CASES = yaml.safe_load((Path(__file__).parent / "corpus" / "cases.yaml").read_text(encoding="utf-8"))["cases"]
 HEADERS = {

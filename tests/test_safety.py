@@ -16,7 +16,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-import cli
+from lac_validator import cli  # the installed entry point (lac_validator.cli:run)
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "example_returns" / "2025-26"
