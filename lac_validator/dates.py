@@ -130,3 +130,12 @@ def age_at(dob: pd.Series, when) -> pd.Series:
     before = (m1 < m0) | ((m1 == m0) & (d1 < bd_day))
     age = diff - before.astype("float64")
     return pd.Series(age, index=dob.index, dtype="float64")
+
+
+def date_key(raw: pd.Series, parsed: pd.Series) -> pd.Series:
+    """A date column for "same date" tests: valid dates as a canonical key (so "1/5/2025" equals
+    "01/05/2025"), anything else as the text given; blank stays missing (never equal to anything)."""
+    key = raw.astype(object).copy()
+    ok = parsed.notna()
+    key[ok] = parsed[ok].dt.strftime("D%Y-%m-%d")
+    return key

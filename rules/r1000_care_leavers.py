@@ -2,7 +2,7 @@
 (rules 1000, 1001, 1002, 1007, 1010, 1011, 1012, 1014, 1016, 3001)."""
 import pandas as pd
 
-from lac_validator.dates import add_years
+from lac_validator.dates import add_years, age_at
 from lac_validator.registry import rule
 from lac_validator.views import episodes_in_year, last_episode
 
@@ -24,7 +24,9 @@ def died_in_care(ctx):
     if ctx.has("Episodes_last"):
         el = ctx.raw("Episodes_last")
         died.append(el.loc[_b(el["REC"].eq("E2")), "CHILD"])
-    return {"OC3": ctx.raw("OC3")["CHILD"].isin(pd.concat(died))}
+    oc3 = ctx.raw("OC3")
+    # Only care-leaver information actually completed is reported (the message); docs/divergences.md.
+    return {"OC3": oc3["CHILD"].isin(pd.concat(died)) & _has_oc3_data(oc3)}
 
 
 @rule("1001")
@@ -68,13 +70,16 @@ def not_relevant_child(ctx):
     valid_children = set(valid.index[valid.to_numpy()])
     oc3 = ctx.raw("OC3")
     child = oc3["CHILD"]
-    return {"OC3": _b(child.isin(list(adopted))) | (_b(child.isin(list(assessed))) & ~_b(child.isin(list(valid_children))))}
+    flagged = _b(child.isin(list(adopted))) | (_b(child.isin(list(assessed))) & ~_b(child.isin(list(valid_children))))
+    return {"OC3": flagged & _has_oc3_data(oc3)}
 
 
 @rule("1002")
 def no_episodes_either_year(ctx):
-    child = ctx.raw("OC3")["CHILD"]
-    return {"OC3": ~child.isin(ctx.raw("Episodes")["CHILD"]) & ~child.isin(ctx.raw("Episodes_last")["CHILD"])}
+    oc3 = ctx.raw("OC3")
+    child = oc3["CHILD"]
+    return {"OC3": ~child.isin(ctx.raw("Episodes")["CHILD"]) & ~child.isin(ctx.raw("Episodes_last")["CHILD"])
+            & _has_oc3_data(oc3)}
 
 
 @rule("1007")
@@ -105,8 +110,9 @@ def open_last_year_no_episodes_now(ctx):
     named = el[el["CHILD"].notna()].sort_values("DECOM", kind="mergesort")
     final = pd.concat([named[~named["CHILD"].duplicated(keep="last")], el[el["CHILD"].isna()]])
     open_last = final.loc[final["_open"], "CHILD"]
-    child = ctx.raw("OC3")["CHILD"]
-    return {"OC3": ~child.isin(ctx.raw("Episodes")["CHILD"]) & child.isin(open_last)}
+    oc3 = ctx.raw("OC3")
+    child = oc3["CHILD"]
+    return {"OC3": ~child.isin(ctx.raw("Episodes")["CHILD"]) & child.isin(open_last) & _has_oc3_data(oc3)}
 
 
 @rule("1011")
@@ -117,25 +123,30 @@ def transferred_to_other_la(ctx):
     return {"OC3": _b(oc3["CHILD"].isin(e3)) & oc3["CHILD"].notna() & _has_oc3_data(oc3)}
 
 
-@rule("1012", requires=["Episodes"])
+@rule("1012", requires=["Episodes", "OC3"])
 def data_without_episodes(ctx):
-    children = ctx.raw("Episodes")["CHILD"]
+    """Rows of the six tables for OC3 children (a row in OC3) with no episode this year. The older tool
+    ignored OC3 and flagged every such row of any child without episodes (docs/divergences.md)."""
+    with_episodes = set(ctx.raw("Episodes")["CHILD"].dropna())
+    oc3_children = list(set(ctx.raw("OC3")["CHILD"].dropna()) - with_episodes)
     out = {}
     for name in OTHER_TABLES_1012:
         if ctx.has(name):
-            out[name] = ~ctx.raw(name)["CHILD"].isin(children)
+            child = ctx.raw(name)["CHILD"]
+            out[name] = child.notna() & child.isin(oc3_children)
     return out
 
 
 @rule("1014")
 def uasc_for_care_leavers(ctx):
-    e = ctx.table("Episodes")
-    with_episodes = set(e["CHILD"].dropna())
+    """Care leavers = children with OC3 information and no episode in the collection year, whether or not
+    older episodes are listed (the older tool required some Episodes row, so the usual care leaver, with
+    no episode in this year's return, was never checked; docs/divergences.md)."""
     in_year = set(episodes_in_year(ctx, "Episodes")["CHILD"].dropna())
     oc3 = ctx.raw("OC3")
     oc3_data = oc3["CHILD"].notna() & _has_oc3_data(oc3)
     uasc = ctx.raw("UASC")
-    qualifying = (with_episodes - in_year) & set(uasc["CHILD"].dropna()) & set(oc3.loc[oc3_data, "CHILD"])
+    qualifying = (set(uasc["CHILD"].dropna()) & set(oc3.loc[oc3_data, "CHILD"])) - in_year
     q = list(qualifying)
     return {"UASC": uasc["CHILD"].isin(q) & uasc["CHILD"].notna(), "OC3": oc3_data & oc3["CHILD"].isin(q)}
 
@@ -143,13 +154,14 @@ def uasc_for_care_leavers(ctx):
 @rule("1016")
 def ceased_after_birthday(ctx):
     """Episodes that have ended (a DEC date) on or after the 17th (aged 17) or 18th (aged 18) birthday.
-    An open episode has not ceased and does not count; an invalid DEC or OC3 DOB is no date."""
+    An open episode has not ceased and does not count; an invalid DEC or OC3 DOB is no date. Age is the
+    calendar age at collection_end (the older tool's 365.2425-day years missed a child whose birthday
+    is 31 March or 1 April; docs/divergences.md)."""
     end = ctx.collection_end
     oc3 = ctx.table("OC3")
-    age_days = (end - oc3["DOB"]).dt.days
+    age = age_at(oc3["DOB"], end)
     o = pd.DataFrame({"CHILD": oc3["CHILD"], "DOB": oc3["DOB"], "_row": oc3.index,
-                      "band17": (age_days >= 17 * 365.2425) & (age_days < 18 * 365.2425),
-                      "band18": (age_days >= 18 * 365.2425) & (age_days < 19 * 365.2425)})
+                      "band17": age.eq(17), "band18": age.eq(18)})
     o = o[_has_oc3_data(ctx.raw("OC3")).to_numpy() & (o["band17"] | o["band18"]).to_numpy()]
     e = ctx.table("Episodes")
     p = o.merge(pd.DataFrame({"CHILD": e["CHILD"], "DEC": e["DEC"]}), on="CHILD", how="inner")

@@ -71,7 +71,13 @@ def placed_decision_after_year_or_care(ctx):
     pairs = _pair_with_episode(ctx, ref, pa[pa["CHILD"].notna()])
     end = ctx.collection_end
     err = (pairs["DP"] > end) | (pairs["DP"] > pairs["DEC"]) | (pairs["DPC"] > end) | (pairs["DPC"] > pairs["DEC"])
-    return _flags(pairs, err)
+    out = _flags(pairs, err)
+    # A decision dated after the year end is wrong whatever the episodes say; the older tool skipped
+    # children without a reference episode (docs/divergences.md).
+    alone = ~pa["CHILD"].isin(ref["CHILD"]) | pa["CHILD"].isna()
+    beyond = alone & ((pa["DATE_PLACED"] > end) | (pa["DATE_PLACED_CEASED"] > end))
+    out["PlacedAdoption"] = pd.Index(out["PlacedAdoption"]).union(pa.index[beyond.to_numpy()])
+    return out
 
 
 @rule("118")
@@ -81,10 +87,16 @@ def ceased_decision_before_year_or_care(ctx):
     cand = cand.sort_values("DECOM", kind="mergesort")
     ref = cand[~cand["CHILD"].duplicated(keep="first")]
     pa = ctx.table("PlacedAdoption")
-    pa = pa[pa["CHILD"].notna() & pa["DATE_PLACED_CEASED"].notna()]
-    pairs = _pair_with_episode(ctx, ref, pa)
+    pa = pa[pa["DATE_PLACED_CEASED"].notna()]
+    pairs = _pair_with_episode(ctx, ref, pa[pa["CHILD"].notna()])
     err = (pairs["DPC"] < pairs["DECOM"]) | (pairs["DPC"] < ctx.collection_start)
-    return _flags(pairs, err)
+    out = _flags(pairs, err)
+    # A decision dated before the year start is wrong whatever the episodes say; the older tool skipped
+    # children without a reference episode (docs/divergences.md).
+    alone = ~pa["CHILD"].isin(ref["CHILD"]) | pa["CHILD"].isna()
+    before = alone & (pa["DATE_PLACED_CEASED"] < ctx.collection_start)
+    out["PlacedAdoption"] = pd.Index(out["PlacedAdoption"]).union(pa.index[before.to_numpy()])
+    return out
 
 
 @rule("119")

@@ -36,12 +36,27 @@ def reason_for_open_episode(ctx):
 
 @rule("234")
 def custody_under_10(ctx):
+    """The reason for placement change on an episode says why the child left that placement, so the age
+    that matters is the age at the change: the episode's DEC, else the DECOM of the child's next episode
+    (the DfE text's "previous episode" view), else (no later date known) its own DECOM. The older tool always used the episode's own DECOM, so
+    a child who turned 10 during that placement was flagged (docs/divergences.md). Dates are read
+    leniently, as the spec says for this rule."""
     e = ctx.raw("Episodes")
-    custod = e[_flag(e["REASON_PLACE_CHANGE"].eq("CUSTOD"))]
-    left = pd.DataFrame({"CHILD": custod["CHILD"], "DECOM": lenient_dates(ctx, "Episodes", "DECOM")[custod.index],
-                         "_erow": custod.index})
+    decom = lenient_dates(ctx, "Episodes", "DECOM")
+    dec = lenient_dates(ctx, "Episodes", "DEC") if "DEC" in e else pd.Series(pd.NaT, index=e.index)
+    custod = e.index[_flag(e["REASON_PLACE_CHANGE"].eq("CUSTOD")).to_numpy()]
+    left = pd.DataFrame({"CHILD": e.loc[custod, "CHILD"], "DECOM": decom[custod], "DEC": dec[custod],
+                         "_erow": custod})
+    # Next episode of the same child: the earliest DECOM after this one (a blank CHILD is no child).
+    named = left[left["CHILD"].notna()]
+    others = pd.DataFrame({"CHILD": e["CHILD"], "NEXT": decom}).dropna()
+    later = named.merge(others, on="CHILD", how="inner")
+    later = later[later["NEXT"] > later["DECOM"]]
+    next_start = later.groupby("_erow")["NEXT"].min()
+    change = left["DEC"].fillna(next_start.reindex(left["_erow"]).set_axis(left.index)).fillna(left["DECOM"])
+    left = left.assign(CHANGE=change)
     h = ctx.raw("Header")
     right = pd.DataFrame({"CHILD": h["CHILD"], "DOB": lenient_dates(ctx, "Header", "DOB"), "_hrow": h.index})
     p = left.merge(right, on="CHILD", how="inner")
-    fail = add_years(p["DOB"], 10) > p["DECOM"]
+    fail = add_years(p["DOB"], 10) > p["CHANGE"]
     return {"Episodes": p.loc[fail.to_numpy(), "_erow"], "Header": p.loc[fail.to_numpy(), "_hrow"]}

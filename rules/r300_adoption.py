@@ -7,6 +7,7 @@ from lac_validator.rules.r300_common import labels, pair
 from lac_validator.views import neighbour, ordered
 
 ADOPTED = ["E11", "E12"]
+WITH_FOSTER_CARER = ["A3", "A5"]
 BEFORE_ADOPTION = ["A3", "A4", "A5", "A6", "U1", "U2", "U3", "U4", "U5", "U6"]
 
 
@@ -55,7 +56,9 @@ def foster_carer_adoption_mismatch(ctx):
 def no_foster_placement_before_adoption(ctx):
     o = ordered(ctx, "Episodes")
     prev = neighbour(ctx, "Episodes", -1)
-    hit = o["PLACE"].isin(["A3", "A4"]) & prev["_row"].notna() & ~prev["PLACE"].isin(BEFORE_ADOPTION)
+    # Divergence (docs/divergences.md): A3 and A5 are the placements with the current foster carer,
+    # as the DfE rule says; the older tool checked A3 and A4.
+    hit = o["PLACE"].isin(WITH_FOSTER_CARER) & prev["_row"].notna() & ~prev["PLACE"].isin(BEFORE_ADOPTION)
     return o.index[hit.to_numpy()]
 
 

@@ -24,7 +24,7 @@ def started_aged_18(ctx):
 
 @rule("358")
 def youth_justice_under_10(ctx):
-    # Divergence (docs/divergences/part3.md): "under 10" = starting before the 10th birthday;
+    # Divergence (docs/divergences.md): "under 10" = starting before the 10th birthday;
     # the reference also flagged an episode starting on it.
     p = _with_dob(ctx)
     hit = p["LS"].isin(["J1", "J2", "J3"]) & (p["DECOM"] < add_years(p["DOB"], 10))
@@ -67,17 +67,19 @@ def adopted_after_18(ctx):
     return labels(p, hit, "_l")
 
 
+# Divergence (docs/divergences.md) for 387 and 389: flagged only when DEC and the Header DOB are dates
+# showing the child under age; the older tool also flagged every episode whose age could not be
+# worked out (no DOB, no Header row, and for 389 no DEC), which the messages do not describe.
+
 @rule("387")
 def independent_living_under_14(ctx):
-    p = _with_dob(ctx, how="left")
-    old_enough = add_years(p["DOB"], 14) <= p["DEC"]
-    hit = p["REC"].isin(["E5", "E6"]) & p["DEC"].notna() & ~old_enough
+    p = _with_dob(ctx)
+    hit = p["REC"].isin(["E5", "E6"]) & (p["DEC"] < add_years(p["DOB"], 14))
     return labels(p, hit, "_l")
 
 
 @rule("389")
 def adult_services_under_16(ctx):
-    p = _with_dob(ctx, how="left")
-    old_enough = add_years(p["DOB"], 16) <= p["DEC"]
-    hit = p["REC"].eq("E7") & ~old_enough
+    p = _with_dob(ctx)
+    hit = p["REC"].eq("E7") & (p["DEC"] < add_years(p["DOB"], 16))
     return labels(p, hit, "_l")

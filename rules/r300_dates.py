@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lac_validator.dates import add_years
+from lac_validator.dates import add_years, date_key
 from lac_validator.registry import rule
 from lac_validator.rules.r300_common import labels, pair
 from lac_validator.views import first_episode
@@ -48,8 +48,12 @@ def decom_after_year_end(ctx):
 
 @rule("355")
 def same_day_episode(ctx):
-    r = ctx.raw("Episodes")
-    return r["DECOM"].eq(r["DEC"]) | (r["DECOM"].isna() & r["DEC"].isna())
+    # Divergence (docs/divergences.md): the same date written differently ("1/5/2025" and
+    # "01/05/2025") counts as the same day; two blanks are no dates at all and are not flagged.
+    r, t = ctx.raw("Episodes"), ctx.table("Episodes")
+    start = date_key(r["DECOM"], t["DECOM"])
+    end = date_key(r["DEC"], t["DEC"])
+    return start.notna() & start.eq(end)
 
 
 @rule("356")

@@ -9,7 +9,7 @@ RESPITE = ["V3", "V4"]
 def _mother_missing(ctx, female: str):
     h = ctx.raw("Header")
     e = ctx.raw("Episodes")
-    looked_after = e.loc[~e["LS"].isin(RESPITE), "CHILD"].unique()
+    looked_after = e.loc[~e["LS"].isin(RESPITE), "CHILD"].dropna().unique()  # a blank CHILD is no child
     return h["SEX"].eq(female) & h["CHILD"].isin(looked_after) & h["MOTHER"].isna()
 
 

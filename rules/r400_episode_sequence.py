@@ -2,6 +2,7 @@
 import numpy as np
 import pandas as pd
 
+from lac_validator.dates import date_key
 from lac_validator.registry import rule
 from lac_validator.views import neighbour, ordered
 
@@ -35,7 +36,10 @@ def continuation_not_same_day(ctx):
     raw = ctx.raw("Episodes")
     o = pd.DataFrame({
         "CHILD": t["CHILD"], "_n1": t["DECOM"].isna(), "DECOM": t["DECOM"], "_n2": t["DEC"].isna(),
-        "DEC": t["DEC"], "_file": np.arange(len(t)), "DECOM_TEXT": raw["DECOM"], "DEC_TEXT": raw["DEC"],
+        # Divergence (docs/divergences.md): compared as dates where both are dates ("1/5/2025" is
+        # "01/05/2025"), else as text; the older tool compared text only.
+        "DEC": t["DEC"], "_file": np.arange(len(t)), "DECOM_TEXT": date_key(raw["DECOM"], t["DECOM"]),
+        "DEC_TEXT": date_key(raw["DEC"], t["DEC"]),
         "RNE": raw["RNE"],
     }, index=t.index)
     o = o.sort_values(["CHILD", "_n1", "DECOM", "_n2", "DEC", "_file"], kind="mergesort", na_position="last")

@@ -13,9 +13,13 @@ def _adoptions_in_year(ctx):
 @rule("601")
 def adoption_details_missing(ctx):
     a = ctx.raw("AD1")
-    p = pair_by_child(_adoptions_in_year(ctx)[["CHILD"]], a[["CHILD"] + ADOPTION_FIELDS])
+    adopted = _adoptions_in_year(ctx)[["CHILD"]]
+    p = pair_by_child(adopted, a[["CHILD"] + ADOPTION_FIELDS])
     bad = p[p[ADOPTION_FIELDS].isna().any(axis=1)]
-    return {"Episodes": bad["_l"], "AD1": bad["_r"]}
+    # Divergence (docs/divergences.md): a child adopted in the year with no AD1 row at all has none
+    # of the fields completed; the older tool passed it over.
+    no_row = adopted.index[(adopted["CHILD"].notna() & ~adopted["CHILD"].isin(set(a["CHILD"].dropna()))).to_numpy()]
+    return {"Episodes": list(bad["_l"]) + list(no_row), "AD1": bad["_r"]}
 
 
 @rule("602")

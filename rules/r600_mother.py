@@ -1,7 +1,7 @@
 """Motherhood details: MOTHER and MC_DOB against sex, ages, episodes and last year (607-628)."""
 import pandas as pd
 
-from lac_validator.dates import add_years
+from lac_validator.dates import add_years, date_key
 from lac_validator.registry import rule
 from lac_validator.views import numbers, pair_by_child
 
@@ -55,15 +55,21 @@ def mother_under_11(ctx):
 
 @rule("621")
 def mother_younger_than_child(ctx):
+    # Divergence (docs/divergences.md): a missing or invalid DOB shows nothing about the mother's age
+    # (rule 102 reports it); the older tool flagged every valid MC_DOB with such a DOB.
     h = ctx.table("Header")
-    return h["MC_DOB"].notna() & ~(h["MC_DOB"] > h["DOB"])
+    return h["MC_DOB"] <= h["DOB"]
 
 
 @rule("624")
 def child_dob_changed(ctx):
+    # Divergence (docs/divergences.md): the same date written differently ("1/6/2020" and
+    # "01/06/2020") is the same date of birth; other values are compared as text.
     h = ctx.raw("Header")
     last = ctx.raw("Header_last")
-    p = pair_by_child(h[["CHILD", "MC_DOB"]], last.loc[last["MC_DOB"].notna(), ["CHILD", "MC_DOB"]])
+    now = h[["CHILD"]].assign(MC_DOB=date_key(h["MC_DOB"], ctx.table("Header")["MC_DOB"]))
+    before = last[["CHILD"]].assign(MC_DOB=date_key(last["MC_DOB"], ctx.table("Header_last")["MC_DOB"]))
+    p = pair_by_child(now, before[before["MC_DOB"].notna()])
     return p.loc[p["MC_DOB"].isna() | p["MC_DOB"].ne(p["MC_DOB_r"]), "_l"]
 
 

@@ -53,8 +53,12 @@ def placement_la_changed_same_rne(ctx):
 
 @rule("453")
 def distance_changed_same_rne(ctx):
+    # Divergence (docs/divergences.md): a distance last year and none this year is a contradiction
+    # too; the older tool tested the opposite case twice and so never reported this one.
     p = _pairs(ctx)
-    return p.index[_same_rne(p) & p["DEC_DATE_last"].isna() & _distance_changed(p["PL_DISTANCE"], p["PL_DISTANCE_last"])]
+    cur, pre = p["PL_DISTANCE"], p["PL_DISTANCE_last"]
+    changed = _distance_changed(cur, pre) | (cur.isna() & pre.notna())
+    return p.index[_same_rne(p) & p["DEC_DATE_last"].isna() & changed]
 
 
 @rule("503G")

@@ -2,7 +2,7 @@
 (SW04STG1, SW05STG1, SW06STG2, SW07STG2, SW09STG2, SW18STG2)."""
 import pandas as pd
 
-from lac_validator.dates import add_years, parse_strict
+from lac_validator.dates import add_years, date_key, parse_strict
 from lac_validator.registry import rule
 from lac_validator.views import lenient_dates
 
@@ -56,15 +56,18 @@ def end_outside_collection_year(ctx):
 def end_outside_reporting_period(ctx):
     end = ctx.table("SWEpisodes")["SW_DEC"]
     # The social worker reporting period starts one calendar year before collection_start
-    # (01/04 of the previous year; see docs/divergences/part6.md for 2024_25).
+    # (01/04 of the previous year; see docs/divergences.md for 2024_25).
     lower = add_years(pd.Series([ctx.collection_start]), -1).iloc[0]
     return (end < lower) | (end > ctx.collection_end)
 
 
 @rule("SW09STG2", years=["2023_24", "2024_25"])
 def same_start_and_end_text(ctx):
-    raw = ctx.raw("SWEpisodes")
-    return raw["SW_DEC"].notna() & raw["SW_DEC"].eq(raw["SW_DECOM"])
+    # Divergence (docs/divergences.md): the same date written differently ("1/4/2024" and
+    # "01/04/2024") is the same day; other non-blank values are compared as text.
+    raw, t = ctx.raw("SWEpisodes"), ctx.table("SWEpisodes")
+    end = date_key(raw["SW_DEC"], t["SW_DEC"])
+    return end.notna() & end.eq(date_key(raw["SW_DECOM"], t["SW_DECOM"]))
 
 
 @rule("SW09STG2", years=["2025_26", "2026_27"])
@@ -78,4 +81,6 @@ def shorter_than_three_days(ctx):
 def end_not_after_start(ctx):
     start = lenient_dates(ctx, "SWEpisodes", "SW_DECOM")
     end = lenient_dates(ctx, "SWEpisodes", "SW_DEC")
-    return end <= start
+    # Divergence (docs/divergences.md): strictly before, as the message says; the older tool also
+    # flagged an episode ending the day it started (SW09STG2 reports short episodes).
+    return end < start

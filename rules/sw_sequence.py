@@ -4,6 +4,7 @@ SW10bSTG2, SW11aSTG2, SW11bSTG2, SW14STG2, SW17STG2, SW19STG2)."""
 import numpy as np
 import pandas as pd
 
+from lac_validator.dates import date_key
 from lac_validator.registry import rule
 from lac_validator.views import child_key, lenient_dates, sw_previous
 
@@ -65,7 +66,9 @@ def start_not_within_week_of_previous(ctx):
 @rule("SW10bSTG2")
 def first_contact_before_previous_ended(ctx):
     p = sw_previous(ctx)
-    return p["_has_prev"] & p["SW_REASON"].eq("FCONTA") & (p["SW_DECOM"] <= p["_prev_DEC"])
+    # Divergence (docs/divergences.md): starting the day the previous episode ended is not "before the
+    # previous episode has ended"; the older tool flagged it.
+    return p["_has_prev"] & p["SW_REASON"].eq("FCONTA") & (p["SW_DECOM"] < p["_prev_DEC"])
 
 
 # ---------------------------------------------------------------- SW11: ended before 31 March
@@ -118,11 +121,17 @@ def latest_episode_has_ended(ctx):
     order = t.sort_values(["_key", "_nostart", "_start", "_file"], ascending=[True, True, False, True],
                           kind="mergesort", na_position="last")
     latest = order[~order["_key"].duplicated(keep="first")]
-    return latest.index[ctx.raw("SWEpisodes").loc[latest.index, "SW_DEC"].notna().to_numpy()]
+    # Divergence (docs/divergences.md): an episode ending after 31 March was open on 31 March.
+    end = lenient_dates(ctx, "SWEpisodes", "SW_DEC").loc[latest.index]
+    ended = ctx.raw("SWEpisodes").loc[latest.index, "SW_DEC"].notna() & ~(end > ctx.collection_end)
+    return latest.index[ended.to_numpy()]
 
 
 @rule("SW19STG2")
 def same_start_twice(ctx):
+    # Divergence (docs/divergences.md): start dates are compared as dates where they are dates
+    # ("1/5/2025" is "01/05/2025"), else as text; a blank start date is no date and matches nothing.
     raw = ctx.raw("SWEpisodes")
-    keys = pd.DataFrame({"c": child_key(raw["CHILD"]), "d": child_key(raw["SW_DECOM"])})
-    return keys.duplicated(keep="first")
+    start = date_key(raw["SW_DECOM"], ctx.table("SWEpisodes")["SW_DECOM"])
+    keys = pd.DataFrame({"c": child_key(raw["CHILD"]), "d": start})
+    return start.notna() & keys.duplicated(keep="first")
