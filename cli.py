@@ -45,8 +45,27 @@ def _codes(values: tuple[str, ...]) -> list[str]:
     return out
 
 
-def _fail(message: str) -> None:
+_VERBOSE = False
+
+
+def _set_verbose(ctx, param, value):
+    global _VERBOSE
+    _VERBOSE = _VERBOSE or bool(value)
+
+
+def _verbose_option() -> click.Option:
+    return click.Option(["--verbose", "-v"], is_flag=True, expose_value=False, is_eager=True, callback=_set_verbose,
+                        help="On an input problem also show the cells behind it, and on an unexpected failure the "
+                             "full traceback. These may hold data from the return: keep them out of shared logs.")
+
+
+def _fail(message, detail: str | None = None) -> None:
+    """One line on stderr and exit code 2. `message` (text or an InputError) never holds record
+    values; the InputError's detail, which may, is shown only with --verbose."""
+    detail = detail or getattr(message, "detail", None)
     click.echo(f"error: {message}", err=True)
+    if _VERBOSE and detail:
+        click.echo(f"detail: {detail}", err=True)
     sys.exit(2)
 
 
@@ -131,7 +150,7 @@ def validate(current, previous, year, la, providers, select, ignore, baseline, h
             run_id = record_run(history, report, label)
             report.warnings.append(f"recorded as run {run_id} in {history}")
     except (InputError, YearError) as exc:
-        _fail(str(exc))
+        _fail(exc)
     if output is not None:
         _check_output(output, [*current, *previous])
     workers = None
@@ -141,7 +160,7 @@ def validate(current, previous, year, la, providers, select, ignore, baseline, h
 
             workers = load_workers(social_workers)
     except InputError as exc:
-        _fail(str(exc))
+        _fail(exc)
     if fix_sheet is not None:
         from lac_validator.fixes import write_fix_sheet
 
@@ -397,7 +416,7 @@ def convert_cmd(inputs, to, output, year):
         ret = load_return(list(inputs), cy, "current", upper=False)
         written = convert(ret, to, output)
     except InputError as exc:
-        _fail(str(exc))
+        _fail(exc)
     except OSError as exc:
         _fail(f"cannot write {output}: {exc.strerror or exc}.")
     for w in ret.warnings:
@@ -426,7 +445,7 @@ def baseline_create(current, previous, year, la, providers, select, ignore, outp
         report = run_validation(list(current), list(previous) or None, cy, la, list(providers),
                                 _codes(select), _codes(ignore))
     except (InputError, YearError) as exc:
-        _fail(str(exc))
+        _fail(exc)
     output.write_text(baseline_yaml(report.records, who, explanation), encoding="utf-8")
     click.echo(f"Wrote {len(report.records)} entries to {output}")
 
@@ -449,7 +468,7 @@ def diff_cmd(before, after, history, fmt):
         else:
             a, b = hist.errors_from_json(Path(before)), hist.errors_from_json(Path(after))
     except InputError as exc:
-        _fail(str(exc))
+        _fail(exc)
     d = hist.diff_errors(a, b)
     if fmt == "json":
         click.echo(json.dumps({"counts": d.counts(),
@@ -499,7 +518,7 @@ def trend_cmd(history, by, output):
         runs = hist.runs(history)
         errs = hist.all_errors(history)
     except InputError as exc:
-        _fail(str(exc))
+        _fail(exc)
     table = errs.pivot_table(index=by, columns="run", aggfunc="size", fill_value=0) if len(errs) else None
     t = Table(title=f"Errors per {by} and run", header_style="bold")
     t.add_column(by)
@@ -538,7 +557,7 @@ def profile_cmd(current, previous, year, la, providers, select, ignore, output):
         report = run_validation(list(current), list(previous) or None, cy, la, list(providers),
                                 _codes(select), _codes(ignore))
     except (InputError, YearError) as exc:
-        _fail(str(exc))
+        _fail(exc)
     output.write_text(json.dumps(make_profile(report), indent=1) + "\n", encoding="utf-8")
     click.echo(f"Wrote the profile of {len(report.result.rules_run)} rules to {output}")
 
@@ -558,7 +577,7 @@ def compare_profiles_cmd(ours, others, output, top):
         mine = load_profile(ours)
         peers = [load_profile(p) for p in others]
     except InputError as exc:
-        _fail(str(exc))
+        _fail(exc)
     result = compare(mine, peers)
     con = _console()
     for note in result.notes:
@@ -588,7 +607,7 @@ def _copy_with_changes(files, changes, output: Path, who: str, year, previous, l
     try:
         _, log, n = apply_changes(files, changes, output, who)
     except InputError as exc:
-        _fail(str(exc))
+        _fail(exc)
     click.echo(f"Made {n} of {len(changes)} corrections in a copy in {output}; change log: {log}")
     try:
         report = run_validation([output], list(previous) or None, year, la)
@@ -621,7 +640,7 @@ def apply_fixes_cmd(fix_sheet, to, output, who, previous, year, la):
         files, _ = expand_paths(list(to), "current")
         changes = read_fix_sheet(fix_sheet)
     except InputError as exc:
-        _fail(str(exc))
+        _fail(exc)
     _copy_with_changes(files, changes, output, who, cy, previous, la)
 
 
@@ -651,7 +670,7 @@ def fix_cmd(current, output, who, previous, year, la, dry_run):
             click.echo(f"{len(changes)} corrections proposed; nothing written.")
             return
     except InputError as exc:
-        _fail(str(exc))
+        _fail(exc)
     _copy_with_changes(files, changes, output, who, cy, previous, la)
 
 
@@ -665,9 +684,22 @@ def list_las():
         click.echo(f"{la.ons_code}  {la.dfe_code}  {la.name}{note}")
 
 
+def _add_verbose(group: click.Group) -> None:
+    """--verbose is accepted by the group and by every command (before or after the command name)."""
+    group.params.append(_verbose_option())
+    for cmd in group.commands.values():
+        if isinstance(cmd, click.Group):
+            _add_verbose(cmd)
+        else:
+            cmd.params.append(_verbose_option())
+
+
+_add_verbose(main)
+
+
 def run() -> None:
     """Console entry point: whatever happens, the user gets one sentence, never a traceback
-    (set LAC_VALIDATOR_DEBUG=1 to see it)."""
+    (--verbose or LAC_VALIDATOR_DEBUG=1 show it)."""
     try:
         main(standalone_mode=False)
     except click.exceptions.Abort:
@@ -679,12 +711,17 @@ def run() -> None:
     except SystemExit:
         raise
     except (InputError, YearError) as exc:
-        _fail(str(exc))
+        _fail(exc)
     except Exception as exc:  # a bug, not bad input: still no traceback for the user
         if os.environ.get("LAC_VALIDATOR_DEBUG"):
             raise
-        _fail(f"lac-validator stopped unexpectedly ({type(exc).__name__}: {exc}). "
-              "Please report this; set LAC_VALIDATOR_DEBUG=1 to see the details.")
+        if _VERBOSE:
+            import traceback
+
+            traceback.print_exc()
+        # The exception's text may quote a value from the return, so only its type is shown.
+        _fail(f"lac-validator stopped unexpectedly ({type(exc).__name__}). Please report this without attaching "
+              "the return; run again with --verbose to see the details.")
 
 
 if __name__ == "__main__":  # pragma: no cover

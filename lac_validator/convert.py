@@ -46,7 +46,7 @@ def write_csv_folder(ret: Return, folder: Path) -> list[Path]:
         path = folder / CSV_NAMES[name]
         cols = [c for c in table.raw.columns if c != "UASC" or name != "Header"]
         with open(path, "w", encoding="utf-8", newline="") as fh:
-            w = csv.writer(fh, lineterminator="\n")
+            w = csv.writer(fh, lineterminator="\r\n")  # CRLF: a bare CR in a value gets quoted
             w.writerow(cols)
             for row in table.raw[cols].astype(object).itertuples(index=False, name=None):
                 w.writerow([_text(v) for v in row])

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError
-from .loader import decode_bytes
+from .loader import decode_bytes, sniff_delimiter
 from .report import Report
 from .schema import load_schema
 from .tables import Return
@@ -220,7 +220,7 @@ def apply_changes(inputs: list[Path], changes: list[Change], output: Path, who: 
     log = output / CHANGE_LOG
     when = dt.datetime.now().isoformat(timespec="seconds")
     with open(log, "a" if log.exists() else "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh, lineterminator="\n")
+        w = csv.writer(fh, lineterminator="\r\n")  # CRLF: a bare CR in a value gets quoted
         if fh.tell() == 0:
             w.writerow(LOG_COLUMNS)
         from .outputs.safety import safe_cell
@@ -233,14 +233,17 @@ def apply_changes(inputs: list[Path], changes: list[Change], output: Path, who: 
 def _apply_csv(src: Path, dest: Path, changes: list[Change]) -> list[tuple[Change, str]]:
     data = src.read_bytes()
     text = decode_bytes(data, src)
-    newline = "\r\n" if "\r\n" in text[:10000] else "\n"
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    header = ["".join(h.replace("\ufeff", "").split()).upper() for h in rows[0]] if rows else []
-    # physical line where each record starts
-    starts, line = [], 1
-    for r in rows:
+    delim = sniff_delimiter(text)
+    # Keep the file's line endings, unless a cell holds a bare CR: only CRLF rows get that quoted.
+    newline = "\r\n" if "\r\n" in text[:10000] or "\r" in text.replace("\r\n", "") else "\n"
+    # physical line where each record starts (the reader counts CR, LF and CRLF line breaks alike)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+    rows, starts, line = [], [], 1
+    for r in reader:
+        rows.append(r)
         starts.append(line)
-        line += sum(cell.count("\n") for cell in r) + 1
+        line = reader.line_num + 1
+    header = ["".join(h.replace("\ufeff", "").split()).upper() for h in rows[0]] if rows else []
     at = {s: i for i, s in enumerate(starts)}
     results = []
     for c in changes:
@@ -259,7 +262,7 @@ def _apply_csv(src: Path, dest: Path, changes: list[Change]) -> list[tuple[Chang
         row[j] = c.new
         results.append((c, "applied"))
     out = io.StringIO()
-    csv.writer(out, lineterminator=newline).writerows(rows)
+    csv.writer(out, lineterminator=newline, delimiter=delim).writerows(rows)
     encoding = "utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"
     dest.write_text(out.getvalue(), encoding=encoding, newline="")
     return results

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,13 +72,34 @@ def expand_paths(paths: list[str | Path], label: str) -> tuple[list[Path], list[
 
 # ---------------------------------------------------------------- CSV
 
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, and every password-protected Office file
+_ZIP_MAGIC = b"PK\x03\x04"
+# C0 control characters other than tab, LF and CR: text files hardly ever hold them, binary files always do.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le'/'utf-16-be' when the bytes look like UTF-16 text with no BOM, else None."""
+    sample = data[:4096]
+    half = len(sample) // 2
+    if half < 4:
+        return None
+    for codec, zeros in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
+        if zeros.count(0) >= 0.7 * half:
+            return codec
+    return None
+
+
 def decode_bytes(data: bytes, path: Path) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM (Excel 'Unicode text'), else Windows-1252."""
+    """UTF-8 (with or without BOM), UTF-16 with or without BOM (Excel 'Unicode text'), else Windows-1252."""
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    codec = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else _utf16_without_bom(data) if b"\x00" in data[:4096] else None
+    if codec:
         try:
-            return data.decode("utf-16")
+            return data.decode(codec)
         except UnicodeDecodeError as exc:
             raise InputError(f"{path}: starts like UTF-16 text but cannot be decoded ({exc.reason}): re-save it as CSV UTF-8.") from None
     if b"\x00" in data[:4096]:
@@ -92,51 +114,93 @@ def decode_bytes(data: bytes, path: Path) -> str:
             return data.decode("latin-1")
 
 
+def sniff_delimiter(text: str) -> str:
+    """Comma, unless the header line is plainly tab- or semicolon-separated (Excel 'Unicode text',
+    European 'CSV'). Column names never contain any of the three, so the most frequent one wins."""
+    first = _LINE_BREAK.split(text.lstrip("\ufeff"), maxsplit=1)[0]
+    counts = {d: first.count(d) for d in DELIMITERS}
+    best = max(DELIMITERS, key=lambda d: counts[d])  # ties keep the comma (first in DELIMITERS)
+    return best if counts[best] else ","
+
+
+def _records(text: str, delim: str) -> tuple[np.ndarray, np.ndarray]:
+    """(first file line, number of fields) of every record; a blank line is a record of 0 fields.
+
+    Quoted cells may hold line breaks, so the csv module reads quoted files; files without a quote
+    (most extracts) are split on line breaks directly, which is much faster."""
+    starts: list[int] = []
+    widths: list[int] = []
+    if '"' not in text:
+        lines = _LINE_BREAK.split(text)
+        if lines and lines[-1] == "":
+            lines.pop()
+        for i, line in enumerate(lines, start=1):
+            starts.append(i)
+            widths.append(0 if not line.strip() else line.count(delim) + 1)
+    else:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
+        line = 1
+        for rec in reader:
+            starts.append(line)
+            widths.append(0 if not any(c.strip() for c in rec) else len(rec))
+            line = reader.line_num + 1
+    return np.asarray(starts, dtype=int), np.asarray(widths, dtype=int)
+
+
+def _check_not_other_format(data: bytes, path: Path) -> None:
+    if data.startswith(_ZIP_MAGIC):
+        raise InputError(f"{path}: is an Excel workbook (XLSX) or another zip file with a .csv name: "
+                         "rename it to .xlsx, or open it in Excel and save it as CSV UTF-8.")
+    if data.startswith(_OLE_MAGIC):
+        raise InputError(f"{path}: is an old-style Excel (.xls) or password-protected workbook with a .csv name: "
+                         "open it in Excel and save it as CSV UTF-8 (or as an unprotected .xlsx).")
+
+
 def read_csv(path: Path) -> RawSheet:
     data = path.read_bytes()
-    text = decode_bytes(data, path)
+    _check_not_other_format(data, path)
+    # Old DOS tools end text files with Ctrl-Z; it is not a row.
+    text = decode_bytes(data, path).rstrip("\x1a")
     source = Source(path=str(path), kind="csv")
     if not text.strip():
         raise InputError(f"{path}: the file is empty: it should start with a header row such as CHILD,DECOM,RNE,... .")
+    controls = len(_CONTROL.findall(text[:65536]))
+    if controls > max(2, len(text[:65536]) // 200):
+        raise InputError(f"{path}: is not a text CSV file (it contains binary data): export the table as CSV (UTF-8) or XLSX.")
+    delim = sniff_delimiter(text)
+    # The csv module (used for quoted files) refuses cells over 128 KB by default; pandas has no
+    # such limit, and a very long cell is reported by the rules, not refused.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    starts, widths = _records(text, delim)
+    width = int(widths[0]) if len(widths) else 0
+    bad = np.flatnonzero((widths[1:] != width) & (widths[1:] != 0))
+    if len(bad):
+        i = bad[0] + 1
+        raise InputError(
+            f"{path}: line {starts[i]} has {widths[i]} {DELIMITERS[delim]}-separated fields but the header row has {width}: "
+            f"every row needs one value (possibly empty) per column; check that line for a missing or extra "
+            f"{DELIMITERS[delim]} or an unclosed quote.",
+            detail=f"line {starts[i]}: " + _LINE_BREAK.split(text)[starts[i] - 1][:500])
     try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, header=None, keep_default_na=False,
-                            na_filter=False, skip_blank_lines=False, engine="c")
+        frame = pd.read_csv(io.StringIO(text), sep=delim, dtype=object, header=None, keep_default_na=False,
+                            na_filter=False, skip_blank_lines=False, engine="c", quoting=csv.QUOTE_MINIMAL)
     except pd.errors.ParserError as exc:
-        raise InputError(f"{path}: cannot be read as CSV ({_parser_reason(exc)}): check that every row has the same number of comma-separated fields as the header and quotes are closed.") from None
+        raise InputError(f"{path}: cannot be read as CSV ({_parser_reason(exc)}): check that every row has the same number of {DELIMITERS[delim]}-separated fields as the header and quotes are closed.",
+                         detail=str(exc)) from None
     except (ValueError, OverflowError, MemoryError) as exc:
-        raise InputError(f"{path}: cannot be read as CSV ({exc}): export it again as CSV (UTF-8).") from None
+        raise InputError(f"{path}: cannot be read as CSV ({type(exc).__name__}): export it again as CSV (UTF-8).",
+                         detail=str(exc)) from None
     frame = frame.fillna("")
     header = [str(v) for v in frame.iloc[0].tolist()]
     body = frame.iloc[1:].reset_index(drop=True)
     body.columns = range(body.shape[1])
-    lines = _csv_lines(text, body)
-    return RawSheet(source, header, body, lines)
+    lines = starts[1:len(body) + 1] if len(starts) > len(body) else np.arange(len(body)) + 2
+    return RawSheet(source, header, body, np.asarray(lines, dtype=int))
 
 
 def _parser_reason(exc: Exception) -> str:
     msg = str(exc).strip().splitlines()[-1] if str(exc).strip() else "parse error"
     return msg.replace("Error tokenizing data. C error: ", "")
-
-
-def _csv_lines(text: str, body: pd.DataFrame) -> np.ndarray:
-    """The file line of each data row: row + 2 unless a quoted cell holds line breaks."""
-    n = len(body)
-    if n == 0:
-        return np.zeros(0, dtype=int)
-    if text.count("\n") <= n + 1 and "\r" not in text.replace("\r\n", ""):
-        return np.arange(n) + 2
-    reader = csv.reader(io.StringIO(text))
-    starts = []
-    prev_end = 0
-    for i, _ in enumerate(reader):
-        starts.append(prev_end + 1)
-        prev_end = reader.line_num
-        if i > n:
-            break
-    starts = starts[1:n + 1]
-    if len(starts) != n:  # cannot happen when pandas and csv agree; fall back to positions
-        return np.arange(n) + 2
-    return np.asarray(starts)
 
 
 # ---------------------------------------------------------------- XLSX
@@ -157,15 +221,84 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def read_xlsx(path: Path) -> list[RawSheet]:
+def _check_workbook_bytes(path: Path) -> None:
+    """Name the likely cause when a .xlsx file is not an XLSX zip: encryption, .xls, CSV text."""
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if head.startswith(_OLE_MAGIC):
+        raise InputError(f"{path}: is password-protected (encrypted) or an old-style .xls workbook, which cannot be read: "
+                         "in Excel remove the password (File > Info > Protect Workbook) and save it as .xlsx, or save the tables as CSV UTF-8.")
+    if not head:
+        raise InputError(f"{path}: the file is empty: export the workbook again.")
+    if not head.startswith(_ZIP_MAGIC):
+        text_like = b"\x00" not in head and not _CONTROL.search(head.decode("latin-1"))
+        if text_like:
+            raise InputError(f"{path}: holds text, not an Excel workbook: if it is CSV, rename it to .csv; otherwise save it from Excel as .xlsx.")
+        raise InputError(f"{path}: is not an Excel workbook (it is neither XLSX nor text): save the tables from Excel as .xlsx or CSV UTF-8.")
+
+
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _has_formulas(path: Path) -> bool:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return any(_FORMULA.search(zf.read(n)) for n in zf.namelist()
+                       if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return False
+
+
+def _uncached_formulas(path: Path) -> dict[str, list[str]]:
+    """Cells, per sheet, holding a formula with no saved result (workbooks written by programs that
+    never calculated them): read with data_only they are blank, which a person would not expect."""
+    import openpyxl
+
+    out: dict[str, list[str]] = {}
+    values = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        for ws_v, ws_f in zip(values.worksheets, formulas.worksheets):
+            for row_v, row_f in zip(ws_v.iter_rows(), ws_f.iter_rows()):
+                for cv, cf in zip(row_v, row_f):
+                    if cv.value is None and isinstance(cf.value, str) and cf.value.startswith("="):
+                        out.setdefault(ws_f.title, []).append(cf.coordinate)
+    finally:
+        values.close()
+        formulas.close()
+    return out
+
+
+def _defused(exc: BaseException) -> bool:
+    from defusedxml import DefusedXmlException
+
+    while exc is not None:
+        if isinstance(exc, DefusedXmlException):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def _workbook_error(path: Path, exc: Exception):
+    if isinstance(exc, (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError)):
+        raise InputError(f"{path}: cannot be opened as an Excel workbook ({type(exc).__name__}); it may be corrupt or password-protected: save an unprotected copy as .xlsx or export CSV.",
+                         detail=str(exc)) from None
+    # openpyxl raises assorted errors on damaged files
+    raise InputError(f"{path}: cannot be opened as an Excel workbook ({type(exc).__name__}): save it again as .xlsx or export CSV.",
+                     detail=str(exc)) from None
+
+
+def read_xlsx(path: Path, warnings: list[str] | None = None) -> list[RawSheet]:
     import openpyxl  # imported here: CSV-only runs start faster
 
+    _check_workbook_bytes(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise InputError(f"{path}: cannot be opened as an Excel workbook ({type(exc).__name__}); it may be corrupt or password-protected: save an unprotected copy as .xlsx or export CSV.") from None
-    except Exception as exc:  # openpyxl raises assorted errors on damaged files
-        raise InputError(f"{path}: cannot be opened as an Excel workbook ({type(exc).__name__}): save it again as .xlsx or export CSV.") from None
+    except Exception as exc:
+        if _defused(exc):  # openpyxl reads XML through defusedxml, which refuses DTDs and entities
+            raise InputError(f"{path}: refused: the workbook's XML declares a DTD or entities, which Excel never writes "
+                             "and which can be used to attack the reader: save it again from Excel as .xlsx or export CSV.") from None
+        _workbook_error(path, exc)
     sheets: list[RawSheet] = []
     try:
         for ws in wb.worksheets:
@@ -191,8 +324,24 @@ def read_xlsx(path: Path) -> list[RawSheet]:
             body = pd.DataFrame([(r + [""] * width)[:width] for r in rows], columns=range(width), dtype=object) \
                 if rows else pd.DataFrame(columns=range(width), dtype=object)
             sheets.append(RawSheet(Source(str(path), "xlsx", ws.title), header, body, np.asarray(lines, dtype=int)))
+    except InputError:
+        raise
+    except Exception as exc:  # damage inside a sheet shows only while its rows are read
+        if _defused(exc):
+            raise InputError(f"{path}: refused: a sheet's XML declares a DTD or entities, which Excel never writes "
+                             "and which can be used to attack the reader: save it again from Excel as .xlsx or export CSV.") from None
+        raise InputError(f"{path}: a sheet cannot be read ({type(exc).__name__}); the workbook may be corrupt: save it again as .xlsx or export CSV.") from None
     finally:
         wb.close()
+    if warnings is not None and _has_formulas(path):
+        try:
+            uncached = _uncached_formulas(path)
+        except Exception:  # noqa: BLE001 - the warning is a courtesy; the data was read above
+            uncached = {}
+        for sheet, cells in uncached.items():
+            warnings.append(f"{path} (sheet '{sheet}'): {len(cells)} cell(s) hold a formula with no saved result "
+                            f"(first {cells[0]}) and were read as empty: open the workbook in Excel, let it "
+                            "calculate and save it, or replace the formulas by their values.")
     return sheets
 
 
@@ -230,7 +379,8 @@ def recognise(sheet: RawSheet, specs: list[TableSpec]) -> tuple[TableSpec | None
     return best, extra, missing
 
 
-def _to_table(sheet: RawSheet, spec: TableSpec, extra: list[str], upper: bool = True):
+def _to_table(sheet: RawSheet, spec: TableSpec, extra: list[str], upper: bool = True,
+              warnings: list[str] | None = None):
     cols = [_norm_header(h) for h in sheet.header]
     seen = {}
     for i, c in enumerate(cols):
@@ -240,9 +390,65 @@ def _to_table(sheet: RawSheet, spec: TableSpec, extra: list[str], upper: bool = 
             seen[c] = i
     frame = pd.DataFrame({c: sheet.rows[seen[c]] if c in seen else pd.Series("", index=sheet.rows.index, dtype=object)
                           for c in spec.csv_columns}, index=sheet.rows.index)
-    # Drop rows with no value at all (blank lines); line numbers keep pointing at the file.
+    # Drop rows with no value at all: Excel exports often end with ",,,,," lines. Those at the end
+    # are dropped silently; empty rows between records are mentioned, as a record may be lost there.
     keep = (frame != "").any(axis=1).to_numpy() if len(frame) else np.zeros(0, dtype=bool)
+    if warnings is not None and keep.any():
+        gaps = np.flatnonzero(~keep[:np.flatnonzero(keep)[-1]])
+        if len(gaps):
+            warnings.append(f"{sheet.source.describe()}: {len(gaps)} empty row(s) between records were skipped "
+                            f"(first at line {sheet.lines[gaps[0]]}).")
     return make_table(spec, frame[keep], sheet.source, sheet.lines[keep], extra, upper)
+
+
+def _header_summary(header: list[str], specs: list[TableSpec]) -> str:
+    """Describe an unrecognised first row without echoing its cells: when it is a data row they
+    are a child's details, which must not reach logs."""
+    known = sorted({c for spec in specs for c in spec.csv_columns})
+    names = [_norm_header(h) for h in header if _norm_header(h)]
+    ours = [n for n in names if n in known]
+    if not ours:
+        return f"the first row ({len(names)} non-empty cell(s)) holds no 903 column name and matches no 903 table"
+    return (f"the first row holds only {len(ours)} 903 column name(s) ({', '.join(ours[:8])}) among {len(names)} "
+            "cells and matches no 903 table")
+
+
+# Non-DfE date writings, each with its likely cause; dd/mm/yyyy is the only accepted form.
+_DATE_SHAPES = [
+    ("ISO dates (yyyy-mm-dd)", re.compile(r"^\s*\d{4}-\d{1,2}-\d{1,2}\s*$"),
+     "the column was exported in ISO format: format it as dd/mm/yyyy before saving"),
+    ("dates with a time", re.compile(r"^\s*(\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{1,2}-\d{1,2})[ T]\d{1,2}:\d{2}"),
+     "the export added times: format the column as dd/mm/yyyy without the time"),
+    ("Excel serial numbers", re.compile(r"^\s*\d{5}(\.\d+)?\s*$"),
+     "the column was saved as numbers: format it as a date (dd/mm/yyyy) before saving"),
+    ("US dates (mm/dd/yyyy)", re.compile(r"^\s*(0?[1-9]|1[0-2])/(1[3-9]|2\d|3[01])/\d{4}\s*$"),
+     "the export used month/day/year: other dates in the column that look valid may have day and month "
+     "swapped; export with the UK date format"),
+    ("dates with - or . separators", re.compile(r"^\s*\d{1,2}[-.]\d{1,2}[-.]\d{4}\s*$"),
+     "use / between day, month and year (`lac-validator fix` can correct these on a copy)"),
+    ("dates with a two-digit year", re.compile(r"^\s*\d{1,2}/\d{1,2}/\d{2}\s*$"),
+     "write the year with four digits"),
+]
+
+
+def date_format_warnings(table, what: str) -> list[str]:
+    """Explain invalid dates whose form points at an export setting. The values stay invalid (the
+    DfE reads dd/mm/yyyy only) and the rules report them; the warning names the likely cause."""
+    out = []
+    spec = load_schema().tables[table.name]
+    for col in spec.date_columns:
+        raw = table.raw[col]
+        bad = raw.notna() & table.data[col].isna()
+        if not bad.any():
+            continue
+        texts = raw[bad].astype(str)
+        for label, pattern, advice in _DATE_SHAPES:
+            hit = texts.str.match(pattern)
+            if hit.any():
+                first = int(table.lines[np.flatnonzero(bad.to_numpy())[np.flatnonzero(hit.to_numpy())[0]]])
+                out.append(f"{what}: {int(hit.sum())} {col} value(s) are written as {label} (first at line {first}); "
+                           f"the DfE format is dd/mm/yyyy, so they are reported as invalid: {advice}.")
+    return out
 
 
 def load_return(paths: list[str | Path], year: CollectionYear, label: str, upper: bool = True) -> Return:
@@ -263,10 +469,11 @@ def load_return(paths: list[str | Path], year: CollectionYear, label: str, upper
             kinds.add("xml")
             warnings.extend(xml_warnings)
             for name, table in xml_tables.items():
+                warnings.extend(date_format_warnings(table, table.source.describe()))
                 _add(ret, where, name, table, table.source.describe(), year, warnings)
             continue
         try:
-            sheets = read_csv(path) if suffix in CSV_SUFFIXES else read_xlsx(path)
+            sheets = read_csv(path) if suffix in CSV_SUFFIXES else read_xlsx(path, warnings)
         except InputError:
             raise
         except OSError as exc:
@@ -283,11 +490,10 @@ def load_return(paths: list[str | Path], year: CollectionYear, label: str, upper
                 if len(sheets) > 1:
                     warnings.append(f"{what}: ignored (its headers match no 903 table).")
                     continue
-                raise InputError(
-                    f"{what}: the header row ({', '.join(h for h in sheet.header[:8] if h)}{', ...' if len(sheet.header) > 8 else ''}) "
-                    "matches no 903 table: the first row must hold the DfE column names, e.g. "
-                    "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB for Header."
-                )
+                raise InputError(f"{what}: {_header_summary(sheet.header, specs)}: the first row must hold the DfE "
+                                 "column names of one 903 table, e.g. CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB for Header; "
+                                 "add or correct that row.",
+                                 detail="first row: " + " | ".join(sheet.header[:20]))
             if missing:
                 raise InputError(
                     f"{what}: looks like the {spec.name} table but lacks column(s) {', '.join(missing)}: "
@@ -296,7 +502,8 @@ def load_return(paths: list[str | Path], year: CollectionYear, label: str, upper
             matched_any = True
             if extra:
                 warnings.append(f"{what}: column(s) {', '.join(extra)} are not part of {spec.name} and were ignored.")
-            table = _to_table(sheet, spec, extra, upper)
+            table = _to_table(sheet, spec, extra, upper, warnings)
+            warnings.extend(date_format_warnings(table, what))
             _add(ret, where, spec.name, table, what, year, warnings)
         if not matched_any and sheets:
             raise InputError(f"{path}: no sheet's header row matches a 903 table: row 1 of each sheet must hold the DfE column names.")

@@ -83,7 +83,7 @@ def test_xlsx_workbook_one_sheet_per_table(tmp_path):
     ("", "empty"),
     ("FOO,BAR\n1,2\n", "matches no 903 table"),
     ("CHILD,SEX,DOB,ETHNIC\n1,M,01/01/2010,WBRI\n", "lacks column(s) UPN, MOTHER, MC_DOB"),
-    (HEADER + '1,M,"01/01/2010\n', "cannot be read as CSV"),
+    (HEADER + '1,M,"01/01/2010\n', "line 2 has 3 comma-separated fields but the header row has 7"),
     ("\x00\x01\x02binary", "binary"),
 ])
 def test_bad_files_give_clear_messages(tmp_path, content, expected):

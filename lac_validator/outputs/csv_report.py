@@ -15,7 +15,9 @@ def _values_text(values: dict) -> str:
 
 
 def write_csv(report: Report, stream) -> None:
-    w = csv.writer(stream, lineterminator="\n")
+    # CRLF rows: the csv module quotes a cell holding any line-terminator character, so with CRLF a
+    # bare CR inside a value is quoted too and cannot start a new row in a spreadsheet.
+    w = csv.writer(stream, lineterminator="\r\n")
     w.writerow(COLUMNS)
     for r in report.records.to_dict("records"):
         row = dict(r)
