@@ -3,6 +3,8 @@
 Strict reading (the DfE format): D/M/YYYY with '/' separators and nothing else; day and month
 one or two digits (a single space before a one-digit day is tolerated), a four-digit year, a
 real calendar date between 22/09/1677 and 11/04/2262. Anything else is "no date" (NaT).
+Parsed dates are stored in microseconds, not nanoseconds, so rules' date arithmetic (a birthday
+70 years on, DEC + 17 days) cannot overflow near the ends of that range.
 """
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ import pandas as pd
 _STRICT = r"^(\d{1,2}| \d)/(\d{1,2})/(\d{4})$"
 _LOW = pd.Timestamp(1677, 9, 22)
 _HIGH = pd.Timestamp(2262, 4, 11)
-NS = "datetime64[ns]"
+NS = "datetime64[us]"
 _YEAR_FIRST = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
 
 
@@ -25,7 +27,7 @@ def _on_uniques(values: pd.Series, parse) -> pd.Series:
     if not len(uniques):
         return pd.Series(pd.NaT, index=values.index, dtype=NS)
     parsed = parse(pd.Series(uniques, dtype=object)).to_numpy(dtype=NS)
-    out = np.where(codes >= 0, parsed[np.maximum(codes, 0)], np.datetime64("NaT", "ns"))
+    out = np.where(codes >= 0, parsed[np.maximum(codes, 0)], np.datetime64("NaT", "us"))
     return pd.Series(out, index=values.index, dtype=NS)
 
 

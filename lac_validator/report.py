@@ -118,7 +118,7 @@ def build_records(ctx: Context, result: RunResult) -> pd.DataFrame:
             loc_date = src.data.loc[rows, loc_col].to_numpy()
         else:
             locator = np.full(len(rows), None, dtype=object)
-            loc_date = np.full(len(rows), np.datetime64("NaT"), dtype="datetime64[ns]")
+            loc_date = np.full(len(rows), np.datetime64("NaT"), dtype="datetime64[us]")
         parts.append(pd.DataFrame({
             "rule": f.rule.code,
             "message": f.rule.message,
@@ -166,7 +166,7 @@ def assign_social_workers(ctx: Context, recs: pd.DataFrame) -> np.ndarray:
     sw = sw[sw["CHILD"].notna() & sw["SW_ID"].notna()][["CHILD", "SW_ID", "SW_DECOM", "SW_DEC"]]
     if sw.empty:
         return out
-    when = pd.Series(recs["_date"].to_numpy(), dtype="datetime64[ns]").fillna(ctx.collection_end)
+    when = pd.Series(recs["_date"].to_numpy(), dtype="datetime64[us]").fillna(ctx.collection_end)
     q = pd.DataFrame({"_rec": np.arange(len(recs)), "CHILD": recs["child"].to_numpy(), "_when": when.to_numpy()})
     q = q[q["CHILD"].notna()]
     q["CHILD"] = q["CHILD"].astype(str)
