@@ -7,12 +7,10 @@ afterwards, and either the exact DfE errors (rule, child, line) or the fragments
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import json
 import random
 import re
-import sys
 import zipfile
 from pathlib import Path
 
@@ -20,7 +18,7 @@ import openpyxl
 import pytest
 import yaml
 
-from lac_validator import cli  # the installed entry point (lac_validator.cli:run)
+from cli_run import file_hashes, run_cli  # through the installed entry point (lac_validator.cli:run)
 
 CASES = yaml.safe_load((Path(__file__).parent / "corpus" / "cases.yaml").read_text(encoding="utf-8"))["cases"]
 HEADERS = {
@@ -107,23 +105,10 @@ def write_inputs(root: Path, files: dict) -> None:
             path.write_bytes(text.encode(spec.get("encoding", "utf-8")))
 
 
-def hashes(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 # ---------------------------------------------------------------- running
 
-def run_cli(args: list[str], capsys, monkeypatch) -> tuple[int, str, str]:
-    """The installed entry point (cli.run), in-process: the same code path as `lac-validator ...`."""
-    monkeypatch.setattr(sys, "argv", ["lac-validator", *args])
-    monkeypatch.setattr(cli, "_VERBOSE", False)
-    code = 0
-    try:
-        cli.run()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
 def test_corpus_is_large_and_ids_unique():
@@ -139,7 +124,7 @@ def test_corpus_case(case, tmp_path, capsys, monkeypatch):
     inputs = tmp_path / "in"
     inputs.mkdir()
     write_inputs(inputs, case["files"])
-    before = hashes(inputs)
+    before = file_hashes(inputs)
     args = [a.replace("{d}", str(inputs)) for a in case["args"]]
     report = tmp_path / "report.json"
     if args[0] == "validate" and case["exit"] != 2:
@@ -148,7 +133,7 @@ def test_corpus_case(case, tmp_path, capsys, monkeypatch):
 
     assert "Traceback" not in out + err
     assert code == case["exit"], f"exit {code}\nstdout: {out[-2000:]}\nstderr: {err[-2000:]}"
-    assert {k: v for k, v in hashes(inputs).items() if k in before} == before, "an input file changed"
+    assert {k: v for k, v in file_hashes(inputs).items() if k in before} == before, "an input file changed"
     for fragment in case.get("absent", []):
         assert fragment not in err, f"stderr repeats a value from the return: {fragment!r}"
 

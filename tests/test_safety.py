@@ -4,7 +4,6 @@ record values reach the terminal's error stream only with --verbose."""
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import os
@@ -16,7 +15,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from lac_validator import cli  # the installed entry point (lac_validator.cli:run)
+from cli_run import file_hashes, run_cli  # through the installed entry point (lac_validator.cli:run)
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "example_returns" / "2025-26"
@@ -29,20 +28,8 @@ HOSTILE_HEADER_ROWS = [
 ]
 
 
-def run_cli(args, capsys, monkeypatch):
-    monkeypatch.setattr(sys, "argv", ["lac-validator", *map(str, args)])
-    monkeypatch.setattr(cli, "_VERBOSE", False)
-    code = 0
-    try:
-        cli.run()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else 1
-    out = capsys.readouterr()
-    return code, out.out, out.err
 
 
-def digest(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
@@ -78,7 +65,7 @@ def outputs(tmp: Path) -> Path:
 
 def test_no_command_changes_its_inputs(hostile, capsys, monkeypatch):
     cur, prev, out = hostile / "in" / "current", hostile / "in" / "previous", outputs(hostile)
-    before = digest(hostile / "in")
+    before = file_hashes(hostile / "in")
     base = [cur, "--previous", prev, "--year", "2025-26", *SELECT]
     commands = [["validate", *base, "-q"]]
     commands += [["validate", *base, "-f", fmt, "-o", out / f"r.{fmt}"] for fmt in ("json", "csv", "xlsx", "junit", "html", "text")]
@@ -102,7 +89,7 @@ def test_no_command_changes_its_inputs(hostile, capsys, monkeypatch):
     for args in commands:
         code, _, err = run_cli(args, capsys, monkeypatch)
         assert code in (0, 1, 2) and "Traceback" not in err, (args, err)
-        assert digest(hostile / "in") == before, f"inputs changed by {args}"
+        assert file_hashes(hostile / "in") == before, f"inputs changed by {args}"
     assert code == 2  # the last command was refused
 
 
