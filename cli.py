@@ -8,6 +8,7 @@ import io
 import json
 import os
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -362,6 +363,7 @@ def list_rules(year, fmt):
 @click.option("--year", "-y", help="Show only the version in force in this collection year.")
 def explain(code, year):
     """Explain a rule: its DfE message, tables, fields and logic, from the specification."""
+    from lac_validator import divergences
     from lac_validator.registry import load_registry
 
     versions = load_registry().versions_of(code)
@@ -393,6 +395,12 @@ def explain(code, year):
         if not v.implemented:
             out.write("  (not implemented yet in this version of lac-validator)\n")
         out.write("\n")
+    departures = divergences.for_rule(code)
+    if departures:
+        # The logic above is the older validator's; these say where lac-validator follows the DfE message.
+        out.write("Where lac-validator departs from the logic above (docs/divergences.md):\n")
+        for text in departures:
+            out.write(textwrap.fill(text, width=100, initial_indent="  - ", subsequent_indent="    ") + "\n")
     click.echo(out.getvalue().rstrip("\n"))
 
 
