@@ -73,6 +73,7 @@ def expand_paths(paths: list[str | Path], label: str) -> tuple[list[Path], list[
 # ---------------------------------------------------------------- CSV
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, and every password-protected Office file
+_MAX_UNPACKED = 2 * 2**30  # all England's children fit in a few hundred MB of sheet XML
 _ZIP_MAGIC = b"PK\x03\x04"
 # C0 control characters other than tab, LF and CR: text files hardly ever hold them, binary files always do.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -235,6 +236,16 @@ def _check_workbook_bytes(path: Path) -> None:
         if text_like:
             raise InputError(f"{path}: holds text, not an Excel workbook: if it is CSV, rename it to .csv; otherwise save it from Excel as .xlsx.")
         raise InputError(f"{path}: is not an Excel workbook (it is neither XLSX nor text): save the tables from Excel as .xlsx or CSV UTF-8.")
+    # A "zip bomb": a small file that unpacks to gigabytes would exhaust memory. zipfile stops each
+    # part at its declared size (and fails the CRC beyond it), so the declared sizes bound the work.
+    try:
+        with zipfile.ZipFile(path) as zf:
+            unpacked = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return  # reported by the workbook reader with its own message
+    if unpacked > _MAX_UNPACKED:
+        raise InputError(f"{path}: unpacks to {unpacked / 2**30:.1f} GiB, more than the {_MAX_UNPACKED // 2**30} GiB "
+                         "a 903 workbook can need: it is damaged or not a return; export the tables as CSV UTF-8.")
 
 
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")

@@ -133,3 +133,23 @@ def test_inputs_are_not_modified(tmp_path):
     before = hashlib.sha256(p.read_bytes()).hexdigest()
     load_return([tmp_path], Y, "current")
     assert hashlib.sha256(p.read_bytes()).hexdigest() == before
+
+
+def test_workbook_that_unpacks_to_too_much_is_refused(tmp_path, monkeypatch):
+    """A zip bomb is refused before it is unpacked; the limit is lowered here so the test stays small."""
+    import zipfile
+
+    from lac_validator import loader
+
+    wb = openpyxl.Workbook()
+    wb.active.title = "Header"
+    wb.active.append(HEADER.strip().split(","))
+    path = tmp_path / "return.xlsx"
+    wb.save(path)
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/padding.bin", b"\0" * 3_000_000)  # compresses to a few KB
+    assert path.stat().st_size < 100_000
+    assert load_return([path], Y, "current").tables["Header"] is not None  # under the real limit: read
+    monkeypatch.setattr(loader, "_MAX_UNPACKED", 2_000_000)
+    with pytest.raises(InputError, match=r"return\.xlsx: unpacks to .*export the tables as CSV"):
+        load_return([path], Y, "current")
