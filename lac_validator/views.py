@@ -354,3 +354,14 @@ def pair_by_child(left: pd.DataFrame, right: pd.DataFrame, lsuffix: str = "", rs
     lf = left[left["CHILD"].notna()].assign(_l=lambda f: f.index)
     rf = right[right["CHILD"].notna()].assign(_r=lambda f: f.index)
     return lf.merge(rf, on="CHILD", how="inner", suffixes=(lsuffix, rsuffix))
+
+
+# ---------------------------------------------------------------- care leavers
+
+OC3_ITEMS = ["IN_TOUCH", "ACTIV", "ACCOM"]
+
+
+@shared
+def oc3_has_data(ctx: Context, name: str = "OC3") -> pd.Series:
+    """Per OC3 (or OC3_last) row: True when any care-leaver item (IN_TOUCH, ACTIV, ACCOM) is filled in."""
+    return ctx.raw(name)[OC3_ITEMS].notna().any(axis=1)

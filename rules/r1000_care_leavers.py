@@ -4,9 +4,8 @@ import pandas as pd
 
 from lac_validator.dates import add_years, age_at
 from lac_validator.registry import rule
-from lac_validator.views import episodes_in_year, last_episode
+from lac_validator.views import OC3_ITEMS, episodes_in_year, last_episode
 
-OC3_ITEMS = ["IN_TOUCH", "ACTIV", "ACCOM"]
 OTHER_TABLES_1012 = ["PlacedAdoption", "Missing", "Reviews", "AD1", "PrevPerm", "OC2"]
 
 

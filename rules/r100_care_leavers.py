@@ -1,9 +1,8 @@
 """Care leaver (OC3) checks of the 100s, and OC3/AD1 data that the child's status rules out
 (rules 131-134, 153, 187)."""
 from lac_validator.registry import rule
-from lac_validator.views import continuously_looked_after
+from lac_validator.views import OC3_ITEMS as OC3_FIELDS, continuously_looked_after, oc3_has_data
 
-OC3_FIELDS = ["IN_TOUCH", "ACTIV", "ACCOM"]
 AD1_FIELDS = ["DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR"]
 IN_TOUCH_CODES = frozenset(["YES", "NO", "DIED", "REFU", "NREQ", "RHOM"])
 ACTIV_CODES = frozenset(["F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5", "G4", "G5", "G6", "0"])
@@ -35,7 +34,7 @@ def accom_code(ctx):
 def adoption_data_for_care_leaver(ctx):
     ad1 = ctx.raw("AD1")
     oc3 = ctx.raw("OC3")
-    leavers = set(oc3.loc[oc3[OC3_FIELDS].notna().any(axis=1), "CHILD"].dropna())
+    leavers = set(oc3.loc[oc3_has_data(ctx), "CHILD"].dropna())
     return ad1[AD1_FIELDS].notna().any(axis=1) & ad1["CHILD"].isin(leavers)
 
 
@@ -51,6 +50,6 @@ def cla_with_adoption_or_leaver_data(ctx):
     oc3 = ctx.raw("OC3")
     ad1 = ctx.raw("AD1")
     return {
-        "OC3": oc3["CHILD"].isin(cla) & oc3[OC3_FIELDS].notna().any(axis=1),
+        "OC3": oc3["CHILD"].isin(cla) & oc3_has_data(ctx),
         "AD1": ad1["CHILD"].isin(cla) & ad1[AD1_FIELDS].notna().any(axis=1),
     }

@@ -3,7 +3,7 @@ child DOB (rules 104, 165, 168, 171, 174; 105 pending)."""
 import pandas as pd
 
 from lac_validator.registry import NotApplicable, rule
-from lac_validator.views import numbers
+from lac_validator.views import numbers, oc3_has_data
 
 
 def _invalid_date(ctx, name, col):
@@ -49,7 +49,7 @@ def mother_status(ctx):
     o = ctx.raw("OC3")
     o = o[o["CHILD"].notna()]
     oc = pd.DataFrame({"CHILD": o["CHILD"], "_o": o.index,
-                       "_has_oc3": o[["IN_TOUCH", "ACTIV", "ACCOM"]].notna().any(axis=1)})
+                       "_has_oc3": oc3_has_data(ctx)[o.index]})
 
     combos = hh.merge(oc, on="CHILD", how="left")
     has_oc3 = combos["_has_oc3"].eq(True)

@@ -2,8 +2,8 @@
 import pandas as pd
 
 from lac_validator.registry import rule
+from lac_validator.views import oc3_has_data
 
-OC3_ITEMS = ["IN_TOUCH", "ACTIV", "ACCOM"]
 OC2_ITEMS = ["CONVICTED", "HEALTH_CHECK", "IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT",
              "SUBSTANCE_MISUSE", "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED"]
 
@@ -11,7 +11,7 @@ OC2_ITEMS = ["CONVICTED", "HEALTH_CHECK", "IMMUNISATIONS", "TEETH_CHECK", "HEALT
 @rule("215")
 def care_leaver_with_oc2_data(ctx):
     oc3, oc2 = ctx.raw("OC3"), ctx.raw("OC2")
-    left = oc3.loc[oc3[OC3_ITEMS].notna().any(axis=1), ["CHILD"]]
+    left = oc3.loc[oc3_has_data(ctx), ["CHILD"]]
     left = left.assign(_r3=left.index)
     right = oc2.loc[oc2[OC2_ITEMS].notna().any(axis=1), ["CHILD"]]
     right = right.assign(_r2=right.index)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from lac_validator.dates import add_years
 from lac_validator.registry import rule
+from lac_validator.views import oc3_has_data
 from lac_validator.rules.r300_common import labels, pair
 
 FOYER = ["T1", "T2"]
@@ -42,8 +43,7 @@ def previously_died(ctx):
 @rule("391")
 def too_young_for_care_leaver_items(ctx):
     o = ctx.table("OC3")
-    raw = ctx.raw("OC3")
-    any_item = raw[["IN_TOUCH", "ACTIV", "ACCOM"]].notna().any(axis=1)
+    any_item = oc3_has_data(ctx)
     too_young = add_years(o["DOB"], 17) > ctx.collection_end
     # Divergence (docs/divergences.md): the message names 17 to 21, so a young person already 22 on
     # collection_start (never 21 during the year) is flagged too; the older tool checked only the young side.

@@ -8,6 +8,7 @@ blank-CHILD row is never paired and counts as having no row in the other table.
 import numpy as np
 import pandas as pd
 
+from lac_validator.dates import date_key
 from lac_validator.registry import rule
 
 ADOPTION_PLACEMENTS = ["A3", "A4", "A5", "A6"]
@@ -23,14 +24,8 @@ def _true(mask) -> np.ndarray:
 
 
 def _date_key(ctx, table: str, column: str) -> pd.Series:
-    """A date column for equality tests: the date itself when it is a valid date (so 1/2/2020
-    equals 01/02/2020), else the text as given; blank stays blank (NaN)."""
-    parsed = ctx.table(table)[column]
-    raw = ctx.raw(table)[column].astype(object)
-    key = raw.copy()
-    ok = parsed.notna()
-    key[ok] = parsed[ok].dt.strftime("D%Y-%m-%d")
-    return key
+    """`column` of `table` for same-date tests (see dates.date_key)."""
+    return date_key(ctx.raw(table)[column], ctx.table(table)[column])
 
 
 def _kids(values: pd.Series) -> set:
