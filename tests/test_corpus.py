@@ -14,11 +14,11 @@ import re
 import zipfile
 from pathlib import Path
 
-import openpyxl
 import pytest
 import yaml
 
 from cli_run import file_hashes, run_cli  # through the installed entry point (lac_validator.cli:run)
+from workbooks import workbook_bytes
 
 CASES = yaml.safe_load((Path(__file__).parent / "corpus" / "cases.yaml").read_text(encoding="utf-8"))["cases"]
 HEADERS = {
@@ -33,15 +33,7 @@ HEADERS = {
 # ---------------------------------------------------------------- builders
 
 def _xlsx_bytes(sheets: dict, cached: dict | None = None) -> bytes:
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-    buf = io.BytesIO()
-    wb.save(buf)
-    data = buf.getvalue()
+    data = workbook_bytes(sheets)
     if cached:  # what Excel does on save: store each formula's result next to it
         data = _rewrite_sheet(data, lambda xml: _add_cached(xml, cached))
     return data

@@ -19,8 +19,7 @@ from lac_validator.reference import Reference, build_reference
 from lac_validator.tables import Return
 from lac_validator.views import placement_geo
 from lac_validator.years import CollectionYear
-
-openpyxl = pytest.importorskip("openpyxl")
+from workbooks import workbook_bytes
 
 NEW_UNITARIES = {
     # postcode: (district, upper tier, DfE number)
@@ -138,13 +137,7 @@ def test_lad_lookup_covers_every_english_and_welsh_district_in_the_postcode_data
 # ---------------------------------------------------------------- Ofsted workbooks
 
 def _book(path, sheets: dict[str, list[list]]):
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-    wb.save(path)
+    path.write_bytes(workbook_bytes(sheets))
     return path
 
 
