@@ -19,7 +19,7 @@ import pandas as pd
 
 from .errors import InputError
 from .schema import TableSpec, load_schema
-from .tables import Return, Source, make_table
+from .tables import Return, Source, make_table, normalise_text
 from .years import CollectionYear
 
 CSV_SUFFIXES = {".csv", ".txt"}
@@ -124,28 +124,53 @@ def sniff_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
+# Bytes that str.strip() removes, for the ASCII range (a tab is one, so a line of tabs is blank).
+_ASCII_SPACE = np.zeros(256, dtype=bool)
+_ASCII_SPACE[[9, 10, 11, 12, 13, 28, 29, 30, 31, 32]] = True
+
+
 def _records(text: str, delim: str) -> tuple[np.ndarray, np.ndarray]:
     """(first file line, number of fields) of every record; a blank line is a record of 0 fields.
 
     Quoted cells may hold line breaks, so the csv module reads quoted files; files without a quote
-    (most extracts) are split on line breaks directly, which is much faster."""
-    starts: list[int] = []
-    widths: list[int] = []
-    if '"' not in text:
-        lines = _LINE_BREAK.split(text)
-        if lines and lines[-1] == "":
-            lines.pop()
-        for i, line in enumerate(lines, start=1):
-            starts.append(i)
-            widths.append(0 if not line.strip() else line.count(delim) + 1)
-    else:
+    (most extracts) are measured line by line with numpy over the text's bytes."""
+    if '"' in text:
+        starts: list[int] = []
+        widths: list[int] = []
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
         line = 1
         for rec in reader:
             starts.append(line)
             widths.append(0 if not any(c.strip() for c in rec) else len(rec))
             line = reader.line_num + 1
-    return np.asarray(starts, dtype=int), np.asarray(widths, dtype=int)
+        return np.asarray(starts, dtype=int), np.asarray(widths, dtype=int)
+    return _unquoted_records(text, delim)
+
+
+def _unquoted_records(text: str, delim: str) -> tuple[np.ndarray, np.ndarray]:
+    """The same as splitting on \r\n, \r or \n and counting delimiters per line, without a
+    Python loop over the lines."""
+    b = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
+    lf, cr = b == 10, b == 13
+    breaks = lf.copy()
+    breaks[:-1] |= cr[:-1] & ~lf[1:]   # a CR not followed by LF ends a line (CRLF ends at its LF)
+    if len(b):
+        breaks[-1] |= cr[-1]
+    n_lines = int(breaks.sum()) + (1 if len(b) and not breaks[-1] else 0)  # a last line without a break
+    line_of = np.cumsum(breaks) - breaks
+    delims = np.bincount(line_of[b == ord(delim)], minlength=n_lines)[:n_lines]
+    visible = ~_ASCII_SPACE[b]
+    filled = np.bincount(line_of[visible], minlength=n_lines)[:n_lines]
+    widths = np.where(filled > 0, delims + 1, 0)
+    # Lines whose only visible bytes are non-ASCII may be Unicode spaces (blank to str.strip()).
+    ascii_filled = np.bincount(line_of[visible & (b < 128)], minlength=n_lines)[:n_lines]
+    doubtful = np.flatnonzero((ascii_filled == 0) & (filled > 0))
+    if len(doubtful):
+        lines = _LINE_BREAK.split(text)
+        for i in doubtful:
+            if not lines[i].strip():
+                widths[i] = 0
+    return np.arange(1, n_lines + 1), widths
 
 
 def _check_not_other_format(data: bytes, path: Path) -> None:
@@ -172,7 +197,38 @@ def read_csv(path: Path) -> RawSheet:
     # The csv module (used for quoted files) refuses cells over 128 KB by default; pandas has no
     # such limit, and a very long cell is reported by the rules, not refused.
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
-    starts, widths = _records(text, delim)
+    if '"' not in text and _all_lines_full(text, delim):
+        # The usual extract: no quotes, no blank or ragged line, so line n is record n.
+        frame = _parse_csv(text, delim, path)
+        starts = np.arange(1, len(frame) + 1)
+    else:
+        starts, widths = _records(text, delim)
+        _refuse_ragged(path, text, delim, starts, widths)
+        frame = _parse_csv(text, delim, path)
+    # Cells are text ("" when empty: na_filter is off); missing values are not expected, but any
+    # are read as empty by the typing step.
+    header = ["" if v is None or v != v else str(v) for v in frame.iloc[0].tolist()]
+    body = frame.iloc[1:].reset_index(drop=True)
+    body.columns = range(body.shape[1])
+    lines = starts[1:len(body) + 1] if len(starts) > len(body) else np.arange(len(body)) + 2
+    return RawSheet(source, header, body, np.asarray(lines, dtype=int))
+
+
+_KEEP = {ord(d): bytes(b for b in range(256) if b not in (ord(d), 10, 13)) for d in DELIMITERS}
+
+
+def _all_lines_full(text: str, delim: str) -> bool:
+    """True when every line has exactly the header's number of delimiters (so no line is blank
+    or ragged). Checked on the text reduced to its delimiters and line breaks, in C."""
+    data = text.encode("utf-8", "surrogatepass")
+    skeleton = data.translate(None, _KEEP[ord(delim)]).replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    if not skeleton.endswith(b"\n"):
+        skeleton += b"\n"
+    first = skeleton[:skeleton.find(b"\n") + 1]
+    return len(first) > 1 and skeleton == first * (len(skeleton) // len(first))
+
+
+def _refuse_ragged(path: Path, text: str, delim: str, starts: np.ndarray, widths: np.ndarray) -> None:
     width = int(widths[0]) if len(widths) else 0
     bad = np.flatnonzero((widths[1:] != width) & (widths[1:] != 0))
     if len(bad):
@@ -182,21 +238,18 @@ def read_csv(path: Path) -> RawSheet:
             f"every row needs one value (possibly empty) per column; check that line for a missing or extra "
             f"{DELIMITERS[delim]} or an unclosed quote.",
             detail=f"line {starts[i]}: " + _LINE_BREAK.split(text)[starts[i] - 1][:500])
+
+
+def _parse_csv(text: str, delim: str, path: Path) -> pd.DataFrame:
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=delim, dtype=object, header=None, keep_default_na=False,
-                            na_filter=False, skip_blank_lines=False, engine="c", quoting=csv.QUOTE_MINIMAL)
+        return pd.read_csv(io.StringIO(text), sep=delim, dtype=object, header=None, keep_default_na=False,
+                           na_filter=False, skip_blank_lines=False, engine="c", quoting=csv.QUOTE_MINIMAL)
     except pd.errors.ParserError as exc:
         raise InputError(f"{path}: cannot be read as CSV ({_parser_reason(exc)}): check that every row has the same number of {DELIMITERS[delim]}-separated fields as the header and quotes are closed.",
                          detail=str(exc)) from None
     except (ValueError, OverflowError, MemoryError) as exc:
         raise InputError(f"{path}: cannot be read as CSV ({type(exc).__name__}): export it again as CSV (UTF-8).",
                          detail=str(exc)) from None
-    frame = frame.fillna("")
-    header = [str(v) for v in frame.iloc[0].tolist()]
-    body = frame.iloc[1:].reset_index(drop=True)
-    body.columns = range(body.shape[1])
-    lines = starts[1:len(body) + 1] if len(starts) > len(body) else np.arange(len(body)) + 2
-    return RawSheet(source, header, body, np.asarray(lines, dtype=int))
 
 
 def _parser_reason(exc: Exception) -> str:
@@ -399,17 +452,20 @@ def _to_table(sheet: RawSheet, spec: TableSpec, extra: list[str], upper: bool = 
             if c in seen:
                 raise InputError(f"{sheet.source.describe()}: column {c} appears twice in the header: keep one.")
             seen[c] = i
-    frame = pd.DataFrame({c: sheet.rows[seen[c]] if c in seen else pd.Series("", index=sheet.rows.index, dtype=object)
-                          for c in spec.csv_columns}, index=sheet.rows.index)
+    frame = normalise_text(pd.DataFrame(
+        {c: sheet.rows[seen[c]] if c in seen else pd.Series("", index=sheet.rows.index, dtype=object)
+         for c in spec.csv_columns}, index=sheet.rows.index), upper)
     # Drop rows with no value at all: Excel exports often end with ",,,,," lines. Those at the end
     # are dropped silently; empty rows between records are mentioned, as a record may be lost there.
-    keep = (frame != "").any(axis=1).to_numpy() if len(frame) else np.zeros(0, dtype=bool)
+    keep = frame.notna().any(axis=1).to_numpy() if len(frame) else np.zeros(0, dtype=bool)
     if warnings is not None and keep.any():
         gaps = np.flatnonzero(~keep[:np.flatnonzero(keep)[-1]])
         if len(gaps):
             warnings.append(f"{sheet.source.describe()}: {len(gaps)} empty row(s) between records were skipped "
                             f"(first at line {sheet.lines[gaps[0]]}).")
-    return make_table(spec, frame[keep], sheet.source, sheet.lines[keep], extra, upper)
+    if not keep.all():
+        frame = frame[keep]
+    return make_table(spec, frame, sheet.source, sheet.lines[keep], extra, upper, normalised=True)
 
 
 def _header_summary(header: list[str], specs: list[TableSpec]) -> str:

@@ -221,9 +221,42 @@ def _sheet_frame(sheet: _Sheet, source: str) -> pd.DataFrame:
     return df[df["URN"].notna()].drop(columns="_TYPE")
 
 
+# Bump when the rows read from a workbook change for the same file (cached results are then unused).
+_PARSER_VERSION = "1"
+_CACHED = ["URN", "LA_NAME_FROM_FILE", "PLACE_CODES", "PROVIDER_CODES", "POSTCODE", "SOURCE"]
+
+
 def read_provider_workbook(path: str | Path) -> pd.DataFrame:
-    """One Ofsted workbook -> provider rows (without the inferred LA columns)."""
+    """One Ofsted workbook -> provider rows (without the inferred LA columns).
+
+    Reading a workbook with openpyxl costs most of a second for a national list, the same list is
+    given on every run, and it is public data: the rows read are cached (lac_validator.cache,
+    keyed by the file's path, size and modification time)."""
+    from . import cache  # noqa: PLC0415
+
     path = Path(path)
+    key = cache.source_key("providers", _PARSER_VERSION, files=(path,)) if path.is_file() else None
+    arrays = cache.load("providers", key) if key else None
+    if arrays is not None and set(arrays) == {*_CACHED, *(f"{c}_missing" for c in _CACHED), "REG_END"}:
+        out = {c: pd.Series(np.where(arrays[f"{c}_missing"], np.nan, arrays[c].astype(object)), dtype=object)
+               for c in _CACHED}
+        out["SOURCE"] = out["SOURCE"].astype("str")  # as the reader makes it
+        out["REG_END"] = pd.Series(arrays["REG_END"])
+        return pd.DataFrame(out)[["URN", "LA_NAME_FROM_FILE", "PLACE_CODES", "PROVIDER_CODES", "REG_END",
+                                  "POSTCODE", "SOURCE"]]
+    frame = _read_provider_workbook(path)
+    if key:
+        arrays = {}
+        for c in _CACHED:
+            missing = frame[c].isna().to_numpy()
+            arrays[c] = np.array(frame[c].where(~missing, "").astype(str).tolist(), dtype=str)
+            arrays[f"{c}_missing"] = missing
+        arrays["REG_END"] = frame["REG_END"].to_numpy()
+        cache.store("providers", key, arrays)
+    return frame
+
+
+def _read_provider_workbook(path: Path) -> pd.DataFrame:
     sheets = _read_sheets(path)
     if not sheets:
         raise InputError(

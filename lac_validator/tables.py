@@ -15,9 +15,11 @@ import pandas as pd
 from .dates import parse_strict
 from .schema import TableSpec, load_schema
 
-# Text columns: pandas' str dtype (NaN for missing) with Python-object storage. Measured on the
-# benchmark returns, the rules' many small isin/merge/groupby calls run markedly faster on it than
-# on the pyarrow-backed default (pyarrow's isin converts its argument value by value).
+# Text columns: pandas' str dtype (NaN for missing) with Python-object storage. pyarrow is not a
+# dependency: measured on the benchmark returns, the rules' many small isin/merge/groupby calls ran
+# markedly faster on Python storage than on pyarrow's (whose isin converts its argument value by
+# value), and not importing pyarrow saves a fifth of the start-up and keeps the forked rule worker
+# free of pyarrow's thread pools.
 TEXT = pd.StringDtype("python", na_value=np.nan)
 
 
@@ -46,35 +48,51 @@ class Table:
         return len(self.raw)
 
 
+def normalise_values(values, upper: bool = True) -> np.ndarray:
+    """One column's cells -> object array of text, upper-cased (unless `upper` is False), with empty
+    cells and missing values as NaN. Values are not trimmed (the DfE reads " C1" as invalid).
+
+    Each distinct value is converted once: extracts repeat a few codes over many rows."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    texts = uniques.tolist()
+    try:  # all text (the usual case): one join, one upper(), one split
+        joined = "\x00".join(texts)
+        if upper:
+            joined = joined.upper()
+        split = joined.split("\x00")
+        texts = split if len(split) == len(texts) else None  # a value held a NUL itself
+    except TypeError:  # numbers or other objects among the cells
+        texts = None
+    if texts is None:
+        texts = [v if isinstance(v, str) else str(v) for v in uniques]
+        texts = [t.upper() for t in texts] if upper else texts
+    # A last slot for missing cells (factorize codes them -1), then empty text is missing too.
+    table = np.array(texts + [""], dtype=object)
+    table[table == ""] = np.nan
+    return table.take(codes)
+
+
+def text_series(values: np.ndarray, index) -> pd.Series:
+    return pd.Series(values, index=index, dtype=TEXT)
+
+
 def normalise_text(frame: pd.DataFrame, upper: bool = True) -> pd.DataFrame:
     """Upper-case every value and make empty cells missing; values are not trimmed (DfE rule).
     `upper=False` keeps the case as given (format conversion)."""
-    out = {}
-    for col in frame.columns:
-        s = frame[col]
-        if s.dtype != object and not pd.api.types.is_string_dtype(s.dtype):
-            s = s.astype(object).where(s.notna(), None)
-        if not len(s):
-            out[col] = s.astype(object)
-            continue
-        # Normalised with pyarrow's vectorised kernels, then held with Python storage (see TEXT).
-        s = s.astype("str")
-        if upper:
-            s = s.str.upper()
-        s = s.where(s.ne("") & s.notna())
-        out[col] = pd.Series(s.to_numpy(dtype=object, na_value=np.nan), index=frame.index, dtype=TEXT)
-    result = pd.DataFrame(out, index=frame.index, columns=frame.columns)
-    return result
+    out = {col: text_series(normalise_values(frame[col].to_numpy(dtype=object), upper), frame.index)
+           for col in frame.columns}
+    return pd.DataFrame(out, index=frame.index, columns=frame.columns)
 
 
 def make_table(spec: TableSpec, frame: pd.DataFrame, source: Source, lines=None,
-               extra_columns: list[str] | None = None, upper: bool = True) -> Table:
-    """Type a frame of text cells whose columns are already the schema's columns."""
+               extra_columns: list[str] | None = None, upper: bool = True, normalised: bool = False) -> Table:
+    """Type a frame of text cells whose columns are already the schema's columns
+    (`normalised`: the frame already went through normalise_text)."""
     frame = frame.reset_index(drop=True)
     for col in spec.csv_columns:
         if col not in frame.columns:
             frame[col] = None
-    raw = normalise_text(frame[spec.csv_columns], upper)
+    raw = frame[spec.csv_columns] if normalised else normalise_text(frame[spec.csv_columns], upper)
     data = raw.copy()
     for col in spec.date_columns:
         data[col] = parse_strict(raw[col])

@@ -3,6 +3,7 @@ placement values, and Ofsted provider workbooks written here with openpyxl."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import numpy as np
 import pandas as pd
@@ -269,3 +270,29 @@ def test_urn_rules_run_with_a_provider_workbook(tmp_path, lookup):
     assert not res.internal_errors and not res.not_run
     flagged = {f.rule.code: f.rows.tolist() for f in res.findings}
     assert flagged == {"1008": [1], "219": [1], "221": [1], "224": [1]}
+
+
+def test_provider_workbook_rows_are_cached_and_reread_when_the_file_changes(tmp_path, lookup, monkeypatch):
+    from lac_validator import providers
+
+    monkeypatch.setenv("LAC_VALIDATOR_CACHE_DIR", str(tmp_path / "cache"))
+    rows = [["URN", "Local Authority", "Provider Code", "Provider Placement Code", "Closed Date", "Setting Postcode"],
+            ["SC111111", "Stockport", "K2", "PR4", None, "sk3 0aa"],
+            ["SC222222", None, "K1/K2", "PR1/PR2", dt.datetime(2025, 6, 30), "M1 1AA"]]
+    path = _book(tmp_path / "ch.xlsx", {"Provider information": rows})
+    first = read_provider_lists([path], lookup).frame
+    assert list((tmp_path / "cache").glob("providers-*.npz"))
+
+    def no_workbook(_path):
+        raise AssertionError("the workbook was read again")
+
+    monkeypatch.setattr(providers, "_read_provider_workbook", no_workbook)
+    again = read_provider_lists([path], lookup).frame
+    pd.testing.assert_frame_equal(first, again)  # values, blanks, dates and dtypes alike
+    assert pd.isna(again["LA_NAME_FROM_FILE"].iloc[1]) and pd.isna(again["REG_END"].iloc[0])
+    monkeypatch.undo()
+    monkeypatch.setenv("LAC_VALIDATOR_CACHE_DIR", str(tmp_path / "cache"))
+    rows[1][2] = "K1"
+    _book(path, {"Provider information": rows})
+    os.utime(path, ns=(1, 1))  # a new size or mtime is a new key, even within the same second
+    assert read_provider_lists([path], lookup).frame["PLACE_CODES"].iloc[0] == "K1"
