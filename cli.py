@@ -222,40 +222,46 @@ def _pseudonymise(report, salt):
         report.accepted = pseudonymise_records(report.accepted, salt)
 
 
-def _emit(report, fmt, output, all_errors, quiet, workers=None):
-    from lac_validator.outputs.csv_report import write_csv
-    from lac_validator.outputs.html_report import write_html
-    from lac_validator.outputs.json_report import write_json
-    from lac_validator.outputs.junit_report import write_junit
-    from lac_validator.outputs.text_report import render_text
-    from lac_validator.outputs.xlsx_report import write_xlsx
-
-    if fmt == "xlsx":
-        write_xlsx(report, output, workers)
-    elif output is not None:
-        with open(output, "w", encoding="utf-8", newline="") as fh:
-            if fmt == "json":
-                write_json(report, fh)
-            elif fmt == "csv":
-                write_csv(report, fh)
-            elif fmt == "junit":
-                write_junit(report, fh)
-            elif fmt == "html":
-                write_html(report, fh)
-            else:
-                render_text(report, _console(fh, plain=True), all_errors=True)
-    elif fmt == "json":
-        write_json(report, sys.stdout)
-        return
+def _writer(fmt):
+    """The report writer for a format, imported on demand (openpyxl and rich cost start-up time
+    that a JSON or CSV run does not need)."""
+    if fmt == "json":
+        from lac_validator.outputs.json_report import write_json as writer
     elif fmt == "csv":
-        write_csv(report, sys.stdout)
-        return
+        from lac_validator.outputs.csv_report import write_csv as writer
     elif fmt == "junit":
-        write_junit(report, sys.stdout)
-        return
+        from lac_validator.outputs.junit_report import write_junit as writer
     elif fmt == "html":
-        write_html(report, sys.stdout)
-        return
+        from lac_validator.outputs.html_report import write_html as writer
+    else:
+        return None
+    return writer
+
+
+def _emit(report, fmt, output, all_errors, quiet, workers=None):
+    writer = _writer(fmt)
+    if fmt == "xlsx":
+        from lac_validator.outputs.xlsx_report import write_xlsx
+
+        write_xlsx(report, output, workers)
+        return _emit_text(report, all_errors, quiet, output)
+    if writer is not None:
+        if output is None:
+            writer(report, sys.stdout)
+            return
+        with open(output, "w", encoding="utf-8", newline="") as fh:
+            writer(report, fh)
+    elif output is not None:
+        from lac_validator.outputs.text_report import render_text
+
+        with open(output, "w", encoding="utf-8", newline="") as fh:
+            render_text(report, _console(fh, plain=True), all_errors=True)
+    _emit_text(report, all_errors, quiet, output)
+
+
+def _emit_text(report, all_errors, quiet, output):
+    from lac_validator.outputs.text_report import render_text
+
     if not quiet:
         render_text(report, _console(), all_errors=all_errors and output is None)
         if output is not None:
@@ -734,3 +740,27 @@ def run() -> None:
 
 if __name__ == "__main__":  # pragma: no cover
     run()
+
+
+def entry() -> None:
+    """The `lac-validator` command: run(), then leave without the interpreter's teardown.
+
+    Freeing a large return's objects one by one and unloading pandas takes a noticeable part of a
+    second after everything has been written: every output file is closed and the history
+    database committed by then, so the process ends at once (tests call run() instead)."""
+    try:
+        run()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # closed or broken pipe: nothing more can be said there
+            pass
+    os._exit(code)

@@ -183,7 +183,11 @@ def markdown(results: dict[int, dict], repeat: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["--child"]:
-        return child_main(Path(argv[1]), Path(argv[2]), Path(argv[3]))
+        child_main(Path(argv[1]), Path(argv[2]), Path(argv[3]))
+        # End as the `lac-validator` command does (cli.entry): without the interpreter's teardown.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
     if argv[:1] == ["--generate"]:
         return generate_main(Path(argv[1]), int(argv[2]), int(argv[3]), float(argv[4]))
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import sys
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -133,30 +134,65 @@ def _run_one(rule: RuleVersion, ctx: Context):
     return outcome, time.perf_counter() - started
 
 
-def _rule_workers(ctx: Context, n_rules: int) -> int:
-    """Processes to run the rules in: 2 when LAC_VALIDATOR_RULE_WORKERS is 2 or more, else 1.
+MAX_RULE_WORKERS = 8
 
-    Opt-in: on the shared 2-core benchmark machine the forked worker made a 5,000-children run
-    slower (12.1 s against 9.3-10.0 s wall, about 1 s more CPU, as views are built in both
-    processes); it can only pay off when a core is otherwise idle."""
-    env = os.environ.get("LAC_VALIDATOR_RULE_WORKERS", "").strip()
+
+def rule_workers(n_rules: int) -> int:
+    """Processes to run the rules in.
+
+    LAC_VALIDATOR_RULE_WORKERS=N asks for N (1 = all in this process). By default, on Linux, one
+    per usable core (at most MAX_RULE_WORKERS): the extra processes are forked copies that share
+    the loaded tables copy-on-write, so they cost milliseconds to start and no reloading. Elsewhere
+    (macOS forbids forking some system libraries after use; Windows cannot fork) the default is 1."""
     if not hasattr(os, "fork") or n_rules < 20:
         return 1
-    return 2 if env.isdigit() and int(env) >= 2 else 1
+    env = os.environ.get("LAC_VALIDATOR_RULE_WORKERS", "").strip()
+    if env.isdigit() and int(env) >= 1:
+        return min(int(env), MAX_RULE_WORKERS)
+    if not sys.platform.startswith("linux"):
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, MAX_RULE_WORKERS))
 
 
-def _run_in_child(ctx: Context, rules: list[RuleVersion]):
-    """Fork; the child runs `rules` and pickles its outcomes into a pipe. Returns a function
-    that collects them (None when the child failed: the caller then runs those rules itself)."""
+def _batches(rules: list[RuleVersion]) -> list[list[int]]:
+    """Rule positions grouped by the module that defines them, largest group first. Rules of one
+    module mostly share their views (the postcode rules one geography join, the URN rules one
+    provider match), so handing out whole modules keeps each view in one process."""
+    groups: dict[str, list[int]] = {}
+    for i, rule in enumerate(rules):
+        groups.setdefault(getattr(rule.func, "__module__", "") or "", []).append(i)
+    return sorted(groups.values(), key=len, reverse=True)
+
+
+def _take_batches(tickets: int, batches: list[list[int]], rules: list[RuleVersion], ctx: Context) -> list:
+    """Run batches drawn from the shared ticket pipe until it is empty: (position, outcome) pairs.
+    A one-byte read from a pipe is atomic, so each batch is taken by exactly one process, and a
+    process that finishes early takes more (the processes balance themselves)."""
+    done = []
+    while True:
+        ticket = os.read(tickets, 1)
+        if not ticket:
+            return done
+        for i in batches[ticket[0]]:
+            done.append((i, _run_one(rules[i], ctx)))
+
+
+def _fork_worker(tickets: int, batches, rules, ctx):
+    """Fork a worker that takes batches and pickles its outcomes into a pipe; returns a function
+    that collects them (None when the worker failed)."""
     read_fd, write_fd = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: never returns into the caller's code
+    if pid == 0:  # the worker: never returns into the caller's code
         code = 1
         try:
             os.close(read_fd)
-            out = [_run_one(rule, ctx) for rule in rules]
+            done = _take_batches(tickets, batches, rules, ctx)
             with os.fdopen(write_fd, "wb") as fh:
-                pickle.dump(out, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                pickle.dump(done, fh, protocol=pickle.HIGHEST_PROTOCOL)
             code = 0
         finally:
             os._exit(code)
@@ -175,25 +211,36 @@ def _run_in_child(ctx: Context, rules: list[RuleVersion]):
     return collect
 
 
-def run_rules(ctx: Context, rules: list[RuleVersion]) -> RunResult:
-    """Run the rules; their outcomes are recorded in the rules' order whatever process ran them.
-
-    With LAC_VALIDATOR_RULE_WORKERS=2 the rules are split in two halves, the second run by a forked
-    copy of this process (it shares the loaded tables copy-on-write); shared views are then
-    computed in each process that needs them."""
+def _run_parallel(ctx: Context, rules: list[RuleVersion], workers: int) -> list:
+    batches = _batches(rules)
+    if len(batches) > 255:  # one byte per ticket; never the case with the rule modules we have
+        return [_run_one(rule, ctx) for rule in rules]
+    read_t, write_t = os.pipe()
+    os.write(write_t, bytes(range(len(batches))))  # far below the pipe's buffer: never blocks
+    os.close(write_t)
     outcomes: list = [None] * len(rules)
-    if _rule_workers(ctx, len(rules)) >= 2:
-        # Interleave by position so both halves get a mix of cheap and expensive rules from every module.
-        mine = list(range(0, len(rules), 2))
-        theirs = list(range(1, len(rules), 2))
-        collect = _run_in_child(ctx, [rules[i] for i in theirs])
-        for i in mine:
-            outcomes[i] = _run_one(rules[i], ctx)
-        got = collect()
-        if got is None or len(got) != len(theirs):
-            got = [_run_one(rules[i], ctx) for i in theirs]
-        for i, o in zip(theirs, got):
+    try:
+        collectors = [_fork_worker(read_t, batches, rules, ctx) for _ in range(workers - 1)]
+        for i, o in _take_batches(read_t, batches, rules, ctx):
             outcomes[i] = o
+    finally:
+        os.close(read_t)
+    for collect in collectors:
+        for i, o in collect() or []:
+            outcomes[i] = o
+    # A worker that failed (killed, out of memory) took batches that no one reported: run them here.
+    for i, o in enumerate(outcomes):
+        if o is None:
+            outcomes[i] = _run_one(rules[i], ctx)
+    return outcomes
+
+
+def run_rules(ctx: Context, rules: list[RuleVersion]) -> RunResult:
+    """Run the rules; their outcomes are recorded in the rules' order whatever process ran them,
+    so reports do not depend on the number of workers (see rule_workers)."""
+    workers = rule_workers(len(rules))
+    if workers >= 2:
+        outcomes = _run_parallel(ctx, rules, workers)
     else:
         outcomes = [_run_one(rule, ctx) for rule in rules]
     res = RunResult(year=ctx.year)
