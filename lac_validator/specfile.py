@@ -1,7 +1,9 @@
 """Reading the YAML the project ships (schemas and rule specifications), fast."""
 from __future__ import annotations
 
+import json
 from importlib import resources
+from pathlib import Path
 
 import yaml
 
@@ -16,5 +18,19 @@ def load_yaml_text(text: str):
 
 
 def load_package_yaml(package: str, name: str):
-    """Load a YAML file shipped inside an installed package."""
-    return load_yaml_text(resources.files(package).joinpath(name).read_text(encoding="utf-8"))
+    """Load a YAML file shipped inside an installed package (through the JSON cache when the
+    file is a plain file: see lac_validator.cache)."""
+    from . import cache  # noqa: PLC0415
+
+    source = resources.files(package).joinpath(name)
+    key = None
+    if isinstance(source, Path) and source.is_file():
+        key = cache.source_key("yaml", package, name, files=(source,))
+        value = cache.load_json("spec", key)
+        if value is not None:
+            return value
+    value = load_yaml_text(source.read_text(encoding="utf-8"))
+    # Only data that JSON holds exactly (no dates, no non-text keys) is cached.
+    if key is not None and json.loads(json.dumps(value)) == value:
+        cache.store_json("spec", key, value)
+    return value

@@ -188,3 +188,34 @@ def test_cache_key_follows_the_source_file(tmp_path):
     k1 = cache.source_key("p", files=(src,))
     src.write_text("two!")
     assert cache.source_key("p", files=(src,)) != k1
+
+
+def test_package_yaml_is_read_once_then_from_the_json_cache(tmp_path, monkeypatch):
+    from lac_validator import specfile
+
+    monkeypatch.setenv("LAC_VALIDATOR_CACHE_DIR", str(tmp_path / "c"))
+    first = specfile.load_package_yaml("lac_validator.rules", "spec/part1.yaml")
+    assert len(list((tmp_path / "c").glob("spec-*.json"))) == 1
+
+    def no_yaml(_text):
+        raise AssertionError("the YAML was parsed again")
+
+    monkeypatch.setattr(specfile, "load_yaml_text", no_yaml)
+    assert specfile.load_package_yaml("lac_validator.rules", "spec/part1.yaml") == first
+    monkeypatch.setenv("LAC_VALIDATOR_CACHE_DIR", "off")
+    with pytest.raises(AssertionError, match="parsed again"):
+        specfile.load_package_yaml("lac_validator.rules", "spec/part1.yaml")
+
+
+def test_json_report_is_one_error_per_line_and_parses(small):
+    import io
+
+    from lac_validator.outputs.json_report import report_dict, write_json
+
+    _, report = small
+    buf = io.StringIO()
+    write_json(report, buf)
+    text = buf.getvalue()
+    assert json.loads(text) == json.loads(json.dumps(report_dict(report), default=str))
+    error_lines = [line for line in text.splitlines() if line.startswith('  {"rule": ')]
+    assert len(error_lines) == len(report.records) > 0
