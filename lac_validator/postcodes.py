@@ -155,6 +155,17 @@ class PostcodeLookup:
         return _Letter(arrays)
 
     def lookup(self, postcodes) -> pd.DataFrame:
+        """Per value of `postcodes` (same index): `found`, `laua` (district), `easting`, `northing`.
+
+        Each distinct text is looked up once: placements and homes repeat across episodes."""
+        s = postcodes if isinstance(postcodes, pd.Series) else pd.Series(list(postcodes), dtype="object")
+        codes, uniques = pd.factorize(s.to_numpy(dtype=object))
+        # A last row for blank values (factorize codes them -1): never found.
+        found = self._lookup_distinct(pd.Series(list(uniques) + [np.nan], dtype="object"))
+        return pd.DataFrame({col: pd.Series(found[col].to_numpy()[codes], index=s.index, dtype=found[col].dtype)
+                             for col in found.columns}, index=s.index)
+
+    def _lookup_distinct(self, postcodes: pd.Series) -> pd.DataFrame:
         keys = to_pcd7(normalise(postcodes))
         out = pd.DataFrame(index=keys.index)
         out["found"] = False

@@ -252,15 +252,16 @@ def provider_matches(ctx: Context, name: str = "Episodes") -> pd.DataFrame:
 
 def codes_contain(lists: pd.Series, codes: pd.Series) -> pd.Series:
     """Whether each comma-separated code list holds the code on the same row (blank list or code: False)."""
-    lst = lists.astype("object")
-    cod = codes.astype("object")
-    ok = lst.notna() & cod.notna()
-    out = pd.Series(False, index=lists.index)
+    lst = lists.to_numpy(dtype=object)
+    cod = codes.to_numpy(dtype=object)
+    ok = pd.notna(lst) & pd.notna(cod)
+    out = np.zeros(len(lst), dtype=bool)
     if ok.any():
-        items = lst[ok].astype(str).str.split(",").explode()
-        hit = items.eq(cod[ok].astype(str).reindex(items.index))
-        out[ok] = hit.groupby(level=0).any().reindex(out.index[ok]).to_numpy()
-    return out
+        # Few distinct (list, code) pairs repeat over many rows: test each pair once.
+        which, pairs = pd.MultiIndex.from_arrays([lst[ok], cod[ok]]).factorize()
+        answer = np.array([str(code) in str(codes_list).split(",") for codes_list, code in pairs], dtype=bool)
+        out[ok] = answer[which]
+    return pd.Series(out, index=lists.index)
 
 
 @shared

@@ -36,9 +36,14 @@ def not_relevant_child(ctx):
     names = ["Episodes", "Episodes_last", "OC3", "Header"]
     if any(len(ctx.raw(n)) == 0 for n in names):
         return None
+    # Everything below is per child and only OC3 rows with data can be flagged: only those
+    # children's episodes and Header rows are looked at (a small share of a return).
+    oc3 = ctx.raw("OC3")
+    wanted = oc3.loc[_has_oc3_data(oc3), "CHILD"].dropna().unique()
     cols = ["CHILD", "DECOM", "DEC", "LS", "REC"]
-    now = ctx.table("Episodes")[cols].assign(_last=0)
-    last = ctx.table("Episodes_last")[cols].assign(_last=1)
+    now, last = ctx.table("Episodes"), ctx.table("Episodes_last")
+    now = now.loc[now["CHILD"].isin(wanted), cols].assign(_last=0)
+    last = last.loc[last["CHILD"].isin(wanted), cols].assign(_last=1)
     e = pd.concat([now, last], ignore_index=True)
     e = e[e["CHILD"].notna()]
     # One row per child and start date: the earliest end (open last), this year's row first.
@@ -52,13 +57,12 @@ def not_relevant_child(ctx):
     adopted = set(final.loc[final["REC"].isin(["E11", "E12"]), "CHILD"])
 
     h = ctx.table("Header")
-    h = h[h["CHILD"].notna() & h["DOB"].notna()]
+    h = h[h["CHILD"].isin(wanted) & h["DOB"].notna()]
     h = h[~h["CHILD"].duplicated(keep="first")]
     h = h[add_years(h["DOB"], 20) > ctx.collection_end]
     assessed = set(h["CHILD"])
+    # With no assessed child having a counted episode, every assessed child lacks the time in care.
     j = e[~e["LS"].isin(["V3", "V4"])].merge(h[["CHILD", "DOB"]], on="CHILD", how="inner")
-    if j.empty:
-        return None
     totals = {}
     for age in (14, 16):
         since = add_years(j["DOB"], age)
@@ -67,7 +71,6 @@ def not_relevant_child(ctx):
         totals[age] = days.groupby(j["CHILD"]).sum(min_count=0)
     valid = (totals[14] >= 91) & (totals[16] >= 1)
     valid_children = set(valid.index[valid.to_numpy()])
-    oc3 = ctx.raw("OC3")
     child = oc3["CHILD"]
     flagged = _b(child.isin(list(adopted))) | (_b(child.isin(list(assessed))) & ~_b(child.isin(list(valid_children))))
     return {"OC3": flagged & _has_oc3_data(oc3)}

@@ -8,12 +8,14 @@ first episode is flagged.
 import pandas as pd
 
 from lac_validator.registry import rule
-from lac_validator.views import first_episode, last_episode, placement_geo
+from lac_validator.views import first_episode, last_episode, placement_geo, shared
 
 
-def _pairs(ctx) -> pd.DataFrame:
+@shared
+def first_vs_last_placement(ctx) -> pd.DataFrame:
     """One row per child in both years: this year's first episode (index = its label) with its raw
-    and derived values, and last year's last episode's values suffixed `_last`."""
+    and derived values, and last year's last episode's values suffixed `_last`. Shared by the five
+    rules of this module (the rules only read it)."""
     cur = first_episode(ctx, "Episodes")
     pre = last_episode(ctx, "Episodes_last")
     raw_cur = ctx.raw("Episodes").loc[cur.index, ["CHILD", "RNE"]]
@@ -47,7 +49,7 @@ def _same_rne(p: pd.DataFrame) -> pd.Series:
 
 @rule("452")
 def placement_la_changed_same_rne(ctx):
-    p = _pairs(ctx)
+    p = first_vs_last_placement(ctx)
     return p.index[_same_rne(p) & p["DEC_RAW_last"].isna() & _differs(p["PL_LA"], p["PL_LA_last"])]
 
 
@@ -55,7 +57,7 @@ def placement_la_changed_same_rne(ctx):
 def distance_changed_same_rne(ctx):
     # Divergence (docs/divergences.md): a distance last year and none this year is a contradiction
     # too; the older tool tested the opposite case twice and so never reported this one.
-    p = _pairs(ctx)
+    p = first_vs_last_placement(ctx)
     cur, pre = p["PL_DISTANCE"], p["PL_DISTANCE_last"]
     changed = _distance_changed(cur, pre) | (cur.isna() & pre.notna())
     return p.index[_same_rne(p) & p["DEC_DATE_last"].isna() & changed]
@@ -63,19 +65,19 @@ def distance_changed_same_rne(ctx):
 
 @rule("503G")
 def distance_changed(ctx):
-    p = _pairs(ctx)
+    p = first_vs_last_placement(ctx)
     return p.index[p["DEC_DATE_last"].isna() & _distance_changed(p["PL_DISTANCE"], p["PL_DISTANCE_last"])]
 
 
 @rule("503H")
 def placement_la_changed(ctx):
-    p = _pairs(ctx)
+    p = first_vs_last_placement(ctx)
     return p.index[p["DEC_DATE_last"].isna() & _differs(p["PL_LA"], p["PL_LA_last"])]
 
 
 @rule("503J")
 def placement_location_changed(ctx):
-    p = _pairs(ctx)
+    p = first_vs_last_placement(ctx)
     return p.index[p["DEC_DATE_last"].isna() & _differs(p["PL_LOCATION"], p["PL_LOCATION_last"])]
 
 
