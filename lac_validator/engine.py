@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import os
-import pickle
-import sys
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -11,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from . import forking
 from .context import Context
 from .registry import NotApplicable, Registry, RuleVersion, code_sort_key, load_registry
 from .schema import base_table
@@ -134,28 +133,9 @@ def _run_one(rule: RuleVersion, ctx: Context):
     return outcome, time.perf_counter() - started
 
 
-MAX_RULE_WORKERS = 8
-
-
 def rule_workers(n_rules: int) -> int:
-    """Processes to run the rules in.
-
-    LAC_VALIDATOR_RULE_WORKERS=N asks for N (1 = all in this process). By default, on Linux, one
-    per usable core (at most MAX_RULE_WORKERS): the extra processes are forked copies that share
-    the loaded tables copy-on-write, so they cost milliseconds to start and no reloading. Elsewhere
-    (macOS forbids forking some system libraries after use; Windows cannot fork) the default is 1."""
-    if not hasattr(os, "fork") or n_rules < 20:
-        return 1
-    env = os.environ.get("LAC_VALIDATOR_RULE_WORKERS", "").strip()
-    if env.isdigit() and int(env) >= 1:
-        return min(int(env), MAX_RULE_WORKERS)
-    if not sys.platform.startswith("linux"):
-        return 1
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, MAX_RULE_WORKERS))
+    """Processes to run the rules in (see forking.workers); one for a handful of rules."""
+    return 1 if n_rules < 20 else forking.workers()
 
 
 def _batches(rules: list[RuleVersion]) -> list[list[int]]:
@@ -181,36 +161,6 @@ def _take_batches(tickets: int, batches: list[list[int]], rules: list[RuleVersio
             done.append((i, _run_one(rules[i], ctx)))
 
 
-def _fork_worker(tickets: int, batches, rules, ctx):
-    """Fork a worker that takes batches and pickles its outcomes into a pipe; returns a function
-    that collects them (None when the worker failed)."""
-    read_fd, write_fd = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the worker: never returns into the caller's code
-        code = 1
-        try:
-            os.close(read_fd)
-            done = _take_batches(tickets, batches, rules, ctx)
-            with os.fdopen(write_fd, "wb") as fh:
-                pickle.dump(done, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write_fd)
-
-    def collect():
-        with os.fdopen(read_fd, "rb") as fh:
-            data = fh.read()
-        _, status = os.waitpid(pid, 0)
-        if status != 0 or not data:
-            return None
-        try:
-            return pickle.loads(data)
-        except Exception:
-            return None
-    return collect
-
-
 def _run_parallel(ctx: Context, rules: list[RuleVersion], workers: int) -> list:
     batches = _batches(rules)
     if len(batches) > 255:  # one byte per ticket; never the case with the rule modules we have
@@ -220,13 +170,14 @@ def _run_parallel(ctx: Context, rules: list[RuleVersion], workers: int) -> list:
     os.close(write_t)
     outcomes: list = [None] * len(rules)
     try:
-        collectors = [_fork_worker(read_t, batches, rules, ctx) for _ in range(workers - 1)]
+        collectors = [forking.start(_take_batches, read_t, batches, rules, ctx) for _ in range(workers - 1)]
         for i, o in _take_batches(read_t, batches, rules, ctx):
             outcomes[i] = o
     finally:
         os.close(read_t)
     for collect in collectors:
-        for i, o in collect() or []:
+        got = collect()
+        for i, o in (got[1] if got and got[0] == "ok" else []):
             outcomes[i] = o
     # A worker that failed (killed, out of memory) took batches that no one reported: run them here.
     for i, o in enumerate(outcomes):

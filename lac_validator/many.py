@@ -114,8 +114,8 @@ def run_many(jobs: list[Job], out_dir: Path, fmt: str, year: str | None, provide
                 on_done(outcomes[-1])
         return outcomes
     # One rule-worker pool per return would oversubscribe the cores: rules run in-process here.
-    env_before = os.environ.get("LAC_VALIDATOR_RULE_WORKERS")
-    os.environ["LAC_VALIDATOR_RULE_WORKERS"] = "1"
+    env_before = os.environ.get("LAC_VALIDATOR_WORKERS")
+    os.environ["LAC_VALIDATOR_WORKERS"] = "1"
     try:
         with ProcessPoolExecutor(max_workers=min(processes, len(jobs))) as pool:
             futures = [pool.submit(run_one, job, *args) for job in jobs]
@@ -126,7 +126,7 @@ def run_many(jobs: list[Job], out_dir: Path, fmt: str, year: str | None, provide
                     on_done(outcomes[-1])
     finally:
         if env_before is None:
-            os.environ.pop("LAC_VALIDATOR_RULE_WORKERS", None)
+            os.environ.pop("LAC_VALIDATOR_WORKERS", None)
         else:
-            os.environ["LAC_VALIDATOR_RULE_WORKERS"] = env_before
+            os.environ["LAC_VALIDATOR_WORKERS"] = env_before
     return outcomes

@@ -81,9 +81,9 @@ def test_generated_errors_are_caught_by_their_rules(small):
 
 def test_rule_worker_process_gives_the_same_result(small, monkeypatch):
     folder, report = small
-    monkeypatch.setenv("LAC_VALIDATOR_RULE_WORKERS", "2")
+    monkeypatch.setenv("LAC_VALIDATOR_WORKERS", "2")
     forked = validate([folder / "current"], [folder / "previous"], YEAR, LA, [str(folder / "providers.xlsx")])
-    monkeypatch.setenv("LAC_VALIDATOR_RULE_WORKERS", "1")
+    monkeypatch.setenv("LAC_VALIDATOR_WORKERS", "1")
     single = validate([folder / "current"], [folder / "previous"], YEAR, LA, [str(folder / "providers.xlsx")])
     for a in (forked, report):
         pd.testing.assert_frame_equal(a.records, single.records)
