@@ -150,7 +150,10 @@ def age_at(dob: pd.Series, when) -> pd.Series:
 def date_key(raw: pd.Series, parsed: pd.Series) -> pd.Series:
     """A date column for "same date" tests: valid dates as a canonical key (so "1/5/2025" equals
     "01/05/2025"), anything else as the text given; blank stays missing (never equal to anything)."""
-    key = raw.astype(object).copy()
-    ok = parsed.notna()
-    key[ok] = parsed[ok].dt.strftime("D%Y-%m-%d")
-    return key
+    key = raw.to_numpy(dtype=object).copy()
+    ok = parsed.notna().to_numpy()
+    if ok.any():
+        # Formatting dates is slow per value; a column holds far fewer distinct dates than rows.
+        which, distinct = pd.factorize(parsed.to_numpy()[ok])
+        key[ok] = pd.DatetimeIndex(distinct).strftime("D%Y-%m-%d").to_numpy(dtype=object)[which]
+    return pd.Series(key, index=raw.index, name=raw.name, dtype=object)

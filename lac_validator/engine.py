@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -139,12 +140,15 @@ def rule_workers(n_rules: int) -> int:
 
 
 def _batches(rules: list[RuleVersion]) -> list[list[int]]:
-    """Rule positions grouped by the module that defines them, largest group first. Rules of one
-    module mostly share their views (the postcode rules one geography join, the URN rules one
-    provider match), so handing out whole modules keeps each view in one process."""
+    """Rule positions grouped by the module that defines them (or the module's BATCH name, which
+    puts modules together), largest group first. Rules of one module mostly share their views, so
+    handing out whole groups keeps each view in one process: the modules that need the postcode
+    geography of the placements share one BATCH."""
     groups: dict[str, list[int]] = {}
     for i, rule in enumerate(rules):
-        groups.setdefault(getattr(rule.func, "__module__", "") or "", []).append(i)
+        module = getattr(rule.func, "__module__", "") or ""
+        name = getattr(sys.modules.get(module), "BATCH", module)
+        groups.setdefault(name, []).append(i)
     return sorted(groups.values(), key=len, reverse=True)
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 
 from lac_validator.dates import add_years
 from lac_validator.registry import NotApplicable, rule
+from lac_validator.views import shared
 
 
 def _fmt(ctx, suffix: str) -> str:
@@ -42,8 +43,9 @@ def _status(ctx, suffix: str = ""):
     return None
 
 
-def _combinations(ctx, header_rows_without_uasc: bool = False):
-    """Current UASC rows with the child's current indicator (`now`, Header label `_hrow`) and each
+@shared
+def uasc_year_combinations(ctx, header_rows_without_uasc: bool = False):
+    """Shared by 205A-205C (which only read it). Current UASC rows with the child's current indicator (`now`, Header label `_hrow`) and each
     of the child's UASC_last rows (DUC_last, DOB_last) with the child's last-year indicator."""
     if ctx.file_format == "xml" and not (ctx.has("Header") and ctx.has("Header_last")):
         raise NotApplicable("with XML input this rule needs this year's and last year's Header")
@@ -84,7 +86,7 @@ def _is1(s: pd.Series) -> pd.Series:
 
 @rule("205A", requires=["UASC", "UASC_last"])
 def no_longer_uasc(ctx):
-    c, real = _combinations(ctx, header_rows_without_uasc=True)
+    c, real = uasc_year_combinations(ctx, True)
     prev_start = ctx.collection_start - pd.DateOffset(years=1)
     prev_end = ctx.collection_end - pd.DateOffset(years=1)
     in_prev_year = (c["DUC_last"] >= prev_start) & (c["DUC_last"] <= prev_end)
@@ -94,7 +96,7 @@ def no_longer_uasc(ctx):
 
 @rule("205B", requires=["UASC", "UASC_last"])
 def still_uasc(ctx):
-    c, real = _combinations(ctx)
+    c, real = uasc_year_combinations(ctx)
     dob18 = add_years(c["DOB_last"], 18)
     last_not_18 = ~(c["DUC_last"] == dob18)
     in_year = (c["DUC"] >= ctx.collection_start) & (c["DUC"] <= ctx.collection_end)
@@ -104,7 +106,7 @@ def still_uasc(ctx):
 
 @rule("205C", requires=["UASC", "UASC_last"])
 def never_uasc_with_duc(ctx):
-    c, real = _combinations(ctx)
+    c, real = uasc_year_combinations(ctx)
     fail = ~_is1(c["now"]) & ~_is1(c["last"]) & (c["DUC"].notna() | c["DUC_last"].notna())
     return _flags(ctx, c, fail, real)
 

@@ -10,6 +10,9 @@ import pandas as pd
 from lac_validator.registry import rule
 from lac_validator.views import first_episode, last_episode, placement_geo, shared
 
+# Run in one process with the other rules needing the placements' postcode geography (engine._batches).
+BATCH = "placement geography"
+
 
 @shared
 def first_vs_last_placement(ctx) -> pd.DataFrame:

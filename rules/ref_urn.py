@@ -12,6 +12,9 @@ from lac_validator.registry import NotApplicable, rule
 from lac_validator.views import (REAL_URN_EXCLUDED, codes_contain, placement_geo, provider_matches,
                                  submitting_la_area)
 
+# Run in one process with the other rules needing the placements' postcode geography (engine._batches).
+BATCH = "placement geography"
+
 SHORT_BREAKS = ["V3", "V4"]
 TEMPORARY = ["T0", "T1", "T2", "T3", "T4"]
 Z_OTHER = ["Z11", "Z12", "Z13", "Z14"]
