@@ -42,12 +42,18 @@ def utla_names() -> dict[str, str]:
 
 def utla_for_lad(laua: pd.Series) -> pd.Series:
     """Upper-tier LA code (or SCO/NIR/WAL) for each district code; NaN when blank or unknown."""
-    s = laua.astype("object")
-    out = s.map(_utla_map())
-    prefix = s.where(s.notna(), "").astype(str).str[:1]
-    for letter, country in COUNTRY_BY_PREFIX.items():
-        out = out.where(~(prefix.eq(letter) & s.notna()), country)
-    return out.astype("object").where(out.notna(), np.nan)
+    # Per distinct district (a return has a few hundred), then spread back over the rows.
+    which, districts = pd.factorize(laua.to_numpy(dtype=object))
+    mapping = _utla_map()
+    found = []
+    for d in districts:
+        code = mapping.get(d, np.nan)
+        for letter, country in COUNTRY_BY_PREFIX.items():
+            if str(d)[:1] == letter:
+                code = country
+        found.append(code)
+    table = np.array(found + [np.nan], dtype=object)  # the last slot: blank districts (code -1)
+    return pd.Series(table[which], index=laua.index, dtype=object)
 
 
 @lru_cache(maxsize=None)

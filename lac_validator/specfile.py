@@ -5,16 +5,14 @@ import json
 from importlib import resources
 from pathlib import Path
 
-import yaml
-
-try:  # libyaml makes start-up several times faster; fall back to pure Python
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
 
 
 def load_yaml_text(text: str):
-    return yaml.load(text, Loader=_Loader)
+    # Imported here: a run whose package YAML comes from the JSON cache never needs PyYAML.
+    import yaml  # noqa: PLC0415
+
+    # libyaml's loader is several times faster; PyYAML without it falls back to pure Python.
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def load_package_yaml(package: str, name: str):
