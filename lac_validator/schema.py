@@ -2,30 +2,37 @@
 
 The schema drives table recognition (header sets), typing on load (which columns are
 dates), code lists per collection year, and the documentation.
+
+The classes below are typed dataclasses. pydantic validates fields.yaml against them whenever the
+YAML is read; the validated result is cached as JSON (lac_validator.cache), so an ordinary run
+builds the schema from that cache without importing pydantic (a tenth of a second of start-up).
 """
 from __future__ import annotations
 
+import dataclasses
+from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
+from pathlib import Path
 
-from pydantic import BaseModel, Field
-
-from .specfile import load_package_yaml
 from .years import SUPPORTED, CollectionYear
 
 
-class CodeSpec(BaseModel):
+@dataclass(frozen=True)
+class CodeSpec:
     code: str
     meaning: str = ""
-    years: list[str] = Field(default_factory=lambda: list(SUPPORTED))
+    years: list[str] = field(default_factory=lambda: list(SUPPORTED))
 
 
-class FieldSpec(BaseModel):
+@dataclass(frozen=True)
+class FieldSpec:
     name: str
     type: str
     required: str = ""
     format: str = ""
     notes: str = ""
-    codes: list[CodeSpec] = Field(default_factory=list)
+    codes: list[CodeSpec] = field(default_factory=list)
 
     @property
     def is_date(self) -> bool:
@@ -36,13 +43,14 @@ class FieldSpec(BaseModel):
         return frozenset(c.code for c in self.codes if key in c.years)
 
 
-class TableSpec(BaseModel):
+@dataclass(frozen=True)
+class TableSpec:
     name: str
-    description: str = ""
-    key: list[str] = Field(default_factory=list)
-    since: str = SUPPORTED[0]
     csv_columns: list[str]
     fields: dict[str, FieldSpec]
+    description: str = ""
+    key: list[str] = field(default_factory=list)
+    since: str = SUPPORTED[0]
 
     def in_year(self, year: CollectionYear) -> bool:
         return year.key >= self.since
@@ -52,7 +60,8 @@ class TableSpec(BaseModel):
         return [c for c in self.csv_columns if c in self.fields and self.fields[c].is_date]
 
 
-class Schema(BaseModel):
+@dataclass(frozen=True)
+class Schema:
     tables: dict[str, TableSpec]
 
     def table(self, name: str) -> TableSpec:
@@ -65,24 +74,57 @@ class Schema(BaseModel):
         return self.tables[base_table(table)].fields[field].codes_for(year)
 
 
-def base_table(name: str) -> str:
-    """``Episodes_last`` -> ``Episodes``."""
-    return name[:-5] if name.endswith("_last") else name
+_FIELD_KEYS = {f.name for f in dataclasses.fields(FieldSpec)}
+_SCHEMA_VERSION = "1"  # bump when the classes above change shape (cached schemas are then rebuilt)
+
+
+def _from_yaml() -> dict:
+    """fields.yaml, validated by pydantic against the classes above, as plain data."""
+    from pydantic import TypeAdapter  # noqa: PLC0415 - only when the YAML is (re)read
+
+    from .specfile import load_yaml_text  # noqa: PLC0415
+
+    raw = load_yaml_text(resources.files("lac_validator.schemas").joinpath("fields.yaml").read_text(encoding="utf-8"))
+    tables = {}
+    for name, t in raw["tables"].items():
+        fields = {fname: {"name": fname, **{k: v for k, v in f.items() if k in _FIELD_KEYS}}
+                  for fname, f in t["fields"].items()}
+        tables[name] = {"name": name, "description": t.get("description", ""), "key": t.get("key", []),
+                        "since": t.get("since", SUPPORTED[0]), "csv_columns": t["csv_columns"], "fields": fields}
+    schema = TypeAdapter(Schema).validate_python({"tables": tables})  # raises on a malformed schema file
+    return dataclasses.asdict(schema)
+
+
+def _build(data: dict) -> Schema:
+    """Schema objects from validated plain data (as _from_yaml returns it)."""
+    return Schema(tables={
+        name: TableSpec(
+            name=t["name"], csv_columns=list(t["csv_columns"]), description=t["description"], key=list(t["key"]),
+            since=t["since"],
+            fields={f: FieldSpec(name=d["name"], type=d["type"], required=d["required"], format=d["format"],
+                                 notes=d["notes"], codes=[CodeSpec(**c) for c in d["codes"]])
+                    for f, d in t["fields"].items()})
+        for name, t in data["tables"].items()})
 
 
 @lru_cache(maxsize=1)
 def load_schema() -> Schema:
-    raw = load_package_yaml("lac_validator.schemas", "fields.yaml")
-    tables = {}
-    for name, t in raw["tables"].items():
-        fields = {fname: FieldSpec(name=fname, **{k: v for k, v in f.items() if k in FieldSpec.model_fields})
-                  for fname, f in t["fields"].items()}
-        tables[name] = TableSpec(
-            name=name,
-            description=t.get("description", ""),
-            key=t.get("key", []),
-            since=t.get("since", SUPPORTED[0]),
-            csv_columns=t["csv_columns"],
-            fields=fields,
-        )
-    return Schema(tables=tables)
+    from . import cache  # noqa: PLC0415
+
+    source = resources.files("lac_validator.schemas").joinpath("fields.yaml")
+    key = cache.source_key("schema", _SCHEMA_VERSION, files=(source,)) if isinstance(source, Path) else None
+    data = cache.load_json("schema", key) if key else None
+    if data is not None:
+        try:
+            return _build(data)
+        except (KeyError, TypeError, AttributeError):  # a damaged cache entry: read the YAML again
+            pass
+    data = _from_yaml()
+    if key:
+        cache.store_json("schema", key, data)
+    return _build(data)
+
+
+def base_table(name: str) -> str:
+    """``Episodes_last`` -> ``Episodes``."""
+    return name[:-5] if name.endswith("_last") else name

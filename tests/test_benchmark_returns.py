@@ -219,3 +219,27 @@ def test_json_report_is_one_error_per_line_and_parses(small):
     assert json.loads(text) == json.loads(json.dumps(report_dict(report), default=str))
     error_lines = [line for line in text.splitlines() if line.startswith('  {"rule": ')]
     assert len(error_lines) == len(report.records) > 0
+
+
+def test_schema_from_the_yaml_and_from_the_cache_are_the_same(tmp_path, monkeypatch):
+    from lac_validator import schema
+
+    monkeypatch.setenv("LAC_VALIDATOR_CACHE_DIR", str(tmp_path / "c"))
+    schema.load_schema.cache_clear()
+    try:
+        from_yaml = schema.load_schema()  # validated by pydantic, then cached
+        assert len(list((tmp_path / "c").glob("schema-*.json"))) == 1
+        schema.load_schema.cache_clear()
+        monkeypatch.setattr(schema, "_from_yaml", lambda: pytest.fail("the YAML was read again"))
+        assert schema.load_schema() == from_yaml
+    finally:
+        schema.load_schema.cache_clear()
+
+
+def test_schema_validation_refuses_a_malformed_schema():
+    from pydantic import TypeAdapter, ValidationError
+
+    from lac_validator.schema import Schema
+
+    with pytest.raises(ValidationError):
+        TypeAdapter(Schema).validate_python({"tables": {"X": {"name": "X", "csv_columns": "A,B", "fields": {}}}})
