@@ -99,46 +99,59 @@ def _fmt(value) -> str | None:
     return str(value)
 
 
+def _missing(v) -> bool:
+    return v is None or (isinstance(v, float) and v != v)
+
+
 def build_records(ctx: Context, result: RunResult) -> pd.DataFrame:
-    """Vectorised: one frame per (rule, table) joined to the rows it flags."""
-    parts = []
+    """One record per flagged row: the findings' rows looked up in numpy arrays of their tables
+    (each column converted once), gathered in lists and made into one frame at the end."""
+    columns: dict[tuple[str, str], np.ndarray] = {}
+
+    def column(table: str, name: str) -> np.ndarray:
+        if (table, name) not in columns:
+            columns[(table, name)] = ctx.source(table).raw[name].to_numpy(dtype=object)
+        return columns[(table, name)]
+
+    out: dict[str, list] = {c: [] for c in ["rule", "message", "category", "severity", "table", "year", "row",
+                                            "line", "file", "child", "locator", "_natural", "fields", "values"]}
+    dates = []
     for f in result.findings:
         src = ctx.source(f.table)
         raw = src.raw
         rows = f.rows
+        n = len(rows)
         base = base_table(f.table)
         present = [c for c in (FIELD_ALIASES.get(x, x) for x in f.rule.fields) if c in raw.columns]
-        sel = raw.loc[rows]
-        values = sel[present].astype(object).where(sel[present].notna(), None).to_dict("records") if present \
-            else [{}] * len(rows)
+        picked = {c: column(f.table, c)[rows] for c in present}
+        out["values"] += [{c: (None if _missing(picked[c][i]) else picked[c][i]) for c in present} for i in range(n)]
         loc_col = LOCATOR.get(base)
         if loc_col:
-            loc_raw = sel[loc_col].astype(object)
-            locator = np.where(loc_raw.notna(), loc_col + " " + loc_raw.astype(str), loc_col + " (blank)")
-            loc_date = src.data.loc[rows, loc_col].to_numpy()
+            natural = column(f.table, loc_col)[rows]
+            out["locator"] += [f"{loc_col} (blank)" if _missing(v) else f"{loc_col} {v}" for v in natural]
+            out["_natural"] += ["" if _missing(v) else v for v in natural]
+            dates.append(src.data[loc_col].to_numpy(dtype="datetime64[us]")[rows])
         else:
-            locator = np.full(len(rows), None, dtype=object)
-            loc_date = np.full(len(rows), np.datetime64("NaT"), dtype="datetime64[us]")
-        parts.append(pd.DataFrame({
-            "rule": f.rule.code,
-            "message": f.rule.message,
-            "category": f.rule.category,
-            "severity": severity_of(f.rule.message),
-            "table": base,
-            "year": "previous" if f.table.endswith("_last") else "current",
-            "row": rows.astype(np.int64),
-            "line": src.lines[rows].astype(np.int64) if len(src.lines) == len(raw) else rows + 2,
-            "file": src.source.describe(),
-            "child": sel["CHILD"].astype(object).where(sel["CHILD"].notna(), None).to_numpy(),
-            "locator": locator,
-            "_natural": sel[loc_col].astype(object).where(sel[loc_col].notna(), "").to_numpy() if loc_col else "",
-            "fields": [list(present)] * len(rows),
-            "values": values,
-            "_date": loc_date,
-        }))
-    if not parts:
+            out["locator"] += [None] * n
+            out["_natural"] += [""] * n
+            dates.append(np.full(n, np.datetime64("NaT"), dtype="datetime64[us]"))
+        out["rule"] += [f.rule.code] * n
+        out["message"] += [f.rule.message] * n
+        out["category"] += [f.rule.category] * n
+        out["severity"] += [severity_of(f.rule.message)] * n
+        out["table"] += [base] * n
+        out["year"] += ["previous" if f.table.endswith("_last") else "current"] * n
+        out["row"].append(rows.astype(np.int64))
+        out["line"].append(src.lines[rows].astype(np.int64) if len(src.lines) == len(raw) else rows.astype(np.int64) + 2)
+        out["file"] += [src.source.describe()] * n
+        out["child"] += [None if _missing(v) else v for v in column(f.table, "CHILD")[rows]]
+        out["fields"] += [list(present) for _ in range(n)]
+    if not result.findings:
         return pd.DataFrame(columns=RECORD_COLUMNS)
-    recs = pd.concat(parts, ignore_index=True)
+    frame = {k: (np.concatenate(v) if k in ("row", "line") else v) for k, v in out.items()}
+    frame["locator"] = pd.Series(frame["locator"], dtype=object)  # None where a table has no locator
+    recs = pd.DataFrame(frame)
+    recs["_date"] = np.concatenate(dates)
     recs["social_worker"] = assign_social_workers(ctx, recs)
     recs["key"] = error_keys(recs)
     recs = recs.drop(columns=["_date", "_natural"])
