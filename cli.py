@@ -260,9 +260,9 @@ def _emit(report, fmt, output, all_errors, quiet, workers=None):
 
 
 def _emit_text(report, all_errors, quiet, output):
-    from lac_validator.outputs.text_report import render_text
-
     if not quiet:
+        from lac_validator.outputs.text_report import render_text
+
         render_text(report, _console(), all_errors=all_errors and output is None)
         if output is not None:
             click.echo(f"\nFull report written to {output}")
