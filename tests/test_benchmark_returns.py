@@ -243,3 +243,26 @@ def test_schema_validation_refuses_a_malformed_schema():
 
     with pytest.raises(ValidationError):
         TypeAdapter(Schema).validate_python({"tables": {"X": {"name": "X", "csv_columns": "A,B", "fields": {}}}})
+
+
+def test_mapped_cache_roundtrip_permissions_and_failures(tmp_path, monkeypatch):
+    monkeypatch.setenv("LAC_VALIDATOR_CACHE_DIR", str(tmp_path / "c"))
+    arrays = {"pcd": np.array([b"B1  1AA", b"B1  1AB"], dtype="S7"), "e": np.array([1.5, 2.5])}
+    old = os.umask(0o027)
+    try:
+        cache.store_mapped("m", "k1", arrays)
+    finally:
+        os.umask(old)
+    got = cache.load_mapped("m", "k1")
+    assert got["pcd"].tolist() == [b"B1  1AA", b"B1  1AB"] and got["e"].tolist() == [1.5, 2.5]
+    assert isinstance(got["e"], np.memmap) and not got["e"].flags.writeable
+    entry = tmp_path / "c" / "m-k1"
+    assert stat.S_IMODE(entry.stat().st_mode) == 0o750
+    assert stat.S_IMODE((entry / "e.npy").stat().st_mode) == 0o640
+    assert not [p for p in (tmp_path / "c").iterdir() if p.name.startswith(".")]  # no temporary left
+    cache.store_mapped("m", "k1", {"e": np.array([9.0])})  # already there: kept as it was
+    assert cache.load_mapped("m", "k1")["e"].tolist() == [1.5, 2.5]
+    assert cache.load_mapped("m", "other") is None
+    monkeypatch.setenv("LAC_VALIDATOR_CACHE_DIR", "off")
+    cache.store_mapped("m", "k2", arrays)
+    assert cache.load_mapped("m", "k2") is None
