@@ -2,6 +2,7 @@
 
     python benchmarks/run.py                                  # 1,000, 5,000, 20,000, 100,000 children
     python benchmarks/run.py --sizes 1000,5000 --repeat 3 --markdown benchmarks/results.md
+    python benchmarks/run.py --sizes 5000 --many 4             # also validate-many, --jobs 1 and 2
 
 For each size it generates (once; cached under --data, deterministic seed) this year's and last
 year's return plus a synthetic Ofsted provider list, then runs `lac-validator validate CURRENT
@@ -127,6 +128,31 @@ def measure(folder: Path, env: dict) -> dict:
     return out
 
 
+def many_markdown(root: Path, n: int, k: int, seed: int, error_rate: float, env: dict) -> str:
+    """Time `validate-many` on k returns of n children (seeds seed..seed+k-1) with 1 and 2 jobs."""
+    with tempfile.TemporaryDirectory() as tmp:
+        region = Path(tmp) / "region"
+        for i in range(k):
+            folder = ensure_data(root, n, seed + i, error_rate)
+            (region / f"LA{i + 1}").mkdir(parents=True)
+            for part in ("current", "previous"):
+                (region / f"LA{i + 1}" / part).symlink_to(folder / part)
+        providers = ensure_data(root, n, seed, error_rate) / "ofsted_providers.xlsx"
+        walls = {}
+        for jobs in (1, 2):
+            out = Path(tmp) / f"out{jobs}"
+            cmd = [sys.executable, "-c", "import sys; from lac_validator.cli import entry; "
+                   "sys.argv[0] = 'lac-validator'; entry()", "validate-many", str(region), "-o", str(out),
+                   "--year", YEAR, "--la", LA, "--providers", str(providers), "-f", "json", "--jobs", str(jobs),
+                   "--fail-on", "none", "-q"]
+            t0 = time.perf_counter()
+            subprocess.run(cmd, check=True, env=env)
+            walls[jobs] = time.perf_counter() - t0
+            print(f"  validate-many {k} x {n:,} children, --jobs {jobs}: {walls[jobs]:.2f} s", file=sys.stderr)
+    return (f"\n- validate-many, {k} returns of {n:,} children each: {walls[1]:.2f} s with `--jobs 1` (each return "
+            f"using the cores itself), {walls[2]:.2f} s with `--jobs 2` ({walls[1] / walls[2]:.2f}x)\n")
+
+
 # ------------------------------------------------------------------------------------ report
 def machine() -> str:
     cpu = "unknown CPU"
@@ -197,6 +223,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--error-rate", type=float, default=0.01, help="deliberate errors per child (default 0.01)")
     ap.add_argument("--repeat", type=int, default=1, help="runs per size; the best is reported (default 1)")
     ap.add_argument("--markdown", help="also write the results table to this file")
+    ap.add_argument("--many", type=int, default=0, metavar="K",
+                    help="also time `validate-many` on K returns of the first size with --jobs 1 and 2")
     a = ap.parse_args(argv)
     sizes = [int(s.replace("_", "")) for s in a.sizes.split(",") if s.strip()]
     env = _env()
@@ -212,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {n:>7,} children: {best['wall']:.2f} s, {best['peak_mb']:.0f} MB, "
               f"{best['rules_run']} rules run, {best['internal_errors']} internal errors", file=sys.stderr)
     text = markdown(results, max(1, a.repeat))
+    if a.many:
+        text += many_markdown(Path(a.data), sizes[0], a.many, a.seed, a.error_rate, env)
     print(text)
     if a.markdown:
         Path(a.markdown).write_text(text, encoding="utf-8")
