@@ -82,6 +82,11 @@ def main():
       lac-validator validate-many REGION_FOLDER --year 2025-26 --jobs 4 -o reports/
       lac-validator rules --year 2025-26
       lac-validator explain 503A
+
+    \b
+    Environment:
+      LAC_VALIDATOR_WORKERS=N    processes to work in (default on Linux: one per core; 1 = no forking)
+      LAC_VALIDATOR_CACHE_DIR    cache of parsed public reference data (default ~/.cache/lac-validator; off)
     """
 
 
