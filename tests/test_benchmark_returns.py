@@ -156,14 +156,18 @@ def test_validate_many_other_formats(region, tmp_path):
 
 
 # ------------------------------------------------------------------------------- cache
+def _with_umask(mask: int, func, *args) -> None:
+    old = os.umask(mask)
+    try:
+        func(*args)
+    finally:
+        os.umask(old)
+
+
 def test_cache_roundtrip_and_permissions(tmp_path, monkeypatch):
     monkeypatch.setenv("LAC_VALIDATOR_CACHE_DIR", str(tmp_path / "c"))
     arrays = {"pcd": np.array([b"B1  1AA"], dtype="S7"), "e": np.array([1.5])}
-    old = os.umask(0o027)
-    try:
-        cache.store("x", "k1", arrays)
-    finally:
-        os.umask(old)
+    _with_umask(0o027, cache.store, "x", "k1", arrays)
     got = cache.load("x", "k1")
     assert got is not None and got["pcd"].tolist() == [b"B1  1AA"] and got["e"].tolist() == [1.5]
     mode = stat.S_IMODE((tmp_path / "c" / "x-k1.npz").stat().st_mode)
@@ -248,11 +252,7 @@ def test_schema_validation_refuses_a_malformed_schema():
 def test_mapped_cache_roundtrip_permissions_and_failures(tmp_path, monkeypatch):
     monkeypatch.setenv("LAC_VALIDATOR_CACHE_DIR", str(tmp_path / "c"))
     arrays = {"pcd": np.array([b"B1  1AA", b"B1  1AB"], dtype="S7"), "e": np.array([1.5, 2.5])}
-    old = os.umask(0o027)
-    try:
-        cache.store_mapped("m", "k1", arrays)
-    finally:
-        os.umask(old)
+    _with_umask(0o027, cache.store_mapped, "m", "k1", arrays)
     got = cache.load_mapped("m", "k1")
     assert got["pcd"].tolist() == [b"B1  1AA", b"B1  1AB"] and got["e"].tolist() == [1.5, 2.5]
     assert isinstance(got["e"], np.memmap) and not got["e"].flags.writeable
