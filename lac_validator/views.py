@@ -16,6 +16,12 @@ from .context import Context
 from .dates import age_at, parse_lenient
 
 
+def as_set(values) -> set:
+    """set(values) for a pandas Series: the same values, without pandas' element-by-element
+    iteration over text columns (about ten times slower than going through numpy)."""
+    return set(np.asarray(values, dtype=object).tolist())
+
+
 def shared(func):
     @functools.wraps(func)
     def wrapper(ctx: Context, *args):
@@ -117,7 +123,7 @@ def uasc_children(ctx: Context, name: str = "Header") -> frozenset:
     h = ctx.raw(name)
     if "UASC" not in h:
         return frozenset()
-    return frozenset(h.loc[h["UASC"].eq("1"), "CHILD"].dropna())
+    return frozenset(as_set(h.loc[h["UASC"].eq("1"), "CHILD"].dropna()))
 
 
 @shared
@@ -146,8 +152,8 @@ def continuously_looked_after(ctx: Context) -> frozenset:
     # A blank REC is not X1: spec (b) says "REC not X1"
     left = left | (t["REC"].isna() & (t["DEC"] >= start) & (t["DEC"] < end))
     short_break = t["LS"].isin(["V3", "V4"]) & during
-    children_during = set(t.loc[during, "CHILD"].dropna())
-    excluded = set(t.loc[new_start | left | short_break, "CHILD"].dropna())
+    children_during = as_set(t.loc[during, "CHILD"].dropna())
+    excluded = as_set(t.loc[new_start | left | short_break, "CHILD"].dropna())
     return frozenset(children_during - excluded)
 
 
@@ -278,7 +284,7 @@ def uasc_this_or_last_year(ctx: Context) -> tuple[frozenset, bool]:
             has_indicator = "UASC" in h and (ret.file_format == "xml" or ctx.has(uasc) or h["UASC"].notna().any())
             if has_indicator:
                 informed = True
-                children |= set(h.loc[h["UASC"].eq("1"), "CHILD"].dropna())
+                children |= as_set(h.loc[h["UASC"].eq("1"), "CHILD"].dropna())
         elif ctx.has(uasc):
             u = ctx.raw(uasc)
             informed = True

@@ -4,7 +4,7 @@ import pandas as pd
 
 from lac_validator.dates import add_years, age_at
 from lac_validator.registry import rule
-from lac_validator.views import OC3_ITEMS, episodes_in_year, last_episode
+from lac_validator.views import OC3_ITEMS, as_set, episodes_in_year, last_episode
 
 OTHER_TABLES_1012 = ["PlacedAdoption", "Missing", "Reviews", "AD1", "PrevPerm", "OC2"]
 
@@ -54,13 +54,13 @@ def not_relevant_child(ctx):
     latest = dated.groupby("CHILD")["DECOM"].idxmax().to_numpy()
     e.loc[latest, "DEC"] = e.loc[latest, "DEC"].fillna(ctx.collection_end)
     final = e.loc[latest]
-    adopted = set(final.loc[final["REC"].isin(["E11", "E12"]), "CHILD"])
+    adopted = as_set(final.loc[final["REC"].isin(["E11", "E12"]), "CHILD"])
 
     h = ctx.table("Header")
     h = h[h["CHILD"].isin(wanted) & h["DOB"].notna()]
     h = h[~h["CHILD"].duplicated(keep="first")]
     h = h[add_years(h["DOB"], 20) > ctx.collection_end]
-    assessed = set(h["CHILD"])
+    assessed = as_set(h["CHILD"])
     # With no assessed child having a counted episode, every assessed child lacks the time in care.
     j = e[~e["LS"].isin(["V3", "V4"])].merge(h[["CHILD", "DOB"]], on="CHILD", how="inner")
     totals = {}
@@ -129,8 +129,8 @@ def transferred_to_other_la(ctx):
 def data_without_episodes(ctx):
     """Rows of the six tables for OC3 children (a row in OC3) with no episode this year. The older tool
     ignored OC3 and flagged every such row of any child without episodes (docs/divergences.md)."""
-    with_episodes = set(ctx.raw("Episodes")["CHILD"].dropna())
-    oc3_children = list(set(ctx.raw("OC3")["CHILD"].dropna()) - with_episodes)
+    with_episodes = as_set(ctx.raw("Episodes")["CHILD"].dropna())
+    oc3_children = list(as_set(ctx.raw("OC3")["CHILD"].dropna()) - with_episodes)
     out = {}
     for name in OTHER_TABLES_1012:
         if ctx.has(name):
@@ -144,11 +144,11 @@ def uasc_for_care_leavers(ctx):
     """Care leavers = children with OC3 information and no episode in the collection year, whether or not
     older episodes are listed (the older tool required some Episodes row, so the usual care leaver, with
     no episode in this year's return, was never checked; docs/divergences.md)."""
-    in_year = set(episodes_in_year(ctx, "Episodes")["CHILD"].dropna())
+    in_year = as_set(episodes_in_year(ctx, "Episodes")["CHILD"].dropna())
     oc3 = ctx.raw("OC3")
     oc3_data = oc3["CHILD"].notna() & _has_oc3_data(oc3)
     uasc = ctx.raw("UASC")
-    qualifying = (set(uasc["CHILD"].dropna()) & set(oc3.loc[oc3_data, "CHILD"])) - in_year
+    qualifying = (as_set(uasc["CHILD"].dropna()) & as_set(oc3.loc[oc3_data, "CHILD"])) - in_year
     q = list(qualifying)
     return {"UASC": uasc["CHILD"].isin(q) & uasc["CHILD"].notna(), "OC3": oc3_data & oc3["CHILD"].isin(q)}
 

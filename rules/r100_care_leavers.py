@@ -1,7 +1,7 @@
 """Care leaver (OC3) checks of the 100s, and OC3/AD1 data that the child's status rules out
 (rules 131-134, 153, 187)."""
 from lac_validator.registry import rule
-from lac_validator.views import OC3_ITEMS as OC3_FIELDS, continuously_looked_after, oc3_has_data
+from lac_validator.views import OC3_ITEMS as OC3_FIELDS, as_set, continuously_looked_after, oc3_has_data
 
 AD1_FIELDS = ["DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR"]
 IN_TOUCH_CODES = frozenset(["YES", "NO", "DIED", "REFU", "NREQ", "RHOM"])
@@ -34,7 +34,7 @@ def accom_code(ctx):
 def adoption_data_for_care_leaver(ctx):
     ad1 = ctx.raw("AD1")
     oc3 = ctx.raw("OC3")
-    leavers = set(oc3.loc[oc3_has_data(ctx), "CHILD"].dropna())
+    leavers = as_set(oc3.loc[oc3_has_data(ctx), "CHILD"].dropna())
     return ad1[AD1_FIELDS].notna().any(axis=1) & ad1["CHILD"].isin(leavers)
 
 

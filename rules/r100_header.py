@@ -3,7 +3,7 @@ child DOB (rules 104, 165, 168, 171, 174; 105 pending)."""
 import pandas as pd
 
 from lac_validator.registry import NotApplicable, rule
-from lac_validator.views import numbers, oc3_has_data
+from lac_validator.views import as_set, numbers, oc3_has_data
 
 
 def _invalid_date(ctx, name, col):
@@ -39,8 +39,8 @@ def mother_status(ctx):
     eps = e[~e["LS"].isin(["V3", "V4"]) & e["CHILD"].notna()]
     dec = eps["DEC"].fillna(end)
     in_year = (dec >= start) & (eps["DECOM"] <= end)
-    examined = set(eps["CHILD"])
-    eps_in_year = set(eps.loc[in_year, "CHILD"])
+    examined = as_set(eps["CHILD"])
+    eps_in_year = as_set(eps.loc[in_year, "CHILD"])
 
     h = ctx.raw("Header")
     h = h[h["CHILD"].isin(examined)]

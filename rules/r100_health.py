@@ -2,7 +2,7 @@
 (rules 157-159, 180-182, 185, 186, 188-193, 196, 197a, 197B, 198)."""
 from lac_validator.dates import add_years
 from lac_validator.registry import rule
-from lac_validator.views import continuously_looked_after, first_episode, numbers
+from lac_validator.views import as_set, continuously_looked_after, first_episode, numbers
 
 CORE = ["IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE"]
 OTHER = ["CONVICTED", "HEALTH_CHECK", "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED"]
@@ -104,7 +104,7 @@ def oc2_items_missing_for_cla(ctx):
     o = ctx.raw("OC2")
     cla = continuously_looked_after(ctx)
     first = first_episode(ctx, "Episodes")
-    no_oc2 = first["CHILD"].isin(cla) & ~first["CHILD"].isin(set(o["CHILD"].dropna()))
+    no_oc2 = first["CHILD"].isin(cla) & ~first["CHILD"].isin(as_set(o["CHILD"].dropna()))
     return {
         "OC2": o["CHILD"].isin(cla) & o[CORE].isna().any(axis=1),
         "Episodes": first.index[no_oc2.to_numpy()],

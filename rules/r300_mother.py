@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from lac_validator.registry import rule
+from lac_validator.views import as_set
 
 RESPITE = ["V3", "V4"]
 
@@ -35,8 +36,8 @@ def short_breaks_with_mother_or_reviews(ctx):
     r_q = r[r["CHILD"].isin(qualifying)]
     mother = h_q["MOTHER"].notna()
     review = r_q["REVIEW"].notna() | r_q["REVIEW_CODE"].notna()
-    with_mother = set(h_q.loc[mother, "CHILD"])
-    with_review = set(r_q.loc[review, "CHILD"])
+    with_mother = as_set(h_q.loc[mother, "CHILD"])
+    with_review = as_set(r_q.loc[review, "CHILD"])
     flagged_children = with_mother | with_review
     return {
         "Episodes": e["CHILD"].isin(flagged_children) & e["CHILD"].notna(),

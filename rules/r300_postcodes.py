@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from lac_validator.registry import rule
+from lac_validator.views import as_set
 
 RESPITE = ["V3", "V4"]
 
@@ -15,7 +16,7 @@ def _uasc_from(ctx, header: str, uasc: str) -> set:
         h = ctx.raw(header)
         if "UASC" not in h.columns:
             return set()
-        return set(h.loc[h["UASC"].eq("1"), "CHILD"])
+        return as_set(h.loc[h["UASC"].eq("1"), "CHILD"])
     if ctx.has(uasc):
         u = ctx.raw(uasc)
         cols = [c for c in ("SEX", "DOB", "DUC") if c in u.columns]

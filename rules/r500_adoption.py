@@ -10,6 +10,7 @@ import pandas as pd
 
 from lac_validator.dates import date_key
 from lac_validator.registry import rule
+from lac_validator.views import as_set
 
 ADOPTION_PLACEMENTS = ["A3", "A4", "A5", "A6"]
 AD1_ITEMS = ["DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR"]
@@ -30,7 +31,7 @@ def _date_key(ctx, table: str, column: str) -> pd.Series:
 
 def _kids(values: pd.Series) -> set:
     """The children named in a CHILD column (blank CHILD is no child), for membership tests."""
-    return set(values.dropna())
+    return as_set(values.dropna())
 
 
 def _frame(ctx, table: str, columns: list[str], label: str, raw: bool = False) -> pd.DataFrame:

@@ -34,7 +34,8 @@ def _first_differs_from_open_last(ctx, field: str, exempt: frozenset = frozenset
     is_open = p["DEC_last"].isna()
     differs = _differ(p[field], p[field + "_last"])
     if exempt:
-        pair = pd.Series(list(zip(p[field + "_last"], p[field])), index=p.index, dtype=object)
+        pair = pd.Series(list(zip(p[field + "_last"].to_numpy(dtype=object), p[field].to_numpy(dtype=object))),
+                         index=p.index, dtype=object)
         differs &= ~pair.isin(exempt)
     return p.index[(is_open & differs).to_numpy()]
 

@@ -5,7 +5,7 @@ import pandas as pd
 
 from lac_validator.dates import add_years
 from lac_validator.registry import rule
-from lac_validator.views import periods_of_care
+from lac_validator.views import as_set, periods_of_care
 
 
 def _true(values) -> np.ndarray:
@@ -90,8 +90,8 @@ def open_period_last_year_not_continued(ctx):
     in_return = set()
     for name in ("Episodes", "Header"):
         if ctx.has(name):
-            in_return |= set(ctx.raw(name)["CHILD"].dropna())
-    absent = open_last["CHILD"].isin(in_return) & ~open_last["CHILD"].isin(set(o["CHILD"]))
+            in_return |= as_set(ctx.raw(name)["CHILD"].dropna())
+    absent = open_last["CHILD"].isin(in_return) & ~open_last["CHILD"].isin(as_set(o["CHILD"]))
     return {"Missing": pairs.loc[differs, "_row"], "Missing_last": open_last.index[absent.to_numpy()]}
 
 
@@ -140,7 +140,7 @@ def missing_at_18th_birthday_not_e8(ctx):
 def start_outside_episodes(ctx):
     m = ctx.table("Missing")
     e = ctx.table("Episodes")
-    rows = m.loc[m["CHILD"].isin(set(e["CHILD"].dropna())), ["CHILD", "MIS_START"]].assign(_row=lambda d: d.index)
+    rows = m.loc[m["CHILD"].isin(as_set(e["CHILD"].dropna())), ["CHILD", "MIS_START"]].assign(_row=lambda d: d.index)
     pairs = rows.merge(e[["CHILD", "DECOM", "DEC"]], on="CHILD")
     inside = _true((pairs["MIS_START"] >= pairs["DECOM"])
                    & ((pairs["MIS_START"] <= pairs["DEC"]) | pairs["DEC"].isna()))

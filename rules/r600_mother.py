@@ -3,7 +3,7 @@ import pandas as pd
 
 from lac_validator.dates import add_years, date_key
 from lac_validator.registry import rule
-from lac_validator.views import numbers, oc3_has_data, pair_by_child
+from lac_validator.views import as_set, numbers, oc3_has_data, pair_by_child
 
 
 def _ceased_girls_without_mother(ctx, female):
@@ -105,6 +105,6 @@ def care_leaver_motherhood(ctx):
     e = ctx.raw("Episodes")
     h = ctx.raw("Header")
     oc3 = ctx.raw("OC3")
-    leavers = set(oc3.loc[oc3_has_data(ctx), "CHILD"].dropna())
-    with_episodes = set(e["CHILD"].dropna())
+    leavers = as_set(oc3.loc[oc3_has_data(ctx), "CHILD"].dropna())
+    with_episodes = as_set(e["CHILD"].dropna())
     return {"Header": h["MOTHER"].notna() & h["CHILD"].isin(leavers) & ~h["CHILD"].isin(with_episodes)}

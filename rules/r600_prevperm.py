@@ -4,7 +4,7 @@ import pandas as pd
 
 from lac_validator.dates import parse_strict
 from lac_validator.registry import rule
-from lac_validator.views import first_episode, pair_by_child
+from lac_validator.views import as_set, first_episode, pair_by_child
 
 PREV_PERM_CODES = ["P1", "P2", "P3", "P4", "Z1"]
 LA_CODES = frozenset("""
@@ -25,8 +25,8 @@ def prev_perm_missing(ctx):
     pp = ctx.raw("PrevPerm")
     cand = e["RNE"].eq("S") & (e["DECOM"] >= ctx.collection_start)
     row_bad = pp["PREV_PERM"].isna() | (pp["PREV_PERM"].ne("Z1") & (pp["LA_PERM"].isna() | pp["DATE_PERM"].isna()))
-    has_row = set(pp["CHILD"].dropna())
-    bad_children = set(pp.loc[row_bad, "CHILD"].dropna())
+    has_row = as_set(pp["CHILD"].dropna())
+    bad_children = as_set(pp.loc[row_bad, "CHILD"].dropna())
     return cand & (~e["CHILD"].isin(has_row) | e["CHILD"].isin(bad_children))
 
 
@@ -80,7 +80,7 @@ def prev_perm_for_care_before_2016(ctx):
     last_decom = e[e["CHILD"].notna()].groupby("CHILD")["DECOM"].max()
     old = set(last_decom.index[(last_decom < PREV_PERM_SCHEME_START).to_numpy()])
     bad = pp[PERM_FIELDS].notna().any(axis=1) & pp["CHILD"].isin(old)
-    children = set(pp.loc[bad, "CHILD"])
+    children = as_set(pp.loc[bad, "CHILD"])
     return {"PrevPerm": bad, "Episodes": e["CHILD"].isin(children)}
 
 

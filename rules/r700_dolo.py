@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 
 from lac_validator.registry import rule
-from lac_validator.views import lenient_dates, pair_by_child
+from lac_validator.views import as_set, lenient_dates, pair_by_child
 
 EXPECTED_PLACES = ["K2", "Z12", "Z13"]
 FORBIDDEN_PLACES = ["K1", "P1", "R5", "K3"]
@@ -57,7 +57,7 @@ def last_years_open_dolo_not_continued(ctx):
     last = ctx.raw("DoLo_last")
     open_last = last[last["DOLO_END"].isna() & last["CHILD"].notna()]
     key = lambda f: f["CHILD"] + "\x00" + f["DOLO_START"].fillna("")
-    this_keys = set(key(d[d["CHILD"].notna()]))
+    this_keys = as_set(key(d[d["CHILD"].notna()]))
     return {"DoLo_last": open_last.index[~key(open_last).isin(this_keys).to_numpy()]}
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from lac_validator.postcodes import normalise
 from lac_validator.registry import NotApplicable, rule
-from lac_validator.views import (REAL_URN_EXCLUDED, codes_contain, placement_geo, provider_matches,
+from lac_validator.views import (REAL_URN_EXCLUDED, as_set, codes_contain, placement_geo, provider_matches,
                                  submitting_la_area)
 
 # Run in one process with the other rules needing the placements' postcode geography (engine._batches).
@@ -41,7 +41,7 @@ def _any_failing(ctx, m: pd.DataFrame, fails: pd.Series) -> pd.Series:
 @rule("1008", requires=["Episodes"])
 def urn_not_in_list(ctx):
     e = ctx.raw("Episodes")
-    known = set(ctx.reference.providers.frame["URN"].dropna())
+    known = as_set(ctx.reference.providers.frame["URN"].dropna())
     return _real_urn(e) & ~e["URN"].isin(known)
 
 

@@ -5,7 +5,7 @@ import pandas as pd
 
 from lac_validator.dates import add_years
 from lac_validator.registry import rule
-from lac_validator.views import child_key
+from lac_validator.views import as_set, child_key
 
 SHORT_BREAKS = ["V3", "V4"]
 
@@ -17,8 +17,8 @@ def looked_after_without_sw_information(ctx):
     qualifying = e["DEC"].isna() & ~e["LS"].isin(SHORT_BREAKS)
     incomplete = sw[["SW_ID", "SW_DECOM", "SW_REASON"]].isna().any(axis=1)
     key = child_key(sw["CHILD"])
-    has_sw = set(key)
-    has_incomplete = set(key[incomplete])
+    has_sw = as_set(key)
+    has_incomplete = as_set(key[incomplete])
     ekey = child_key(e["CHILD"])
     fails = ~ekey.isin(has_sw) | ekey.isin(has_incomplete)
     # The reference returned these Episodes positions under SWEpisodes; they are Episodes rows.
@@ -42,7 +42,7 @@ def _uncovered_episodes(ctx, qualifying: pd.Series) -> np.ndarray:
                               pairs["SW_DECOM"] <= pairs["DEC"])
     passes = (ended_after_sw & pairs["_not_x1"]) | ((pairs["SW_DECOM"] >= pairs["DECOM"]) & pairs["_s"])
     failing = set(pairs.loc[~passes, "_row"])
-    no_sw = left.loc[~left["_key"].isin(set(right["_key"])), "_row"]
+    no_sw = left.loc[~left["_key"].isin(as_set(right["_key"])), "_row"]
     return np.array(sorted(failing | set(no_sw)), dtype=np.int64)
 
 
