@@ -221,7 +221,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", default=str(HERE / "data"), help="where generated returns are kept (default benchmarks/data)")
     ap.add_argument("--seed", type=int, default=903)
     ap.add_argument("--error-rate", type=float, default=0.01, help="deliberate errors per child (default 0.01)")
-    ap.add_argument("--repeat", type=int, default=1, help="runs per size; the best is reported (default 1)")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="runs per size; the best is reported, the median beside it (default 3: the machine may be shared)")
     ap.add_argument("--markdown", help="also write the results table to this file")
     ap.add_argument("--many", type=int, default=0, metavar="K",
                     help="also time `validate-many` on K returns of the first size with --jobs 1 and 2")
