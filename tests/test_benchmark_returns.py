@@ -125,6 +125,15 @@ def test_validate_many_report_equals_validate(region, tmp_path):
     assert json.loads((out / "356.json").read_text()) == json.loads(single.read_text())
 
 
+def test_validate_many_reports_do_not_depend_on_jobs(region, tmp_path):
+    # --jobs 1: one return after another, each forking its own rule workers; --jobs 2: a process per
+    # return, rules in one process each.
+    for jobs in ("1", "2"):
+        assert _many(region, "--year", YEAR, "-j", jobs, "-o", tmp_path / jobs, "--fail-on", "none").exit_code == 0
+    for name in ("356.json", "E08000008.json"):
+        assert json.loads((tmp_path / "1" / name).read_text()) == json.loads((tmp_path / "2" / name).read_text())
+
+
 def test_validate_many_exit_codes(region, tmp_path):
     # Errors were injected into 356's return: exit 1 on errors, as validate does.
     assert _many(region, "--year", YEAR, "-j", "2", "-o", tmp_path / "a", "-q").exit_code == 1
