@@ -39,7 +39,7 @@ def validate(current: list[str | Path], previous: list[str | Path] | None = None
     # Last year's files are read with this year's table layout: the tables rules compare are the same.
     # With a spare core a forked copy reads them while this process reads this year's and the
     # reference data; this year's errors are reported first either way.
-    prev_job = forking.start(load_return, list(previous), year, "previous") \
+    prev_job = forking.try_start(load_return, list(previous), year, "previous") \
         if previous and forking.workers() >= 2 else None
     try:
         cur = load_return(list(current), year, "current")

@@ -174,7 +174,8 @@ def _run_parallel(ctx: Context, rules: list[RuleVersion], workers: int) -> list:
     os.close(write_t)
     outcomes: list = [None] * len(rules)
     try:
-        collectors = [forking.start(_take_batches, read_t, batches, rules, ctx) for _ in range(workers - 1)]
+        started = (forking.try_start(_take_batches, read_t, batches, rules, ctx) for _ in range(workers - 1))
+        collectors = [c for c in started if c is not None]
         for i, o in _take_batches(read_t, batches, rules, ctx):
             outcomes[i] = o
     finally:

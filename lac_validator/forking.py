@@ -40,7 +40,12 @@ def start(func: Callable, *args) -> Callable[[], tuple[str, object] | None]:
     ("ok", value), ("raised", exception) or None (the copy died or its result could not be read).
     `collect` must be called exactly once (it reaps the copy); `abandon` it with `stop(collect)`."""
     read_fd, write_fd = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read_fd)
+        os.close(write_fd)
+        raise
     if pid == 0:  # the copy: never returns into the caller's code
         code = 1
         try:
@@ -73,6 +78,15 @@ def start(func: Callable, *args) -> Callable[[], tuple[str, object] | None]:
 
     collect.pid = pid  # type: ignore[attr-defined]
     return collect
+
+
+def try_start(func: Callable, *args):
+    """start(), or None when no process can be forked now (a process limit, no memory): the caller
+    then does the work itself."""
+    try:
+        return start(func, *args)
+    except OSError:
+        return None
 
 
 def stop(collect) -> None:

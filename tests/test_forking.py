@@ -112,3 +112,15 @@ def test_bad_previous_year_is_reported_from_the_copy(tmp_path, monkeypatch):
     monkeypatch.setenv("LAC_VALIDATOR_WORKERS", "2")
     with pytest.raises(InputError, match="line 2 has 2"):
         api.validate([tmp_path / "cur"], [tmp_path / "prev"], "2025-26")
+
+
+def test_when_no_process_can_be_forked_the_work_is_done_here(tiny_ctx, monkeypatch, tmp_path):
+    def no_fork():
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert forking.try_start(_double, 1) is None
+    monkeypatch.setenv("LAC_VALIDATOR_WORKERS", "2")
+    rules = [_rule(f"A{i}", lambda ctx: [1], f"m{i % 3}") for i in range(25)]
+    res = engine.run_rules(tiny_ctx, rules)
+    assert len(res.findings) == 25 and not res.internal_errors
