@@ -100,6 +100,7 @@ class PostcodeLookup:
         self._letters: dict[str, pd.DataFrame] = {}
         self._lock = threading.Lock()
         self._fixed = None
+        self._memo: dict = {}  # postcode text as given -> (found, laua, easting, northing)
         if frame is not None:  # a given table (tests, or a user-supplied directory extract)
             self._fixed = self._index(frame.rename(columns={"oseast1m": "easting", "osnrth1m": "northing"}))
 
@@ -194,10 +195,21 @@ class PostcodeLookup:
         Each distinct text is looked up once: placements and homes repeat across episodes."""
         s = postcodes if isinstance(postcodes, pd.Series) else pd.Series(list(postcodes), dtype="object")
         codes, uniques = pd.factorize(s.to_numpy(dtype=object))
-        # A last row for blank values (factorize codes them -1): never found.
-        found = self._lookup_distinct(pd.Series(list(uniques) + [np.nan], dtype="object"))
-        return pd.DataFrame({col: pd.Series(found[col].to_numpy()[codes], index=s.index, dtype=found[col].dtype)
-                             for col in found.columns}, index=s.index)
+        texts = uniques.tolist()
+        # Texts already looked up in this process (placements and homes recur in both years and in
+        # both postcode columns) come from the memo; the rest are looked up together.
+        new = [t for t in texts if t not in self._memo]
+        if new:
+            got = self._lookup_distinct(pd.Series(new, dtype="object"))
+            self._memo.update(zip(new, zip(got["found"].tolist(), got["laua"].tolist(),
+                                          got["easting"].tolist(), got["northing"].tolist())))
+        rows = [self._memo[t] for t in texts] + [(False, np.nan, np.nan, np.nan)]  # last: blanks (code -1)
+        found, laua, east, north = (np.array(col, dtype=dtype)[codes] for col, dtype in
+                                    zip(zip(*rows), (bool, object, "float64", "float64")))
+        return pd.DataFrame({"found": pd.Series(found, index=s.index, dtype=bool),
+                             "laua": pd.Series(laua, index=s.index, dtype=object),
+                             "easting": pd.Series(east, index=s.index, dtype="float64"),
+                             "northing": pd.Series(north, index=s.index, dtype="float64")}, index=s.index)
 
     def _lookup_distinct(self, postcodes: pd.Series) -> pd.DataFrame:
         keys = pd.Series(_pcd7_keys(postcodes.to_numpy(dtype=object)), index=postcodes.index, dtype="object")
