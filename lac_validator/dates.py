@@ -14,6 +14,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from .distinct import each_distinct
+
 _STRICT = r"^(\d{1,2}| \d)/(\d{1,2})/(\d{4})$"
 _LOW = pd.Timestamp(1677, 9, 22)
 _HIGH = pd.Timestamp(2262, 4, 11)
@@ -23,11 +25,9 @@ _YEAR_FIRST = re.compile(r"^\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
 
 def _on_uniques(values: pd.Series, parse) -> pd.Series:
     """Parse each distinct text once: returns carry many repeated dates."""
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
-    if not len(uniques):
-        return pd.Series(pd.NaT, index=values.index, dtype=NS)
-    parsed = parse(pd.Series(uniques, dtype=object)).to_numpy(dtype=NS)
-    out = np.where(codes >= 0, parsed[np.maximum(codes, 0)], np.datetime64("NaT", "us"))
+    out = each_distinct(values.to_numpy(dtype=object),
+                        lambda texts: parse(pd.Series(texts, dtype=object)).to_numpy(dtype=NS),
+                        missing=np.datetime64("NaT", "us"), dtype=NS)
     return pd.Series(out, index=values.index, dtype=NS)
 
 
@@ -152,8 +152,7 @@ def date_key(raw: pd.Series, parsed: pd.Series) -> pd.Series:
     "01/05/2025"), anything else as the text given; blank stays missing (never equal to anything)."""
     key = raw.to_numpy(dtype=object).copy()
     ok = parsed.notna().to_numpy()
-    if ok.any():
-        # Formatting dates is slow per value; a column holds far fewer distinct dates than rows.
-        which, distinct = pd.factorize(parsed.to_numpy()[ok])
-        key[ok] = pd.DatetimeIndex(distinct).strftime("D%Y-%m-%d").to_numpy(dtype=object)[which]
+    if ok.any():  # formatting dates is slow per value: once per distinct date
+        key[ok] = each_distinct(parsed.to_numpy()[ok],
+                                lambda dates: pd.DatetimeIndex(dates).strftime("D%Y-%m-%d").to_numpy(dtype=object))
     return pd.Series(key, index=raw.index, name=raw.name, dtype=object)

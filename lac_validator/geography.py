@@ -16,6 +16,8 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
+from .distinct import each_distinct
+
 COUNTRY_BY_PREFIX = {"S": "SCO", "N": "NIR", "W": "WAL"}
 
 
@@ -42,18 +44,14 @@ def utla_names() -> dict[str, str]:
 
 def utla_for_lad(laua: pd.Series) -> pd.Series:
     """Upper-tier LA code (or SCO/NIR/WAL) for each district code; NaN when blank or unknown."""
-    # Per distinct district (a return has a few hundred), then spread back over the rows.
-    which, districts = pd.factorize(laua.to_numpy(dtype=object))
     mapping = _utla_map()
-    found = []
-    for d in districts:
-        code = mapping.get(d, np.nan)
-        for letter, country in COUNTRY_BY_PREFIX.items():
-            if str(d)[:1] == letter:
-                code = country
-        found.append(code)
-    table = np.array(found + [np.nan], dtype=object)  # the last slot: blank districts (code -1)
-    return pd.Series(table[which], index=laua.index, dtype=object)
+
+    def utla(district) -> str:
+        return COUNTRY_BY_PREFIX.get(str(district)[:1]) or mapping.get(district, np.nan)
+
+    # Per distinct district (a return has a few hundred), then spread back over the rows.
+    return pd.Series(each_distinct(laua.to_numpy(dtype=object), lambda ds: [utla(d) for d in ds]),
+                     index=laua.index, dtype=object)
 
 
 @lru_cache(maxsize=None)

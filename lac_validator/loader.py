@@ -197,20 +197,18 @@ def read_csv(path: Path) -> RawSheet:
     # The csv module (used for quoted files) refuses cells over 128 KB by default; pandas has no
     # such limit, and a very long cell is reported by the rules, not refused.
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
-    if '"' not in text and _all_lines_full(text, delim):
-        # The usual extract: no quotes, no blank or ragged line, so line n is record n.
-        frame = _parse_csv(text, delim, path)
-        starts = np.arange(1, len(frame) + 1)
-    else:
+    lines = None  # the usual extract (no quotes, no blank or ragged line): record n is on line n
+    if '"' in text or not _all_lines_full(text, delim):
         starts, widths = _records(text, delim)
         _refuse_ragged(path, text, delim, starts, widths)
-        frame = _parse_csv(text, delim, path)
+        lines = starts[1:]
+    frame = _parse_csv(text, delim, path)
     # Cells are text ("" when empty: na_filter is off); missing values are not expected, but any
     # are read as empty by the typing step.
     header = ["" if v is None or v != v else str(v) for v in frame.iloc[0].tolist()]
     body = frame.iloc[1:].reset_index(drop=True)
     body.columns = range(body.shape[1])
-    lines = starts[1:len(body) + 1] if len(starts) > len(body) else np.arange(len(body)) + 2
+    lines = lines[:len(body)] if lines is not None and len(lines) >= len(body) else np.arange(len(body)) + 2
     return RawSheet(source, header, body, np.asarray(lines, dtype=int))
 
 

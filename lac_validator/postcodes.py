@@ -20,47 +20,39 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .distinct import each_distinct
+
 LOOKUP_COLUMNS = ["laua", "easting", "northing"]
-_WHITESPACE = r"\s+"
+
+
+def _normalised(value) -> str | float:
+    """One postcode upper-cased with every space (tab, non-breaking space ...) removed; NaN when
+    nothing is left. str.split() splits on the same characters as the regex \\s."""
+    return "".join(str(value).upper().split()) or np.nan
+
+
+def _pcd7(key: str) -> str | float:
+    """One normalised postcode in the directory's 7-character layout (see to_pcd7)."""
+    return key[:-3].ljust(4) + key[-3:] if 5 <= len(key) <= 7 else np.nan
+
+
+def _as_series(values) -> pd.Series:
+    return values if isinstance(values, pd.Series) else pd.Series(list(values), dtype="object")
 
 
 def normalise(values) -> pd.Series:
     """Postcodes upper-cased with every space (and tab, non-breaking space ...) removed; blank -> NaN."""
-    s = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype="object")
-    s = s.astype("object")
-    out = pd.Series(np.nan, index=s.index, dtype="object")
-    present = s.notna().to_numpy()
-    if present.any():
-        text = s[present].astype(str).str.upper().str.replace(_WHITESPACE, "", regex=True)
-        out[present] = text.where(text.ne(""), np.nan).astype("object")
-    return out
+    s = _as_series(values)
+    return pd.Series(each_distinct(s.to_numpy(dtype=object), lambda ps: [_normalised(p) for p in ps]),
+                     index=s.index, dtype="object")
 
 
 def to_pcd7(keys: pd.Series) -> pd.Series:
     """Normalised postcodes (no spaces) in the directory's 7-character layout: outward code padded
     to 4 characters, then the 3-character inward code ("B11AA" -> "B1  1AA", "LA141AA" unchanged).
     Anything that cannot be a postcode (under 5 or over 7 characters) -> NaN (never found)."""
-    k = keys.astype("object")
-    ok = k.notna() & k.astype(str).str.len().between(5, 7)
-    out = pd.Series(np.nan, index=k.index, dtype="object")
-    if ok.any():
-        t = k[ok].astype(str)
-        out[ok] = (t.str[:-3].str.ljust(4) + t.str[-3:]).astype("object")
-    return out
-
-
-def _pcd7_keys(values: np.ndarray) -> list:
-    """normalise() then to_pcd7() for a few values, in plain Python (pandas' string methods cost
-    more than the work on a few thousand distinct postcodes). str.split() and the regex \\s agree
-    on what whitespace is."""
-    out = []
-    for v in values:
-        if v is None or (isinstance(v, float) and v != v):
-            out.append(np.nan)
-            continue
-        k = "".join(str(v).upper().split())
-        out.append(k[:-3].ljust(4) + k[-3:] if 5 <= len(k) <= 7 else np.nan)
-    return out
+    return pd.Series(each_distinct(keys.to_numpy(dtype=object), lambda ks: [_pcd7(str(k)) for k in ks]),
+                     index=keys.index, dtype="object")
 
 
 def package_available() -> bool:
@@ -193,7 +185,7 @@ class PostcodeLookup:
         """Per value of `postcodes` (same index): `found`, `laua` (district), `easting`, `northing`.
 
         Each distinct text is looked up once: placements and homes repeat across episodes."""
-        s = postcodes if isinstance(postcodes, pd.Series) else pd.Series(list(postcodes), dtype="object")
+        s = _as_series(postcodes)
         codes, uniques = pd.factorize(s.to_numpy(dtype=object))
         texts = uniques.tolist()
         # Texts already looked up in this process (placements and homes recur in both years and in
@@ -212,7 +204,7 @@ class PostcodeLookup:
                              "northing": pd.Series(north, index=s.index, dtype="float64")}, index=s.index)
 
     def _lookup_distinct(self, postcodes: pd.Series) -> pd.DataFrame:
-        keys = pd.Series(_pcd7_keys(postcodes.to_numpy(dtype=object)), index=postcodes.index, dtype="object")
+        keys = to_pcd7(normalise(postcodes))
         out = pd.DataFrame(index=keys.index)
         out["found"] = False
         out["laua"] = pd.Series(np.nan, index=keys.index, dtype="object")

@@ -12,9 +12,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
-from pathlib import Path
 
+from .specfile import load_package_yaml
 from .years import SUPPORTED, CollectionYear
 
 
@@ -78,13 +77,10 @@ _FIELD_KEYS = {f.name for f in dataclasses.fields(FieldSpec)}
 _SCHEMA_VERSION = "1"  # bump when the classes above change shape (cached schemas are then rebuilt)
 
 
-def _from_yaml() -> dict:
-    """fields.yaml, validated by pydantic against the classes above, as plain data."""
+def _validated(raw: dict) -> dict:
+    """fields.yaml's data, validated by pydantic against the classes above, as plain data."""
     from pydantic import TypeAdapter  # noqa: PLC0415 - only when the YAML is (re)read
 
-    from .specfile import load_yaml_text  # noqa: PLC0415
-
-    raw = load_yaml_text(resources.files("lac_validator.schemas").joinpath("fields.yaml").read_text(encoding="utf-8"))
     tables = {}
     for name, t in raw["tables"].items():
         fields = {fname: {"name": fname, **{k: v for k, v in f.items() if k in _FIELD_KEYS}}
@@ -96,7 +92,7 @@ def _from_yaml() -> dict:
 
 
 def _build(data: dict) -> Schema:
-    """Schema objects from validated plain data (as _from_yaml returns it)."""
+    """Schema objects from validated plain data (as _validated returns it)."""
     return Schema(tables={
         name: TableSpec(
             name=t["name"], csv_columns=list(t["csv_columns"]), description=t["description"], key=list(t["key"]),
@@ -109,20 +105,13 @@ def _build(data: dict) -> Schema:
 
 @lru_cache(maxsize=1)
 def load_schema() -> Schema:
-    from . import cache  # noqa: PLC0415
+    def read(cached: bool) -> dict:
+        return load_package_yaml("lac_validator.schemas", "fields.yaml", _validated, _SCHEMA_VERSION, cached)
 
-    source = resources.files("lac_validator.schemas").joinpath("fields.yaml")
-    key = cache.source_key("schema", _SCHEMA_VERSION, files=(source,)) if isinstance(source, Path) else None
-    data = cache.load_json("schema", key) if key else None
-    if data is not None:
-        try:
-            return _build(data)
-        except (KeyError, TypeError, AttributeError):  # a damaged cache entry: read the YAML again
-            pass
-    data = _from_yaml()
-    if key:
-        cache.store_json("schema", key, data)
-    return _build(data)
+    try:
+        return _build(read(cached=True))
+    except (KeyError, TypeError, AttributeError):  # a damaged cache entry: read the YAML again
+        return _build(read(cached=False))
 
 
 def base_table(name: str) -> str:

@@ -15,19 +15,23 @@ def load_yaml_text(text: str):
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
-def load_package_yaml(package: str, name: str):
-    """Load a YAML file shipped inside an installed package (through the JSON cache when the
-    file is a plain file: see lac_validator.cache)."""
+def load_package_yaml(package: str, name: str, prepare=None, version: str = "", cached: bool = True):
+    """Load a YAML file shipped inside an installed package, as `prepare(data)` when given (e.g.
+    validated), through the JSON cache when the file is a plain file (see lac_validator.cache).
+    `version` names the shape of what `prepare` makes (a new one is a new cache entry); `cached`
+    False reads the YAML whatever the cache holds."""
     from . import cache  # noqa: PLC0415
 
     source = resources.files(package).joinpath(name)
     key = None
     if isinstance(source, Path) and source.is_file():
-        key = cache.source_key("yaml", package, name, files=(source,))
-        value = cache.load_json("spec", key)
+        key = cache.source_key("yaml", package, name, version, files=(source,))
+        value = cache.load_json("spec", key) if cached else None
         if value is not None:
             return value
     value = load_yaml_text(source.read_text(encoding="utf-8"))
+    if prepare is not None:
+        value = prepare(value)
     # Only data that JSON holds exactly (no dates, no non-text keys) is cached.
     if key is not None and json.loads(json.dumps(value)) == value:
         cache.store_json("spec", key, value)

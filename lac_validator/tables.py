@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .dates import parse_strict
+from .distinct import each_distinct
 from .schema import TableSpec, load_schema
 
 # Text columns: pandas' str dtype (NaN for missing) with Python-object storage. pyarrow is not a
@@ -50,26 +51,21 @@ class Table:
 
 def normalise_values(values, upper: bool = True) -> np.ndarray:
     """One column's cells -> object array of text, upper-cased (unless `upper` is False), with empty
-    cells and missing values as NaN. Values are not trimmed (the DfE reads " C1" as invalid).
+    cells and missing values as NaN. Values are not trimmed (the DfE reads " C1" as invalid)."""
+    return each_distinct(np.asarray(values, dtype=object), lambda distinct: _texts(distinct.tolist(), upper))
 
-    Each distinct value is converted once: extracts repeat a few codes over many rows."""
-    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
-    texts = uniques.tolist()
+
+def _texts(values: list, upper: bool) -> list:
     try:  # all text (the usual case): one join, one upper(), one split
-        joined = "\x00".join(texts)
-        if upper:
-            joined = joined.upper()
-        split = joined.split("\x00")
-        texts = split if len(split) == len(texts) else None  # a value held a NUL itself
+        joined = "\x00".join(values)
+        split = (joined.upper() if upper else joined).split("\x00")
+        texts = split if len(split) == len(values) else None  # a value held a NUL itself
     except TypeError:  # numbers or other objects among the cells
         texts = None
     if texts is None:
-        texts = [v if isinstance(v, str) else str(v) for v in uniques]
+        texts = [v if isinstance(v, str) else str(v) for v in values]
         texts = [t.upper() for t in texts] if upper else texts
-    # A last slot for missing cells (factorize codes them -1), then empty text is missing too.
-    table = np.array(texts + [""], dtype=object)
-    table[table == ""] = np.nan
-    return table.take(codes)
+    return [t if t else np.nan for t in texts]  # an empty cell is a missing value
 
 
 def text_series(values: np.ndarray, index) -> pd.Series:

@@ -4,17 +4,13 @@ import pandas as pd
 
 from lac_validator.dates import add_years, age_at
 from lac_validator.registry import rule
-from lac_validator.views import OC3_ITEMS, as_set, episodes_in_year, last_episode
+from lac_validator.views import as_set, episodes_in_year, last_episode, oc3_has_data
 
 OTHER_TABLES_1012 = ["PlacedAdoption", "Missing", "Reviews", "AD1", "PrevPerm", "OC2"]
 
 
 def _b(s: pd.Series) -> pd.Series:
     return s.fillna(False).astype(bool)
-
-
-def _has_oc3_data(oc3: pd.DataFrame) -> pd.Series:
-    return oc3[OC3_ITEMS].notna().any(axis=1)
 
 
 @rule("1000", requires=["Episodes", "OC3"])
@@ -25,7 +21,7 @@ def died_in_care(ctx):
         died.append(el.loc[_b(el["REC"].eq("E2")), "CHILD"])
     oc3 = ctx.raw("OC3")
     # Only care-leaver information actually completed is reported (the message); docs/divergences.md.
-    return {"OC3": oc3["CHILD"].isin(pd.concat(died)) & _has_oc3_data(oc3)}
+    return {"OC3": oc3["CHILD"].isin(pd.concat(died)) & oc3_has_data(ctx)}
 
 
 @rule("1001")
@@ -39,7 +35,7 @@ def not_relevant_child(ctx):
     # Everything below is per child and only OC3 rows with data can be flagged: only those
     # children's episodes and Header rows are looked at (a small share of a return).
     oc3 = ctx.raw("OC3")
-    wanted = oc3.loc[_has_oc3_data(oc3), "CHILD"].dropna().unique()
+    wanted = oc3.loc[oc3_has_data(ctx), "CHILD"].dropna().unique()
     cols = ["CHILD", "DECOM", "DEC", "LS", "REC"]
     now, last = ctx.table("Episodes"), ctx.table("Episodes_last")
     now = now.loc[now["CHILD"].isin(wanted), cols].assign(_last=0)
@@ -73,7 +69,7 @@ def not_relevant_child(ctx):
     valid_children = set(valid.index[valid.to_numpy()])
     child = oc3["CHILD"]
     flagged = _b(child.isin(list(adopted))) | (_b(child.isin(list(assessed))) & ~_b(child.isin(list(valid_children))))
-    return {"OC3": flagged & _has_oc3_data(oc3)}
+    return {"OC3": flagged & oc3_has_data(ctx)}
 
 
 @rule("1002")
@@ -81,7 +77,7 @@ def no_episodes_either_year(ctx):
     oc3 = ctx.raw("OC3")
     child = oc3["CHILD"]
     return {"OC3": ~child.isin(ctx.raw("Episodes")["CHILD"]) & ~child.isin(ctx.raw("Episodes_last")["CHILD"])
-            & _has_oc3_data(oc3)}
+            & oc3_has_data(ctx)}
 
 
 @rule("1007")
@@ -89,7 +85,7 @@ def looked_after_on_birthday(ctx):
     """An open episode (blank DEC) that started on or before the birthday counts as spanning it."""
     end = ctx.collection_end
     oc3 = ctx.table("OC3")
-    o = pd.DataFrame({"CHILD": oc3["CHILD"], "DOB": oc3["DOB"], "_data": _has_oc3_data(ctx.raw("OC3")),
+    o = pd.DataFrame({"CHILD": oc3["CHILD"], "DOB": oc3["DOB"], "_data": oc3_has_data(ctx),
                       "_row": oc3.index})
     o = o[o["_data"] & (add_years(o["DOB"], 17) <= end) & (add_years(o["DOB"], 19) > end)]
     years_to_end = end.year - o["DOB"].dt.year
@@ -114,7 +110,7 @@ def open_last_year_no_episodes_now(ctx):
     open_last = final.loc[final["_open"], "CHILD"]
     oc3 = ctx.raw("OC3")
     child = oc3["CHILD"]
-    return {"OC3": ~child.isin(ctx.raw("Episodes")["CHILD"]) & child.isin(open_last) & _has_oc3_data(oc3)}
+    return {"OC3": ~child.isin(ctx.raw("Episodes")["CHILD"]) & child.isin(open_last) & oc3_has_data(ctx)}
 
 
 @rule("1011")
@@ -122,7 +118,7 @@ def transferred_to_other_la(ctx):
     latest = last_episode(ctx, "Episodes")
     e3 = latest.loc[_b(latest["REC"].eq("E3")), "CHILD"]
     oc3 = ctx.raw("OC3")
-    return {"OC3": _b(oc3["CHILD"].isin(e3)) & oc3["CHILD"].notna() & _has_oc3_data(oc3)}
+    return {"OC3": _b(oc3["CHILD"].isin(e3)) & oc3["CHILD"].notna() & oc3_has_data(ctx)}
 
 
 @rule("1012", requires=["Episodes", "OC3"])
@@ -146,7 +142,7 @@ def uasc_for_care_leavers(ctx):
     no episode in this year's return, was never checked; docs/divergences.md)."""
     in_year = as_set(episodes_in_year(ctx, "Episodes")["CHILD"].dropna())
     oc3 = ctx.raw("OC3")
-    oc3_data = oc3["CHILD"].notna() & _has_oc3_data(oc3)
+    oc3_data = oc3["CHILD"].notna() & oc3_has_data(ctx)
     uasc = ctx.raw("UASC")
     qualifying = (as_set(uasc["CHILD"].dropna()) & as_set(oc3.loc[oc3_data, "CHILD"])) - in_year
     q = list(qualifying)
@@ -164,7 +160,7 @@ def ceased_after_birthday(ctx):
     age = age_at(oc3["DOB"], end)
     o = pd.DataFrame({"CHILD": oc3["CHILD"], "DOB": oc3["DOB"], "_row": oc3.index,
                       "band17": age.eq(17), "band18": age.eq(18)})
-    o = o[_has_oc3_data(ctx.raw("OC3")).to_numpy() & (o["band17"] | o["band18"]).to_numpy()]
+    o = o[oc3_has_data(ctx).to_numpy() & (o["band17"] | o["band18"]).to_numpy()]
     e = ctx.table("Episodes")
     p = o.merge(pd.DataFrame({"CHILD": e["CHILD"], "DEC": e["DEC"]}), on="CHILD", how="inner")
     fail = (p["band17"] & (p["DEC"] >= add_years(p["DOB"], 17))) | (p["band18"] & (p["DEC"] >= add_years(p["DOB"], 18)))

@@ -45,8 +45,9 @@ def _status(ctx, suffix: str = ""):
 
 @shared
 def uasc_year_combinations(ctx, header_rows_without_uasc: bool = False):
-    """Shared by 205A-205C (which only read it). Current UASC rows with the child's current indicator (`now`, Header label `_hrow`) and each
-    of the child's UASC_last rows (DUC_last, DOB_last) with the child's last-year indicator."""
+    """Current UASC rows with the child's current indicator (`now`, Header label `_hrow`) and each
+    of the child's UASC_last rows (DUC_last, DOB_last) with the child's last-year indicator.
+    Shared by 205A-205C, which only read it."""
     if ctx.file_format == "xml" and not (ctx.has("Header") and ctx.has("Header_last")):
         raise NotApplicable("with XML input this rule needs this year's and last year's Header")
     now = _status(ctx, "")

@@ -235,16 +235,22 @@ def test_json_report_is_one_error_per_line_and_parses(small):
 
 
 def test_schema_from_the_yaml_and_from_the_cache_are_the_same(tmp_path, monkeypatch):
-    from lac_validator import schema
+    from lac_validator import schema, specfile
 
     monkeypatch.setenv("LAC_VALIDATOR_CACHE_DIR", str(tmp_path / "c"))
     schema.load_schema.cache_clear()
     try:
         from_yaml = schema.load_schema()  # validated by pydantic, then cached
-        assert len(list((tmp_path / "c").glob("schema-*.json"))) == 1
+        assert len(list((tmp_path / "c").glob("spec-*.json"))) == 1
         schema.load_schema.cache_clear()
-        monkeypatch.setattr(schema, "_from_yaml", lambda: pytest.fail("the YAML was read again"))
+        monkeypatch.setattr(specfile, "load_yaml_text", lambda text: pytest.fail("the YAML was read again"))
         assert schema.load_schema() == from_yaml
+        monkeypatch.undo()
+        monkeypatch.setenv("LAC_VALIDATOR_CACHE_DIR", str(tmp_path / "c"))
+        for entry in (tmp_path / "c").glob("spec-*.json"):
+            entry.write_text('{"tables": {"Header": {}}}')  # valid JSON of the wrong shape
+        schema.load_schema.cache_clear()
+        assert schema.load_schema() == from_yaml  # read from the YAML again
     finally:
         schema.load_schema.cache_clear()
 
