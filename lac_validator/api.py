@@ -61,8 +61,9 @@ def validate(current: list[str | Path], previous: list[str | Path] | None = None
     timings["rules"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     warnings = notes + list(cur.warnings) + ([f"last year: {w}" for w in prev.warnings] if prev else [])
-    warnings += year_mismatch_warnings(ctx)
-    report = build_report(ctx, result, warnings)
+    alerts = year_mismatch_warnings(ctx)
+    report = build_report(ctx, result, warnings + alerts)
+    report.alerts = alerts
     if baseline:
         from .baseline import apply_baseline, load_baseline
 

@@ -44,6 +44,9 @@ class Report:
     records: pd.DataFrame
     inputs: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # Run-level alerts a person must not miss (wrong year, provisional year, wrong LA...): every
+    # writer shows them first (terminal: first and last), and they are also among `warnings`.
+    alerts: list[str] = field(default_factory=list)
     accepted: pd.DataFrame | None = None   # errors accepted by a baseline (with their explanation)
     stale: list = field(default_factory=list)  # baseline entries that matched nothing
 

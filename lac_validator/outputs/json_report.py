@@ -47,6 +47,7 @@ def report_dict(report: Report) -> dict:
             "tables": tables,
             "absent_tables": absent,
         },
+        "alerts": list(report.alerts),
         "warnings": list(report.warnings),
         "rules_run": [r.code for r in res.rules_run],
         "rules_not_run": [{"code": c, "reason": why} for c, why in res.not_run],
