@@ -1,1 +1,771 @@
-../cli.py
+"""The lac-validator command line (installed as lac_validator.cli).
+
+Exit codes: 0 no errors, 1 errors found (or a rule could not complete), 2 usage or input error.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import click
+
+from lac_validator import __version__
+from lac_validator.errors import InputError
+from lac_validator.years import CollectionYear, YearError
+
+FORMATS = ["text", "json", "csv", "xlsx", "junit", "html"]
+DEFAULT_HISTORY = Path("lac-validator-history.sqlite")
+
+
+def _console(file=None, plain: bool = False):
+    from rich.console import Console
+
+    no_colour = plain or bool(os.environ.get("NO_COLOR")) or bool(os.environ.get("CI"))
+    return Console(file=file, no_color=no_colour, highlight=False, soft_wrap=False,
+                   width=140 if file is not None and not getattr(file, "isatty", lambda: False)() else None)
+
+
+def _year(value: str | None) -> CollectionYear:
+    if value is None:
+        return CollectionYear.in_progress()
+    try:
+        return CollectionYear.parse(value)
+    except YearError as exc:
+        raise click.BadParameter(str(exc), param_hint="--year") from None
+
+
+def _codes(values: tuple[str, ...]) -> list[str]:
+    out = []
+    for v in values:
+        out.extend(c.strip() for c in v.split(",") if c.strip())
+    return out
+
+
+_VERBOSE = False
+
+
+def _set_verbose(ctx, param, value):
+    global _VERBOSE
+    _VERBOSE = _VERBOSE or bool(value)
+
+
+def _verbose_option() -> click.Option:
+    return click.Option(["--verbose", "-v"], is_flag=True, expose_value=False, is_eager=True, callback=_set_verbose,
+                        help="On an input problem also show the cells behind it, and on an unexpected failure the "
+                             "full traceback. These may hold data from the return: keep them out of shared logs.")
+
+
+def _fail(message, detail: str | None = None) -> None:
+    """One line on stderr and exit code 2. `message` (text or an InputError) never holds record
+    values; the InputError's detail, which may, is shown only with --verbose."""
+    detail = detail or getattr(message, "detail", None)
+    click.echo(f"error: {message}", err=True)
+    if _VERBOSE and detail:
+        click.echo(f"detail: {detail}", err=True)
+    sys.exit(2)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="lac-validator")
+def main():
+    """Check an SSDA903 (children looked after) return against the DfE validation rules.
+
+    \b
+    Typical use:
+      lac-validator validate THIS_YEAR_FOLDER --previous LAST_YEAR_FOLDER --year 2025-26 --la E08000007
+      lac-validator validate ... --format xlsx --output errors.xlsx
+      lac-validator validate-many REGION_FOLDER --year 2025-26 --jobs 4 -o reports/
+      lac-validator rules --year 2025-26
+      lac-validator explain 503A
+
+    \b
+    Environment:
+      LAC_VALIDATOR_WORKERS=N    processes to work in (default on Linux: one per core; 1 = no forking)
+      LAC_VALIDATOR_CACHE_DIR    cache of parsed public reference data (default ~/.cache/lac-validator; off)
+    """
+
+
+def return_options(func):
+    """The options that say what to validate (shared by validate and baseline create)."""
+    options = [
+        click.argument("current", nargs=-1, required=True, type=click.Path(path_type=Path)),
+        click.option("--previous", "-p", multiple=True, type=click.Path(path_type=Path),
+                     help="Last year's return: a folder or file(s); repeat for several files."),
+        click.option("--year", "-y", help="Collection year, e.g. 2025-26 (default: the year in progress today)."),
+        click.option("--la", help="Submitting local authority: ONS code (E08000007) or DfE number (356)."),
+        click.option("--providers", multiple=True, type=click.Path(path_type=Path),
+                     help="Ofsted provider list (XLSX) for the URN rules; repeat for several lists."),
+        click.option("--select", multiple=True, help="Only these rule codes or prefixes (comma-separated or repeated)."),
+        click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes (comma-separated or repeated)."),
+    ]
+    for opt in reversed(options):
+        func = opt(func)
+    return func
+
+
+@main.command()
+@return_options
+@click.option("--baseline", type=click.Path(path_type=Path),
+              help="Accepted errors (YAML/CSV): matching errors are reported as accepted, not as errors.")
+@click.option("--history", type=click.Path(path_type=Path), is_flag=False, flag_value=str(DEFAULT_HISTORY),
+              help=f"Record this run's errors in a SQLite history (default file: {DEFAULT_HISTORY}).")
+@click.option("--label", default="", help="A name for this run in the history, e.g. 'October extract'.")
+@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Report format.")
+@click.option("--output", "-o", type=click.Path(path_type=Path),
+              help="Write the report to this file (xlsx needs it; otherwise standard output).")
+@click.option("--all-errors", is_flag=True, help="Text format: list every error, not just the summary.")
+@click.option("--social-workers", "social_workers", type=click.Path(path_type=Path),
+              help="CSV/XLSX mapping SW_ID to name, team and email, to name the per-worker sheets.")
+@click.option("--split-by", type=click.Choice(["social-worker"]),
+              help="With -f xlsx: write one workbook per social worker into the --output folder.")
+@click.option("--fix-sheet", "fix_sheet", type=click.Path(path_type=Path),
+              help="Also write a fix sheet (.xlsx): every error per rule with an empty 'Corrected value' column.")
+@click.option("--pseudonymise", is_flag=True,
+              help="Replace CHILD and SW_ID by salted hashes and drop dates of birth (for reports leaving the team).")
+@click.option("--salt", envvar="LAC_VALIDATOR_SALT",
+              help="Secret for --pseudonymise (or LAC_VALIDATOR_SALT); the same salt gives the same pseudonyms.")
+@click.option("--fail-on", type=click.Choice(["error", "any", "none"]), default="error", show_default=True,
+              help="Exit 1 on DfE errors (error), on errors or warnings (any), or never (none).")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing on the terminal; rely on the exit code and --output.")
+def validate(current, previous, year, la, providers, select, ignore, baseline, history, label, fmt, output,
+             all_errors, social_workers, split_by, fix_sheet, pseudonymise, salt, fail_on, quiet):
+    """Validate a return. CURRENT is this year's return: a folder and/or files (CSV, XLSX, XML).
+
+    Exit code 0: nothing to fail on; 1: errors found (see --fail-on) or a rule could not
+    complete; 2: usage or input error.
+    """
+    from lac_validator.api import validate as run_validation
+
+    cy = _year(year)
+    if fmt == "xlsx" and output is None:
+        raise click.UsageError("--format xlsx needs --output FILE.xlsx")
+    if split_by and (fmt != "xlsx" or output is None):
+        raise click.UsageError("--split-by social-worker needs -f xlsx and --output FOLDER")
+    try:
+        report = run_validation(list(current), list(previous) or None, cy, la, list(providers),
+                                _codes(select), _codes(ignore), baseline)
+        if history is not None:
+            from lac_validator.history import record_run
+
+            run_id = record_run(history, report, label)
+            report.warnings.append(f"recorded as run {run_id} in {history}")
+    except (InputError, YearError) as exc:
+        _fail(exc)
+    if output is not None:
+        _check_output(output, [*current, *previous])
+    workers = None
+    try:
+        if social_workers:
+            from lac_validator.social_workers import load_workers
+
+            workers = load_workers(social_workers)
+    except InputError as exc:
+        _fail(exc)
+    if fix_sheet is not None:
+        from lac_validator.fixes import write_fix_sheet
+
+        _check_output(fix_sheet, [*current, *previous])
+        rows = write_fix_sheet(report, fix_sheet)
+        report.warnings.append(f"fix sheet with {rows} rows written to {fix_sheet}")
+    if pseudonymise:
+        _pseudonymise(report, salt)
+        workers = None  # names would undo the pseudonyms
+    try:
+        if split_by:
+            from lac_validator.outputs.xlsx_report import write_split_by_worker
+
+            written = write_split_by_worker(report, output, workers)
+            if not quiet:
+                click.echo(f"Wrote {len(written)} workbooks (one per social worker) to {output}")
+        else:
+            _emit(report, fmt, output, all_errors, quiet, workers)
+    except BrokenPipeError:  # e.g. piped into `head`: the reader has what it wanted
+        sys.stderr.close()
+        os._exit(1 if report.error_count else 0)
+    except OSError as exc:
+        _fail(f"cannot write the report to {output}: {exc.strerror or exc}. Choose another --output path.")
+    sys.exit(exit_code(report, fail_on))
+
+
+def exit_code(report, fail_on: str) -> int:
+    if fail_on == "none":
+        return 0
+    if report.result.internal_errors:
+        return 1
+    recs = report.records
+    if fail_on == "any":
+        return 1 if len(recs) else 0
+    return 1 if (recs["severity"] == "error").any() else 0
+
+
+def _check_output(output: Path, inputs: list[Path]) -> None:
+    """Never let a report or a conversion overwrite an input file or write into an input folder."""
+    out = output.resolve()
+    for p in inputs:
+        p = Path(p).resolve()
+        if out == p or (p.is_dir() and p in out.parents) or (out.is_dir() and out in p.parents and not p.is_dir()):
+            _fail(f"--output {output} would write into the return being validated: choose a path outside the input files and folders.")
+
+
+def _pseudonymise(report, salt):
+    import secrets
+
+    from lac_validator.pseudonymise import pseudonymise_records
+
+    if not salt:
+        salt = secrets.token_hex(16)
+        report.warnings.append("--pseudonymise without --salt: pseudonyms differ from other runs' (give --salt or "
+                               "LAC_VALIDATOR_SALT to keep them stable).")
+    report.records = pseudonymise_records(report.records, salt)
+    if report.accepted is not None and len(report.accepted):
+        report.accepted = pseudonymise_records(report.accepted, salt)
+
+
+def _writer(fmt):
+    """The report writer for a format, imported on demand (openpyxl and rich cost start-up time
+    that a JSON or CSV run does not need)."""
+    if fmt == "json":
+        from lac_validator.outputs.json_report import write_json as writer
+    elif fmt == "csv":
+        from lac_validator.outputs.csv_report import write_csv as writer
+    elif fmt == "junit":
+        from lac_validator.outputs.junit_report import write_junit as writer
+    elif fmt == "html":
+        from lac_validator.outputs.html_report import write_html as writer
+    else:
+        return None
+    return writer
+
+
+def _emit(report, fmt, output, all_errors, quiet, workers=None):
+    writer = _writer(fmt)
+    if fmt == "xlsx":
+        from lac_validator.outputs.xlsx_report import write_xlsx
+
+        write_xlsx(report, output, workers)
+        return _emit_text(report, all_errors, quiet, output)
+    if writer is not None:
+        if output is None:
+            writer(report, sys.stdout)
+            return
+        with open(output, "w", encoding="utf-8", newline="") as fh:
+            writer(report, fh)
+    elif output is not None:
+        from lac_validator.outputs.text_report import render_text
+
+        with open(output, "w", encoding="utf-8", newline="") as fh:
+            render_text(report, _console(fh, plain=True), all_errors=True)
+    _emit_text(report, all_errors, quiet, output)
+
+
+def _emit_text(report, all_errors, quiet, output):
+    if not quiet:
+        from lac_validator.outputs.text_report import render_text
+
+        render_text(report, _console(), all_errors=all_errors and output is None)
+        if output is not None:
+            click.echo(f"\nFull report written to {output}")
+
+
+@main.command("validate-many")
+@click.argument("returns", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--output-dir", "-o", "output_dir", required=True, type=click.Path(path_type=Path),
+              help="Folder for the reports: one file per return, named after its folder.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Returns validated at the same time, each in its own process (0: one per CPU core).")
+@click.option("--year", "-y", help="Collection year, e.g. 2025-26 (default: the year in progress today).")
+@click.option("--la", help="Submitting LA for every return (default: from each return's folder name, when it is an LA code).")
+@click.option("--providers", multiple=True, type=click.Path(path_type=Path),
+              help="Ofsted provider list (XLSX) for the URN rules; repeat for several lists.")
+@click.option("--select", multiple=True, help="Only these rule codes or prefixes (comma-separated or repeated).")
+@click.option("--ignore", multiple=True, help="Skip these rule codes or prefixes (comma-separated or repeated).")
+@click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="json", show_default=True,
+              help="Report format of each return's report.")
+@click.option("--fail-on", type=click.Choice(["error", "any", "none"]), default="error", show_default=True,
+              help="Exit 1 when any return has DfE errors (error), errors or warnings (any), or never (none).")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing on the terminal; rely on the exit code and the reports.")
+def validate_many(returns, output_dir, jobs, year, la, providers, select, ignore, fmt, fail_on, quiet):
+    """Validate several returns, e.g. a region's LAs, in parallel processes.
+
+    \b
+    Each RETURNS folder holds current/ (this year's files) and optionally previous/ (last
+    year's); a folder of such folders stands for all of them:
+      lac-validator validate-many region/ --year 2025-26 --jobs 4 -o reports/
+    finds region/E08000007/current, region/E08000007/previous, region/356/current, ... and
+    writes reports/E08000007.json, reports/356.json. A folder named after an LA (ONS code or
+    DfE number) sets the submitting LA for that return.
+
+    Exit code 0: nothing to fail on; 1: a return has errors (see --fail-on) or a rule could not
+    complete; 2: usage error, or a return could not be read (the others are still validated).
+    """
+    from lac_validator.many import find_returns, run_many
+
+    cy = _year(year)
+    try:
+        if la:
+            from lac_validator.authorities import resolve_la
+
+            la = resolve_la(la).ons_code
+        found = find_returns(list(returns), la)
+    except InputError as exc:
+        _fail(str(exc))
+    for job in found:
+        _check_output(output_dir, [job.current] + ([job.previous] if job.previous else []))
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _fail(f"cannot create the output folder {output_dir}: {exc.strerror or exc}. Choose another --output-dir.")
+    processes = jobs or os.cpu_count() or 1
+
+    def done(o):
+        if quiet:
+            return
+        if o.exit_code == 2:
+            click.echo(f"{o.name}: not validated: {o.message}", err=True)
+        else:
+            click.echo(f"{o.name}: {o.errors} errors, {o.warnings} warnings in {o.seconds:.1f} s -> {o.report}")
+
+    started = time.perf_counter()
+    outcomes = run_many(found, output_dir, fmt, cy.label if year else None, [str(p) for p in providers], _codes(select),
+                        _codes(ignore), fail_on, processes, done)
+    if not quiet:
+        took = time.perf_counter() - started
+        bad = sum(o.exit_code == 2 for o in outcomes)
+        click.echo(f"{len(outcomes)} returns in {took:.1f} s with {min(processes, len(outcomes))} process(es)"
+                   + (f"; {bad} could not be read" if bad else "") + ".")
+    sys.exit(max((o.exit_code for o in outcomes), default=0))
+
+
+@main.command("rules")
+@click.option("--year", "-y", help="Collection year, e.g. 2025-26 (default: the year in progress today).")
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def list_rules(year, fmt):
+    """List the year's rules: code, category, DfE message."""
+    from rich.table import Table
+
+    from lac_validator.engine import select_rules
+
+    cy = _year(year)
+    rules = select_rules(cy)
+    if fmt == "json":
+        click.echo(json.dumps([{"code": r.code, "category": r.category, "message": r.message,
+                                "implemented": r.implemented, "needs": list(r.needs)} for r in rules], indent=1))
+        return
+    t = Table(title=f"SSDA903 rules for {cy.label} ({len(rules)})", header_style="bold")
+    t.add_column("Code", no_wrap=True)
+    t.add_column("Category")
+    t.add_column("Message", overflow="fold")
+    for r in rules:
+        t.add_row(r.code + ("" if r.implemented else " *"), r.category, r.message)
+    con = _console()
+    con.print(t)
+    if any(not r.implemented for r in rules):
+        con.print("* not implemented yet in this version")
+
+
+@main.command()
+@click.argument("code")
+@click.option("--year", "-y", help="Show only the version in force in this collection year.")
+def explain(code, year):
+    """Explain a rule: its DfE message, tables, fields and logic, from the specification."""
+    from lac_validator import divergences
+    from lac_validator.registry import load_registry
+
+    versions = load_registry().versions_of(code)
+    if not versions:
+        _fail(f"no rule with code '{code}': `lac-validator rules` lists them.")
+    if year:
+        cy = _year(year)
+        versions = [v for v in versions if v.applies_to(cy)]
+        if not versions:
+            _fail(f"rule {code} is not part of the {cy.label} collection.")
+    out = io.StringIO()
+    for v in versions:
+        years = ", ".join(CollectionYear.from_key(y).label for y in v.years)
+        out.write(f"Rule {v.code} ({years})\n")
+        out.write(f"  Message:  {v.message}\n")
+        out.write(f"  Category: {v.category}\n")
+        out.write(f"  Tables:   {', '.join(v.tables)}\n")
+        out.write(f"  Fields:   {', '.join(v.fields)}\n")
+        if v.needs:
+            out.write(f"  Needs:    {', '.join(v.needs)}\n")
+        out.write(f"  Flags:    {v.flags}\n")
+        out.write("  Logic:\n")
+        for line in v.logic.strip().splitlines():
+            out.write(f"    {line}\n")
+        if v.notes.strip():
+            out.write("  Notes:\n")
+            for line in v.notes.strip().splitlines():
+                out.write(f"    {line}\n")
+        if not v.implemented:
+            out.write("  (not implemented yet in this version of lac-validator)\n")
+        out.write("\n")
+    departures = divergences.for_rule(code)
+    if departures:
+        # The logic above is the older validator's; these say where lac-validator follows the DfE message.
+        out.write("Where lac-validator departs from the logic above (rules/divergences.md):\n")
+        for text in departures:
+            out.write(textwrap.fill(text, width=100, initial_indent="  - ", subsequent_indent="    ") + "\n")
+    click.echo(out.getvalue().rstrip("\n"))
+
+
+@main.command("convert")
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--to", "to", type=click.Choice(["csv", "xlsx", "xml"]), required=True, help="Target format.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True,
+              help="A folder for csv (one file per table); a file for xlsx and xml.")
+@click.option("--year", "-y", help="Collection year whose tables to read (default: the year in progress today).")
+def convert_cmd(inputs, to, output, year):
+    """Convert a return (folder and/or files: CSV, XLSX, XML) to CSV, XLSX or DfE XML.
+
+    Values are copied exactly as given (case kept, nothing trimmed); the inputs are never changed.
+    """
+    from lac_validator.convert import convert
+    from lac_validator.loader import load_return
+
+    cy = _year(year)
+    _check_output(output, list(inputs))
+    try:
+        ret = load_return(list(inputs), cy, "current", upper=False)
+        written = convert(ret, to, output)
+    except InputError as exc:
+        _fail(exc)
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}.")
+    for w in ret.warnings:
+        click.echo(f"warning: {w}", err=True)
+    click.echo(f"Wrote {len(ret.tables)} tables to {', '.join(str(p) for p in written[:3])}{' ...' if len(written) > 3 else ''}")
+
+
+@main.group("baseline")
+def baseline_group():
+    """Accepted errors: errors the DfE lets stand with an explanation."""
+
+
+@baseline_group.command("create")
+@return_options
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="Baseline file to write (.yaml).")
+@click.option("--who", default="", help="Who accepts these errors (written into each entry).")
+@click.option("--explanation", default="", help="One explanation for every entry (otherwise a TODO to fill in).")
+def baseline_create(current, previous, year, la, providers, select, ignore, output, who, explanation):
+    """Write a baseline accepting every error of a run; edit it to keep only what the DfE accepts."""
+    from lac_validator.api import validate as run_validation
+    from lac_validator.baseline import baseline_yaml
+
+    cy = _year(year)
+    _check_output(output, [*current, *previous])
+    try:
+        report = run_validation(list(current), list(previous) or None, cy, la, list(providers),
+                                _codes(select), _codes(ignore))
+    except (InputError, YearError) as exc:
+        _fail(exc)
+    output.write_text(baseline_yaml(report.records, who, explanation), encoding="utf-8")
+    click.echo(f"Wrote {len(report.records)} entries to {output}")
+
+
+@main.command("diff")
+@click.argument("before")
+@click.argument("after")
+@click.option("--history", type=click.Path(path_type=Path), help="History database holding runs BEFORE and AFTER (run ids).")
+@click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def diff_cmd(before, after, history, fmt):
+    """What changed between two runs: new, fixed and persisting errors, per rule and social worker.
+
+    BEFORE and AFTER are JSON reports (-f json), or run ids of a --history database.
+    """
+    from lac_validator import history as hist
+
+    try:
+        if history is not None:
+            a, b = hist.run_errors(history, _int(before)), hist.run_errors(history, _int(after))
+        else:
+            a, b = hist.errors_from_json(Path(before)), hist.errors_from_json(Path(after))
+    except InputError as exc:
+        _fail(exc)
+    d = hist.diff_errors(a, b)
+    if fmt == "json":
+        click.echo(json.dumps({"counts": d.counts(),
+                               "by_rule": d.per("rule").to_dict("records"),
+                               "by_social_worker": d.per("social_worker").to_dict("records"),
+                               "new": d.new.to_dict("records"), "fixed": d.fixed.to_dict("records")},
+                              indent=1, default=str))
+        return
+    from rich.table import Table
+
+    con = _console()
+    c = d.counts()
+    con.print(f"{c['new']} new, {c['fixed']} fixed, {c['persisting']} persisting errors")
+    for column, title in (("rule", "By rule"), ("social_worker", "By social worker")):
+        frame = d.per(column)
+        if frame.empty:
+            continue
+        t = Table(title=title, header_style="bold")
+        for col in frame.columns:
+            t.add_column(str(col), justify="left" if col == column else "right")
+        for row in frame.itertuples(index=False):
+            t.add_row(*[str(v) for v in row])
+        con.print(t)
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        _fail(f"'{text}' is not a run id: with --history, give the run numbers `lac-validator trend` lists.")
+
+
+@main.command("trend")
+@click.option("--history", type=click.Path(path_type=Path), default=str(DEFAULT_HISTORY), show_default=True,
+              help="History database written by validate --history.")
+@click.option("--by", type=click.Choice(["category", "rule"]), default="category", show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Also write an XLSX workbook with a chart.")
+def trend_cmd(history, by, output):
+    """Errors over time, per category or rule, from the run history."""
+    from rich.table import Table
+
+    from lac_validator import history as hist
+
+    if not Path(history).exists():
+        _fail(f"no history at {history}: record runs with `lac-validator validate ... --history {history}`.")
+    try:
+        runs = hist.runs(history)
+        errs = hist.all_errors(history)
+    except InputError as exc:
+        _fail(exc)
+    table = errs.pivot_table(index=by, columns="run", aggfunc="size", fill_value=0) if len(errs) else None
+    t = Table(title=f"Errors per {by} and run", header_style="bold")
+    t.add_column(by)
+    run_ids = list(runs["id"])
+    for r in runs.itertuples(index=False):
+        t.add_column(f"{r.id}\n{r.started_at[:10]}{chr(10) + r.label if r.label else ''}", justify="right")
+    if table is not None:
+        table = table.reindex(columns=run_ids, fill_value=0)
+        for key, row in table.iterrows():
+            t.add_row(str(key), *[str(int(v)) for v in row])
+    t.add_row("total", *[str(int(v)) for v in runs["errors"]])
+    _console().print(t)
+    if output is not None:
+        from lac_validator.outputs.trend_xlsx import write_trend_xlsx
+
+        write_trend_xlsx(runs, table, by, output)
+        click.echo(f"Wrote {output}")
+
+
+@main.command("profile")
+@return_options
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="Profile file to write (.json).")
+def profile_cmd(current, previous, year, la, providers, select, ignore, output):
+    """Write an anonymised error profile of a validation, to compare with other councils.
+
+    It holds only the LA, year, tool version, numbers of children and episodes, and per rule the
+    error count and rate per 100 children (counts of 1-4 shown as "<5"): no child, worker,
+    postcode or date.
+    """
+    from lac_validator.api import validate as run_validation
+    from lac_validator.profiles import make_profile
+
+    cy = _year(year)
+    _check_output(output, [*current, *previous])
+    try:
+        report = run_validation(list(current), list(previous) or None, cy, la, list(providers),
+                                _codes(select), _codes(ignore))
+    except (InputError, YearError) as exc:
+        _fail(exc)
+    output.write_text(json.dumps(make_profile(report), indent=1) + "\n", encoding="utf-8")
+    click.echo(f"Wrote the profile of {len(report.result.rules_run)} rules to {output}")
+
+
+@main.command("compare-profiles")
+@click.argument("ours", type=click.Path(path_type=Path))
+@click.argument("others", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Also write the comparison (.xlsx or .html).")
+@click.option("--top", default=20, show_default=True, help="How many rules to show in the terminal.")
+def compare_profiles_cmd(ours, others, output, top):
+    """Compare our profile with other councils': where we are worst, and what others have eliminated."""
+    from rich.table import Table
+
+    from lac_validator.profiles import compare, load_profile
+
+    try:
+        mine = load_profile(ours)
+        peers = [load_profile(p) for p in others]
+    except InputError as exc:
+        _fail(exc)
+    result = compare(mine, peers)
+    con = _console()
+    for note in result.notes:
+        con.print(f"note: {note}")
+    t = Table(title=f"Our rate per 100 children against {len(peers)} other councils (worst first)", header_style="bold")
+    for col in ("Rule", "Category", "Ours", "Our rate", "Peers' median", "Best", "Zero errors", "Gap"):
+        t.add_column(col, justify="left" if col in ("Rule", "Category") else "right")
+    fmt = lambda v: "-" if v is None else str(v)  # noqa: E731
+    for r in result.rows[:top]:
+        t.add_row(r["rule"], r["category"], fmt(r["ours_errors"]), fmt(r["ours_rate"]), fmt(r["peers_median"]),
+                  fmt(r["peers_best"]), f"{r['peers_with_zero']}/{r['peers']}", fmt(r["gap"]))
+    con.print(t)
+    if result.eliminated_by_all:
+        con.print("Rules every other council has eliminated (ask them how): " + ", ".join(result.eliminated_by_all))
+    if output is not None:
+        from lac_validator.outputs.profile_report import write_comparison
+
+        write_comparison(result, mine, peers, output)
+        click.echo(f"Wrote {output}")
+
+
+def _copy_with_changes(files, changes, output: Path, who: str, year, previous, la) -> None:
+    """Write the corrected copy and its change log, then re-validate the copy."""
+    from lac_validator.api import validate as run_validation
+    from lac_validator.fixes import apply_changes
+
+    try:
+        _, log, n = apply_changes(files, changes, output, who)
+    except InputError as exc:
+        _fail(exc)
+    click.echo(f"Made {n} of {len(changes)} corrections in a copy in {output}; change log: {log}")
+    try:
+        report = run_validation([output], list(previous) or None, year, la)
+    except InputError as exc:
+        _fail(f"the corrected copy could not be validated: {exc}")
+    click.echo(f"Re-validated the corrected copy: {report.error_count} errors remain "
+               f"({len(report.records['child'].unique()) if report.error_count else 0} children).")
+
+
+@main.command("apply-fixes")
+@click.argument("fix_sheet", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--to", "to", multiple=True, required=True, type=click.Path(path_type=Path),
+              help="The return the fix sheet was made from (folder and/or files), as given to validate.")
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="New folder for the corrected copy.")
+@click.option("--who", default="", help="Who made the corrections (written to the change log).")
+@click.option("--previous", "-p", multiple=True, type=click.Path(path_type=Path), help="Last year's return, for re-validation.")
+@click.option("--year", "-y", help="Collection year (default: the year in progress today).")
+@click.option("--la", help="Submitting local authority, for re-validation.")
+def apply_fixes_cmd(fix_sheet, to, output, who, previous, year, la):
+    """Apply the corrections filled in a fix sheet to a copy of the return, log them, re-validate.
+
+    The return itself is never changed.
+    """
+    from lac_validator.fixes import read_fix_sheet
+    from lac_validator.loader import expand_paths
+
+    cy = _year(year)
+    _check_output(output, list(to))
+    try:
+        files, _ = expand_paths(list(to), "current")
+        changes = read_fix_sheet(fix_sheet)
+    except InputError as exc:
+        _fail(exc)
+    _copy_with_changes(files, changes, output, who, cy, previous, la)
+
+
+@main.command("fix")
+@click.argument("current", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="New folder for the corrected copy.")
+@click.option("--who", default="lac-validator fix", help="Name written to the change log.")
+@click.option("--previous", "-p", multiple=True, type=click.Path(path_type=Path), help="Last year's return, for re-validation.")
+@click.option("--year", "-y", help="Collection year (default: the year in progress today).")
+@click.option("--la", help="Submitting local authority, for re-validation.")
+@click.option("--dry-run", is_flag=True, help="Only list the corrections; write nothing.")
+def fix_cmd(current, output, who, previous, year, la, dry_run):
+    """Make the safe mechanical corrections on a copy: stray spaces, lower-case codes, postcode
+    spacing, dates written 01-04-2025 / 2025-04-01. Logged and re-validated; inputs never change."""
+    from lac_validator.fixes import mechanical_fixes
+    from lac_validator.loader import expand_paths, load_return
+
+    cy = _year(year)
+    _check_output(output, list(current))
+    try:
+        files, _ = expand_paths(list(current), "current")
+        ret = load_return(list(current), cy, "current", upper=False)
+        changes = mechanical_fixes(ret)
+        if dry_run:
+            for c in changes:
+                click.echo(f"{c.file}:{c.line} {c.field}: {c.old!r} -> {c.new!r} ({c.reason})")
+            click.echo(f"{len(changes)} corrections proposed; nothing written.")
+            return
+    except InputError as exc:
+        _fail(exc)
+    _copy_with_changes(files, changes, output, who, cy, previous, la)
+
+
+@main.command("las")
+def list_las():
+    """List the local authorities accepted by --la."""
+    from lac_validator.authorities import all_authorities
+
+    for la in all_authorities():
+        note = f" (until {la.valid_to})" if la.valid_to else ""
+        click.echo(f"{la.ons_code}  {la.dfe_code}  {la.name}{note}")
+
+
+def _add_verbose(group: click.Group) -> None:
+    """--verbose is accepted by the group and by every command (before or after the command name)."""
+    group.params.append(_verbose_option())
+    for cmd in group.commands.values():
+        if isinstance(cmd, click.Group):
+            _add_verbose(cmd)
+        else:
+            cmd.params.append(_verbose_option())
+
+
+_add_verbose(main)
+
+
+def run() -> None:
+    """Console entry point: whatever happens, the user gets one sentence, never a traceback
+    (--verbose or LAC_VALIDATOR_DEBUG=1 show it)."""
+    try:
+        main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(2)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except SystemExit:
+        raise
+    except (InputError, YearError) as exc:
+        _fail(exc)
+    except Exception as exc:  # a bug, not bad input: still no traceback for the user
+        if os.environ.get("LAC_VALIDATOR_DEBUG"):
+            raise
+        if _VERBOSE:
+            import traceback
+
+            traceback.print_exc()
+        # The exception's text may quote a value from the return, so only its type is shown.
+        _fail(f"lac-validator stopped unexpectedly ({type(exc).__name__}). Please report this without attaching "
+              "the return; run again with --verbose to see the details.")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    run()
+
+
+def entry() -> None:
+    """The `lac-validator` command: run(), then leave without the interpreter's teardown.
+
+    Freeing a large return's objects one by one and unloading pandas takes a noticeable part of a
+    second after everything has been written: every output file is closed and the history
+    database committed by then, so the process ends at once (tests call run() instead)."""
+    try:
+        run()
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+    if code is None:
+        code = 0
+    elif not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # closed or broken pipe: nothing more can be said there
+            pass
+    os._exit(code)

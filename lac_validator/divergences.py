@@ -1,7 +1,7 @@
-"""Where a rule departs from the older reference validator, from docs/divergences.md.
+"""Where a rule departs from the older reference validator, from rules/divergences.md.
 
 `explain CODE` prints a rule's spec entry, whose logic describes the older validator; the
-departures listed in docs/divergences.md (installed beside the rule specs) say where lac-validator
+departures listed in rules/divergences.md (installed beside the rule specs) say where lac-validator
 does what the DfE message means instead, so `explain` shows them too.
 """
 from __future__ import annotations

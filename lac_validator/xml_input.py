@@ -26,7 +26,7 @@ ROW_ELEMENTS = {"AREVIEW": "Reviews", "AMISSING": "Missing", "PERMANENCE": "Prev
                 "AD_PLACED": "PlacedAdoption", "EPISODE": "Episodes"}
 # Tables with no element of their own: a row exists when one of the HEADER leaves named here has
 # text. A UASC row needs UASC = 1 or a DUC: a child whose UASC element says 0 is not in the UASC
-# table (the older reader made a row for '0' too; see docs/divergences.md).
+# table (the older reader made a row for '0' too; see rules/divergences.md).
 HEADER_TABLES = {"UASC": ("DUC",), "OC3": ("IN_TOUCH", "ACTIV", "ACCOM"),
                  "AD1": ("DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR")}
 

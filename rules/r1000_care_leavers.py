@@ -20,7 +20,7 @@ def died_in_care(ctx):
         el = ctx.raw("Episodes_last")
         died.append(el.loc[_b(el["REC"].eq("E2")), "CHILD"])
     oc3 = ctx.raw("OC3")
-    # Only care-leaver information actually completed is reported (the message); docs/divergences.md.
+    # Only care-leaver information actually completed is reported (the message); rules/divergences.md.
     return {"OC3": oc3["CHILD"].isin(pd.concat(died)) & oc3_has_data(ctx)}
 
 
@@ -124,7 +124,7 @@ def transferred_to_other_la(ctx):
 @rule("1012", requires=["Episodes", "OC3"])
 def data_without_episodes(ctx):
     """Rows of the six tables for OC3 children (a row in OC3) with no episode this year. The older tool
-    ignored OC3 and flagged every such row of any child without episodes (docs/divergences.md)."""
+    ignored OC3 and flagged every such row of any child without episodes (rules/divergences.md)."""
     with_episodes = as_set(ctx.raw("Episodes")["CHILD"].dropna())
     oc3_children = list(as_set(ctx.raw("OC3")["CHILD"].dropna()) - with_episodes)
     out = {}
@@ -139,7 +139,7 @@ def data_without_episodes(ctx):
 def uasc_for_care_leavers(ctx):
     """Care leavers = children with OC3 information and no episode in the collection year, whether or not
     older episodes are listed (the older tool required some Episodes row, so the usual care leaver, with
-    no episode in this year's return, was never checked; docs/divergences.md)."""
+    no episode in this year's return, was never checked; rules/divergences.md)."""
     in_year = as_set(episodes_in_year(ctx, "Episodes")["CHILD"].dropna())
     oc3 = ctx.raw("OC3")
     oc3_data = oc3["CHILD"].notna() & oc3_has_data(ctx)
@@ -154,7 +154,7 @@ def ceased_after_birthday(ctx):
     """Episodes that have ended (a DEC date) on or after the 17th (aged 17) or 18th (aged 18) birthday.
     An open episode has not ceased and does not count; an invalid DEC or OC3 DOB is no date. Age is the
     calendar age at collection_end (the older tool's 365.2425-day years missed a child whose birthday
-    is 31 March or 1 April; docs/divergences.md)."""
+    is 31 March or 1 April; rules/divergences.md)."""
     end = ctx.collection_end
     oc3 = ctx.table("OC3")
     age = age_at(oc3["DOB"], end)

@@ -73,7 +73,7 @@ def placed_decision_after_year_or_care(ctx):
     err = (pairs["DP"] > end) | (pairs["DP"] > pairs["DEC"]) | (pairs["DPC"] > end) | (pairs["DPC"] > pairs["DEC"])
     out = _flags(pairs, err)
     # A decision dated after the year end is wrong whatever the episodes say; the older tool skipped
-    # children without a reference episode (docs/divergences.md).
+    # children without a reference episode (rules/divergences.md).
     alone = ~pa["CHILD"].isin(ref["CHILD"]) | pa["CHILD"].isna()
     beyond = alone & ((pa["DATE_PLACED"] > end) | (pa["DATE_PLACED_CEASED"] > end))
     out["PlacedAdoption"] = pd.Index(out["PlacedAdoption"]).union(pa.index[beyond.to_numpy()])
@@ -92,7 +92,7 @@ def ceased_decision_before_year_or_care(ctx):
     err = (pairs["DPC"] < pairs["DECOM"]) | (pairs["DPC"] < ctx.collection_start)
     out = _flags(pairs, err)
     # A decision dated before the year start is wrong whatever the episodes say; the older tool skipped
-    # children without a reference episode (docs/divergences.md).
+    # children without a reference episode (rules/divergences.md).
     alone = ~pa["CHILD"].isin(ref["CHILD"]) | pa["CHILD"].isna()
     before = alone & (pa["DATE_PLACED_CEASED"] < ctx.collection_start)
     out["PlacedAdoption"] = pd.Index(out["PlacedAdoption"]).union(pa.index[before.to_numpy()])

@@ -25,7 +25,7 @@ def activ_code(ctx):
 @rule("133")
 def accom_code(ctx):
     # "If reporting on a child's accommodation": a blank ACCOM is not judged here (153 reports a
-    # partly filled row); docs/divergences.md.
+    # partly filled row); rules/divergences.md.
     accom = ctx.raw("OC3")["ACCOM"]
     return accom.notna() & ~accom.isin(ACCOM_CODES)
 

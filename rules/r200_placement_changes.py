@@ -39,7 +39,7 @@ def custody_under_10(ctx):
     """The reason for placement change on an episode says why the child left that placement, so the age
     that matters is the age at the change: the episode's DEC, else the DECOM of the child's next episode
     (the DfE text's "previous episode" view), else (no later date known) its own DECOM. The older tool always used the episode's own DECOM, so
-    a child who turned 10 during that placement was flagged (docs/divergences.md). Dates are read
+    a child who turned 10 during that placement was flagged (rules/divergences.md). Dates are read
     leniently, as the spec says for this rule."""
     e = ctx.raw("Episodes")
     decom = lenient_dates(ctx, "Episodes", "DECOM")

@@ -56,7 +56,7 @@ def foster_carer_adoption_mismatch(ctx):
 def no_foster_placement_before_adoption(ctx):
     o = ordered(ctx, "Episodes")
     prev = neighbour(ctx, "Episodes", -1)
-    # Divergence (docs/divergences.md): A3 and A5 are the placements with the current foster carer,
+    # Divergence (rules/divergences.md): A3 and A5 are the placements with the current foster carer,
     # as the DfE rule says; the older tool checked A3 and A4.
     hit = o["PLACE"].isin(WITH_FOSTER_CARER) & prev["_row"].notna() & ~prev["PLACE"].isin(BEFORE_ADOPTION)
     return o.index[hit.to_numpy()]

@@ -24,7 +24,7 @@ def started_aged_18(ctx):
 
 @rule("358")
 def youth_justice_under_10(ctx):
-    # Divergence (docs/divergences.md): "under 10" = starting before the 10th birthday;
+    # Divergence (rules/divergences.md): "under 10" = starting before the 10th birthday;
     # the reference also flagged an episode starting on it.
     p = _with_dob(ctx)
     hit = p["LS"].isin(["J1", "J2", "J3"]) & (p["DECOM"] < add_years(p["DOB"], 10))
@@ -67,7 +67,7 @@ def adopted_after_18(ctx):
     return labels(p, hit, "_l")
 
 
-# Divergence (docs/divergences.md) for 387 and 389: flagged only when DEC and the Header DOB are dates
+# Divergence (rules/divergences.md) for 387 and 389: flagged only when DEC and the Header DOB are dates
 # showing the child under age; the older tool also flagged every episode whose age could not be
 # worked out (no DOB, no Header row, and for 389 no DEC), which the messages do not describe.
 

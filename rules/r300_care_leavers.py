@@ -23,7 +23,7 @@ def in_touch_but_zero(ctx):
 
 @rule("347")
 def foyer_under_18(ctx):
-    # Divergence (docs/divergences.md): Foyer = ACCOM T1/T2 (the reference compared
+    # Divergence (rules/divergences.md): Foyer = ACCOM T1/T2 (the reference compared
     # with "T", which is no code), and "under 18" is measured with calendar birthdays.
     o = ctx.table("OC3")
     raw = ctx.raw("OC3")
@@ -45,7 +45,7 @@ def too_young_for_care_leaver_items(ctx):
     o = ctx.table("OC3")
     any_item = oc3_has_data(ctx)
     too_young = add_years(o["DOB"], 17) > ctx.collection_end
-    # Divergence (docs/divergences.md): the message names 17 to 21, so a young person already 22 on
+    # Divergence (rules/divergences.md): the message names 17 to 21, so a young person already 22 on
     # collection_start (never 21 during the year) is flagged too; the older tool checked only the young side.
     too_old = add_years(o["DOB"], 22) <= ctx.collection_start
     return (too_young | too_old) & any_item

@@ -7,7 +7,7 @@ import pandas as pd
 
 def pair(left: pd.DataFrame, right: pd.DataFrame, how: str = "inner") -> pd.DataFrame:
     """Every (left row, right row) pair with the same CHILD. A blank CHILD is not a child and pairs
-    with nothing (the older tool's plain joins paired blank with blank; docs/divergences.md). Left
+    with nothing (the older tool's plain joins paired blank with blank; rules/divergences.md). Left
     labels go to `_l`, right labels to `_r` (NaN when a left row has no partner in a left join).
     Right columns clashing with left ones get `_r`."""
     if how == "inner":

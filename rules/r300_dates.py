@@ -48,7 +48,7 @@ def decom_after_year_end(ctx):
 
 @rule("355")
 def same_day_episode(ctx):
-    # Divergence (docs/divergences.md): the same date written differently ("1/5/2025" and
+    # Divergence (rules/divergences.md): the same date written differently ("1/5/2025" and
     # "01/05/2025") counts as the same day; two blanks are no dates at all and are not flagged.
     r, t = ctx.raw("Episodes"), ctx.table("Episodes")
     start = date_key(r["DECOM"], t["DECOM"])

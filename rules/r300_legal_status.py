@@ -21,7 +21,7 @@ def _span_runs(ctx, ls: str, limit_days: int):
     end = ctx.collection_end
     dec = o["DEC"].fillna(end)
     prev_dec = prev["DEC"].fillna(end)
-    # Divergence (docs/divergences.md): an episode joins the previous run only when the
+    # Divergence (rules/divergences.md): an episode joins the previous run only when the
     # episode right before it is itself `ls` and ended on its DECOM.
     joins = prev["LS"].eq(ls) & prev_dec.eq(o["DECOM"]) & prev["_row"].notna()
     sel = o["LS"].eq(ls)

@@ -12,7 +12,7 @@ TEMPORARY = ["T0", "T1", "T2", "T3", "T4"]
 
 def _too_long(place: str, days: int):
     def check(ctx):
-        # Divergence (docs/divergences.md): the child need not have a Header row with a
+        # Divergence (rules/divergences.md): the child need not have a Header row with a
         # valid DOB, which the test does not use; Header is not required.
         e = ctx.table("Episodes")
         return e["PLACE"].eq(place) & (e["DEC"] > e["DECOM"] + pd.Timedelta(days=days))

@@ -20,7 +20,7 @@ def _episodes_with_dob(ctx, recs):
 
 @rule("407")
 def sgo_after_18(ctx):
-    # Divergence (docs/divergences.md): ending on the 18th birthday is flagged too: the child "has
+    # Divergence (rules/divergences.md): ending on the 18th birthday is flagged too: the child "has
     # reached age 18" that day (as rule 386 reads the same words); the older tool required DEC after it.
     p = _episodes_with_dob(ctx, SGO_RECS)
     bad = p[p["AGE18"] <= p["DEC"]]
@@ -36,7 +36,7 @@ def stayed_put_under_18(ctx):
 
 @rule("440")
 def pn0_aged_4_or_over(ctx):
-    # Divergence (docs/divergences.md): a review on the 4th birthday is flagged: the child is then
+    # Divergence (rules/divergences.md): a review on the 4th birthday is flagged: the child is then
     # "4 years old or over"; the older tool required a review after it, so neither 440 nor 441 fired.
     r = ctx.table("Reviews")
     return r["REVIEW_CODE"].isin(UNDER_4_CODES) & (r["REVIEW"] >= add_years(r["DOB"], 4))

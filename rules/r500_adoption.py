@@ -2,7 +2,7 @@
 consistency with episodes and last year's decisions (rules 511-525, 551-561, 563, 579, 582-584).
 
 Rows are matched on exact CHILD text; a blank CHILD is not a child and matches nothing (the
-older tool's plain joins matched a blank CHILD to a blank CHILD; see docs/divergences.md), so a
+older tool's plain joins matched a blank CHILD to a blank CHILD; see rules/divergences.md), so a
 blank-CHILD row is never paired and counts as having no row in the other table.
 """
 import numpy as np

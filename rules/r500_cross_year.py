@@ -2,7 +2,7 @@
 
 Children are paired by exact CHILD text; rows with a blank CHILD belong to no child. A child with
 no dated episode in a table is left out of that table's first/last pick (the reference raised an
-error and reported nothing for the whole rule then; see docs/divergences.md).
+error and reported nothing for the whole rule then; see rules/divergences.md).
 """
 import pandas as pd
 

@@ -152,5 +152,5 @@ def start_outside_episodes(ctx):
 def start_before_birth(ctx):
     m = ctx.table("Missing")
     # "before the date of birth": a period starting on the DOB itself is not flagged (the older
-    # tool flagged it too, see docs/divergences.md)
+    # tool flagged it too, see rules/divergences.md)
     return m["MIS_START"].notna() & (m["MIS_START"] < m["DOB"])

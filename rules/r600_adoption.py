@@ -16,7 +16,7 @@ def adoption_details_missing(ctx):
     adopted = _adoptions_in_year(ctx)[["CHILD"]]
     p = pair_by_child(adopted, a[["CHILD"] + ADOPTION_FIELDS])
     bad = p[p[ADOPTION_FIELDS].isna().any(axis=1)]
-    # Divergence (docs/divergences.md): a child adopted in the year with no AD1 row at all has none
+    # Divergence (rules/divergences.md): a child adopted in the year with no AD1 row at all has none
     # of the fields completed; the older tool passed it over.
     no_row = adopted.index[(adopted["CHILD"].notna() & ~adopted["CHILD"].isin(as_set(a["CHILD"].dropna()))).to_numpy()]
     return {"Episodes": list(bad["_l"]) + list(no_row), "AD1": bad["_r"]}

@@ -55,7 +55,7 @@ def mother_under_11(ctx):
 
 @rule("621")
 def mother_younger_than_child(ctx):
-    # Divergence (docs/divergences.md): a missing or invalid DOB shows nothing about the mother's age
+    # Divergence (rules/divergences.md): a missing or invalid DOB shows nothing about the mother's age
     # (rule 102 reports it); the older tool flagged every valid MC_DOB with such a DOB.
     h = ctx.table("Header")
     return h["MC_DOB"] <= h["DOB"]
@@ -63,7 +63,7 @@ def mother_younger_than_child(ctx):
 
 @rule("624")
 def child_dob_changed(ctx):
-    # Divergence (docs/divergences.md): the same date written differently ("1/6/2020" and
+    # Divergence (rules/divergences.md): the same date written differently ("1/6/2020" and
     # "01/06/2020") is the same date of birth; other values are compared as text.
     h = ctx.raw("Header")
     last = ctx.raw("Header_last")

@@ -21,7 +21,7 @@ def end_not_a_date(ctx):
 
 @rule("702")
 def end_not_after_start(ctx):
-    # Divergence (docs/divergences.md): only an end strictly before the start, as the message says.
+    # Divergence (rules/divergences.md): only an end strictly before the start, as the message says.
     d = ctx.table("DoLo")
     return d["DOLO_END"] < d["DOLO_START"]
 
@@ -85,7 +85,7 @@ def dolo_outside_care(ctx):
 
 @rule("708")
 def start_before_birth(ctx):
-    # Divergence (docs/divergences.md): only a start strictly before birth, as the message says.
+    # Divergence (rules/divergences.md): only a start strictly before birth, as the message says.
     d = ctx.table("DoLo")
     return d["DOLO_START"] < d["DOB"]
 

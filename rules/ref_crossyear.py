@@ -58,7 +58,7 @@ def placement_la_changed_same_rne(ctx):
 
 @rule("453")
 def distance_changed_same_rne(ctx):
-    # Divergence (docs/divergences.md): a distance last year and none this year is a contradiction
+    # Divergence (rules/divergences.md): a distance last year and none this year is a contradiction
     # too; the older tool tested the opposite case twice and so never reported this one.
     p = first_vs_last_placement(ctx)
     cur, pre = p["PL_DISTANCE"], p["PL_DISTANCE_last"]

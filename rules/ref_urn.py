@@ -165,7 +165,7 @@ def h5_urn_required(ctx):
 @rule("241")
 def k3_outside_provider_area(ctx):
     """The DfE message: the placement's LA must be one where the provider has premises. The older
-    tool compared with the submitting LA instead (docs/divergences.md), which flags every supported
+    tool compared with the submitting LA instead (rules/divergences.md), which flags every supported
     accommodation placed out of area, however legitimate."""
     if getattr(ctx.reference, "providers", None) is None:
         raise NotApplicable("no Ofsted provider list given (--providers): the provider's premises are needed")

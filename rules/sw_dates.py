@@ -56,14 +56,14 @@ def end_outside_collection_year(ctx):
 def end_outside_reporting_period(ctx):
     end = ctx.table("SWEpisodes")["SW_DEC"]
     # The social worker reporting period starts one calendar year before collection_start
-    # (01/04 of the previous year; see docs/divergences.md for 2024_25).
+    # (01/04 of the previous year; see rules/divergences.md for 2024_25).
     lower = add_years(pd.Series([ctx.collection_start]), -1).iloc[0]
     return (end < lower) | (end > ctx.collection_end)
 
 
 @rule("SW09STG2", years=["2023_24", "2024_25"])
 def same_start_and_end_text(ctx):
-    # Divergence (docs/divergences.md): the same date written differently ("1/4/2024" and
+    # Divergence (rules/divergences.md): the same date written differently ("1/4/2024" and
     # "01/04/2024") is the same day; other non-blank values are compared as text.
     raw, t = ctx.raw("SWEpisodes"), ctx.table("SWEpisodes")
     end = date_key(raw["SW_DEC"], t["SW_DEC"])
@@ -81,6 +81,6 @@ def shorter_than_three_days(ctx):
 def end_not_after_start(ctx):
     start = lenient_dates(ctx, "SWEpisodes", "SW_DECOM")
     end = lenient_dates(ctx, "SWEpisodes", "SW_DEC")
-    # Divergence (docs/divergences.md): strictly before, as the message says; the older tool also
+    # Divergence (rules/divergences.md): strictly before, as the message says; the older tool also
     # flagged an episode ending the day it started (SW09STG2 reports short episodes).
     return end < start

@@ -66,7 +66,7 @@ def start_not_within_week_of_previous(ctx):
 @rule("SW10bSTG2")
 def first_contact_before_previous_ended(ctx):
     p = sw_previous(ctx)
-    # Divergence (docs/divergences.md): starting the day the previous episode ended is not "before the
+    # Divergence (rules/divergences.md): starting the day the previous episode ended is not "before the
     # previous episode has ended"; the older tool flagged it.
     return p["_has_prev"] & p["SW_REASON"].eq("FCONTA") & (p["SW_DECOM"] < p["_prev_DEC"])
 
@@ -121,7 +121,7 @@ def latest_episode_has_ended(ctx):
     order = t.sort_values(["_key", "_nostart", "_start", "_file"], ascending=[True, True, False, True],
                           kind="mergesort", na_position="last")
     latest = order[~order["_key"].duplicated(keep="first")]
-    # Divergence (docs/divergences.md): an episode ending after 31 March was open on 31 March.
+    # Divergence (rules/divergences.md): an episode ending after 31 March was open on 31 March.
     end = lenient_dates(ctx, "SWEpisodes", "SW_DEC").loc[latest.index]
     ended = ctx.raw("SWEpisodes").loc[latest.index, "SW_DEC"].notna() & ~(end > ctx.collection_end)
     return latest.index[ended.to_numpy()]
@@ -129,7 +129,7 @@ def latest_episode_has_ended(ctx):
 
 @rule("SW19STG2")
 def same_start_twice(ctx):
-    # Divergence (docs/divergences.md): start dates are compared as dates where they are dates
+    # Divergence (rules/divergences.md): start dates are compared as dates where they are dates
     # ("1/5/2025" is "01/05/2025"), else as text; a blank start date is no date and matches nothing.
     raw = ctx.raw("SWEpisodes")
     start = date_key(raw["SW_DECOM"], ctx.table("SWEpisodes")["SW_DECOM"])
