@@ -50,6 +50,14 @@ class Report:
     accepted: pd.DataFrame | None = None   # errors accepted by a baseline (with their explanation)
     stale: list = field(default_factory=list)  # baseline entries that matched nothing
 
+    def with_suggestions(self) -> pd.DataFrame:
+        """The records with a `suggestion` column (None or {field, value, evidence}), computed on
+        first use: only the outputs that show suggestions (JSON, XLSX, HTML, fix sheet) pay for
+        them, and only for the flagged rows."""
+        if "suggestion" not in self.records.columns:
+            self.records = self.records.assign(suggestion=suggestions(self.ctx, self.records))
+        return self.records
+
     @property
     def error_count(self) -> int:
         return len(self.records)
@@ -159,6 +167,14 @@ def build_records(ctx: Context, result: RunResult) -> pd.DataFrame:
     recs["key"] = error_keys(recs)
     recs = recs.drop(columns=["_date", "_natural"])
     return recs[RECORD_COLUMNS]
+
+
+def suggestions(ctx: Context, recs: pd.DataFrame) -> list:
+    """Per record: None or {field, value, evidence}, a corrected value the return itself points to
+    (lac_validator.suggestions)."""
+    from .suggestions import suggest
+
+    return [None if s is None else s.as_dict() for s in suggest(ctx, recs)]
 
 
 def error_keys(recs: pd.DataFrame) -> pd.Series:
