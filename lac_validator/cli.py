@@ -719,6 +719,9 @@ _add_verbose(main)
 def run() -> None:
     """Console entry point: whatever happens, the user gets one sentence, never a traceback
     (--verbose or LAC_VALIDATOR_DEBUG=1 show it)."""
+    from lac_validator.console import make_streams_safe
+
+    make_streams_safe()  # a legacy console encoding (cp1252) must never stop a run
     try:
         main(standalone_mode=False)
     except click.exceptions.Abort:
