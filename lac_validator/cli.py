@@ -308,6 +308,9 @@ def validate_many(returns, output_dir, jobs, year, la, providers, select, ignore
 
     cy = _year(year)
     try:
+        from lac_validator.engine import select_rules
+
+        select_rules(cy, _codes(select), _codes(ignore))  # an unknown code is a usage error, once
         if la:
             from lac_validator.authorities import resolve_la
 
