@@ -158,6 +158,8 @@ def pseudonymise_records(records: pd.DataFrame, salt: str, paths: list[str] | No
     out["file"] = [_strip_folders(f, paths or []) for f in out["file"]]
     if "explanation" in out.columns:
         out["explanation"] = WITHHELD
+    # proposed values and their evidence may name a child, a worker, a date of birth: none shared
+    out["suggestion"] = None
     return out
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 from ..fixhints import how_to_fix
 from ..report import Report
 from ..timelines import child_timelines
+from ..suggestions import describe
 
 MAX_CHILD_CARDS = 2000  # beyond this the page gets slow; the error table still lists everything
 
@@ -66,7 +67,7 @@ def _notices(report: Report) -> str:
 
 def write_html(report: Report, stream) -> None:
     ctx = report.ctx
-    recs = report.records
+    recs = report.with_suggestions()
     hints = {r.code: how_to_fix(r, ctx.year.label) for r in report.result.rules_run}
     errors = []
     for r in recs.to_dict("records"):
@@ -78,7 +79,7 @@ def write_html(report: Report, stream) -> None:
                        "sw": r["social_worker"], "where": r["locator"] or r["table"], "table": r["table"],
                        "year": r["year"], "file": r["file"], "line": int(r["line"]), "date": date,
                        "values": "; ".join(f"{k}={'' if v is None else v}" for k, v in r["values"].items()),
-                       "fix": hints.get(r["rule"], "")})
+                       "fix": hints.get(r["rule"], ""), "suggestion": describe(r.get("suggestion"))})
     by_child = report.by_child()
     children = [c for c in by_child["child"].head(MAX_CHILD_CARDS)] if len(by_child) else []
     # Timelines come with the report when it was pseudonymised (taken from the tables first).
@@ -160,7 +161,7 @@ td.n {{ text-align: right; }}
   <label>Child <input id="f-child" type="search" placeholder="child ID"></label>
   <span id="shown"></span>
 </div>
-<table id="errors"><colgroup><col style="width:8%"><col style="width:6%"><col style="width:25%"><col style="width:25%"><col style="width:10%"><col style="width:10%"><col style="width:8%"><col style="width:8%"></colgroup><thead><tr><th>Child</th><th>Rule</th><th>Message</th><th>How to fix</th><th>Where</th><th>Social worker</th><th>File:line</th><th>Values</th></tr></thead><tbody></tbody></table>
+<table id="errors"><colgroup><col style="width:7%"><col style="width:5%"><col style="width:21%"><col style="width:21%"><col style="width:9%"><col style="width:9%"><col style="width:8%"><col style="width:9%"><col style="width:11%"></colgroup><thead><tr><th>Child</th><th>Rule</th><th>Message</th><th>How to fix</th><th>Where</th><th>Social worker</th><th>File:line</th><th>Values</th><th>Suggested correction</th></tr></thead><tbody></tbody></table>
 <h2>Children's journeys</h2>
 <p id="journey-note">Episodes this year and last year, coloured by legal status and labelled with the placement; red marks show where an error was found.</p>
 <div id="children"></div>
@@ -188,6 +189,7 @@ window.addEventListener("error", function (e) {{ document.body.setAttribute("dat
     [[e.child, "id"], [e.rule, "id"], [e.message], [e.fix], [e.where], [who(e.sw)]].forEach(([v, cls]) => tr.appendChild(el("td", v, cls)));
     const at = el("td", fileName(e.file) + ":" + e.line, "any"); at.title = e.file; tr.appendChild(at);
     tr.appendChild(el("td", e.values, "any"));
+    tr.appendChild(el("td", e.suggestion));
     tr.dataset.rule = e.rule; tr.dataset.category = e.category; tr.dataset.sw = e.sw; tr.dataset.child = e.child || "";
     tbody.appendChild(tr); return tr;
   }});

@@ -16,14 +16,16 @@ from openpyxl.utils import get_column_letter
 
 from ..fixhints import how_to_fix
 from ..report import UNASSIGNED, Report
+from ..suggestions import describe
 from .safety import safe_cell
 from .worker_lists import add_worker_sheet, sheet_title, write_split_by_worker  # noqa: F401 - split-by lives there
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 ERROR_COLUMNS = ["Rule", "Message", "How to fix", "Category", "Child", "Social worker", "Table", "Year", "Where",
-                 "File", "Line", "Row", "Fields", "Values"]
-ERROR_WIDTHS = {"Message": 60, "How to fix": 60, "File": 30, "Values": 40, "Where": 22, "Social worker": 16}
+                 "File", "Line", "Row", "Fields", "Values", "Suggested correction"]
+ERROR_WIDTHS = {"Message": 60, "How to fix": 60, "File": 30, "Values": 40, "Where": 22, "Social worker": 16,
+                "Suggested correction": 60}
 
 
 ALERT_FONT = Font(bold=True, color="9C0006")
@@ -75,7 +77,8 @@ def _error_rows(recs, hints, report: Report):
         sw = report.worker_label(r["social_worker"])
         yield (r["rule"], r["message"], hints.get(r["rule"], ""), r["category"], r["child"], sw, r["table"],
                r["year"], r["locator"], r["file"], int(r["line"]), int(r["row"]), ", ".join(r["fields"]),
-               "; ".join(f"{k}={'' if v is None else v}" for k, v in r["values"].items()))
+               "; ".join(f"{k}={'' if v is None else v}" for k, v in r["values"].items()),
+               describe(r.get("suggestion")))
 
 
 def write_xlsx(report: Report, path, workers: dict | None = None, per_worker_sheets: bool = True,
@@ -101,7 +104,7 @@ def write_xlsx(report: Report, path, workers: dict | None = None, per_worker_she
         chart.set_categories(Reference(summary, min_col=1, min_row=head + 1, max_row=head + top))
         chart.height, chart.width = 10, 18
         summary.add_chart(chart, f"H{head + 1}")
-    recs = report.records
+    recs = report.with_suggestions()
     _sheet(wb, "Errors", ERROR_COLUMNS, _error_rows(recs, hints, report), ERROR_WIDTHS)
     _sheet(wb, "By child", ["Child", "Social worker", "Errors", "Rules"],
            ((r.child, report.worker_label(r.social_worker), r.errors, r.rules)
