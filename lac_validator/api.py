@@ -65,10 +65,13 @@ def validate(current: list[str | Path], previous: list[str | Path] | None = None
     report = build_report(ctx, result, warnings + alerts)
     report.alerts = alerts
     if baseline:
-        from .baseline import apply_baseline, load_baseline
+        from .baseline import apply_baseline, baseline_notes, load_baseline
 
-        applied = apply_baseline(report.records, load_baseline(Path(baseline)))
+        applied = apply_baseline(report.records, load_baseline(Path(baseline)),
+                                 [r.code for r in select_rules(year)])
         report.records, report.accepted, report.stale = applied.remaining, applied.accepted, applied.stale
+        report.unexplained, report.unknown_baseline = applied.unexplained, applied.unknown_rule
+        report.warnings.extend(baseline_notes(applied, year.label))
     timings["report"] = time.perf_counter() - t2
     result.timings.update({f"phase:{k}": v for k, v in timings.items()})
     return report

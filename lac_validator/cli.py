@@ -130,8 +130,9 @@ def return_options(func):
               help="Replace CHILD and SW_ID by salted hashes and drop dates of birth (for reports leaving the team).")
 @click.option("--salt", envvar="LAC_VALIDATOR_SALT",
               help="Secret for --pseudonymise (or LAC_VALIDATOR_SALT); the same salt gives the same pseudonyms.")
-@click.option("--fail-on", type=click.Choice(["error", "any", "none"]), default="error", show_default=True,
-              help="Exit 1 on DfE errors (error), on errors or warnings (any), or never (none).")
+@click.option("--fail-on", type=click.Choice(["error", "unexplained", "any", "none"]), default="error", show_default=True,
+              help="Exit 1 on DfE errors (error); also on errors a --baseline accepts without a real explanation "
+                   "(unexplained); on errors or DfE warnings (any); or never (none).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on the terminal; rely on the exit code and --output.")
 def validate(current, previous, year, la, providers, select, ignore, baseline, history, label, fmt, output,
              all_errors, social_workers, split_by, fix_sheet, pseudonymise, salt, fail_on, quiet):
@@ -199,6 +200,8 @@ def exit_code(report, fail_on: str) -> int:
     if report.result.internal_errors:
         return 1
     recs = report.records
+    if fail_on == "unexplained" and report.unexplained_accepted:
+        return 1
     if fail_on == "any":
         return 1 if len(recs) else 0
     return 1 if (recs["severity"] == "error").any() else 0

@@ -74,3 +74,34 @@ def test_fail_on_error_passes_when_only_warning_rules_flag(with_warning):
     cur = with_warning / "current"
     assert run("validate", cur, "--year", "2025-26", "--select", "EPI").exit_code == 0
     assert run("validate", cur, "--year", "2025-26", "--select", "EPI", "--fail-on", "any").exit_code == 1
+
+
+# ------------------------------------------------------------------ baselines
+
+def test_unexplained_baseline_is_reported_and_can_fail_ci(tiny):
+    cur, base, out = tiny / "current", tiny / "b.yaml", tiny / "r.json"
+    sel = ["--year", "2025-26", "--select", "101"]
+    assert run("baseline", "create", cur, *sel, "-o", base).exit_code == 0   # entries say "TODO: ..."
+    r = run("validate", cur, *sel, "--baseline", base)
+    assert r.exit_code == 0 and "1 entry has no real explanation" in r.output
+    assert run("validate", cur, *sel, "--baseline", base, "--fail-on", "unexplained").exit_code == 1
+    run("validate", cur, *sel, "--baseline", base, "-f", "json", "-o", out)
+    doc = json.loads(out.read_text())
+    assert [e["rule"] for e in doc["unexplained_baseline"]] == ["101"] and doc["accepted"][0]["explained"] is False
+    assert any("no real explanation" in w for w in doc["warnings"])
+    base.write_text(base.read_text().replace("TODO: why", "Agreed with the DfE: why"))
+    r = run("validate", cur, *sel, "--baseline", base, "--fail-on", "unexplained")
+    assert r.exit_code == 0 and "no real explanation" not in r.output
+    base.write_text("accepted:\n- {rule: '101', child: '2', explanation: ''}\n")
+    assert run("validate", cur, *sel, "--baseline", base, "--fail-on", "unexplained").exit_code == 1
+
+
+def test_baseline_entry_for_a_rule_the_year_lacks_is_named_not_stale(tiny):
+    base, out = tiny / "b.yaml", tiny / "r.json"
+    base.write_text("accepted:\n- {rule: '5O1', child: '1', explanation: Agreed}\n"
+                    "- {rule: '501', child: '9', explanation: Agreed}\n")
+    r = run("validate", tiny / "current", "--year", "2025-26", "--select", "501", "--baseline", base, "-f", "json", "-o", out)
+    doc = json.loads(out.read_text())
+    assert [e["rule"] for e in doc["unknown_rule_baseline"]] == ["5O1"]
+    assert [e["rule"] for e in doc["stale_baseline"]] == ["501"]
+    assert any("rule 5O1, child 1 names no rule of 2025-26" in w for w in doc["warnings"])
