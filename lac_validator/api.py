@@ -30,6 +30,7 @@ def validate(current: list[str | Path], previous: list[str | Path] | None = None
     timings = {}
     t0 = time.perf_counter()
     notes = []
+    year_given = year is not None
     if year is None:
         year = CollectionYear.in_progress()
         notes.append(f"no --year given: validating as {year.label}, the collection year in progress today.")
@@ -61,7 +62,7 @@ def validate(current: list[str | Path], previous: list[str | Path] | None = None
     timings["rules"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     warnings = notes + list(cur.warnings) + ([f"last year: {w}" for w in prev.warnings] if prev else [])
-    alerts = year_mismatch_warnings(ctx)
+    alerts = year_mismatch_warnings(ctx, year_given)
     report = build_report(ctx, result, warnings + alerts)
     report.alerts = alerts
     if baseline:
@@ -90,21 +91,9 @@ def _previous(job, previous, year):
     return value
 
 
-def year_mismatch_warnings(ctx: Context) -> list[str]:
-    """Say so when most episodes lie outside the chosen year: --year is probably wrong."""
-    out = []
-    for label, name in (("this year's", "Episodes"), ("last year's", "Episodes_last")):
-        if not ctx.has(name):
-            continue
-        t = ctx.table(name)
-        dated = t[t["DECOM"].notna()]
-        if len(dated) < 5:
-            continue
-        start, end = (ctx.collection_start, ctx.collection_end) if name == "Episodes" else \
-            (ctx.year.previous.start, ctx.year.previous.end)
-        inside = (dated["DECOM"] <= end) & (dated["DEC"].isna() | (dated["DEC"] >= start))
-        if inside.mean() < 0.5:
-            span = f"{dated['DECOM'].min():%d/%m/%Y} to {dated['DECOM'].max():%d/%m/%Y}"
-            out.append(f"{label} episodes mostly fall outside {start:%d/%m/%Y}-{end:%d/%m/%Y} "
-                       f"(they start {span}): check --year and --previous.")
-    return out
+def year_mismatch_warnings(ctx: Context, year_given: bool = True) -> list[str]:
+    """Say so, naming the year the dates point to, when most of a return's dates lie in another
+    collection year than the one validated: --year (or --previous) is probably wrong."""
+    from .year_check import year_alerts
+
+    return year_alerts(ctx, year_given)

@@ -149,7 +149,7 @@ def validate(current, previous, year, la, providers, select, ignore, baseline, h
     if split_by and (fmt != "xlsx" or output is None):
         raise click.UsageError("--split-by social-worker needs -f xlsx and --output FOLDER")
     try:
-        report = run_validation(list(current), list(previous) or None, cy, la, list(providers),
+        report = run_validation(list(current), list(previous) or None, cy if year else None, la, list(providers),
                                 _codes(select), _codes(ignore), baseline)
         if history is not None:
             from lac_validator.history import record_run
@@ -468,7 +468,7 @@ def baseline_create(current, previous, year, la, providers, select, ignore, outp
     cy = _year(year)
     _check_output(output, [*current, *previous])
     try:
-        report = run_validation(list(current), list(previous) or None, cy, la, list(providers),
+        report = run_validation(list(current), list(previous) or None, cy if year else None, la, list(providers),
                                 _codes(select), _codes(ignore))
     except (InputError, YearError) as exc:
         _fail(exc)
@@ -580,7 +580,7 @@ def profile_cmd(current, previous, year, la, providers, select, ignore, output):
     cy = _year(year)
     _check_output(output, [*current, *previous])
     try:
-        report = run_validation(list(current), list(previous) or None, cy, la, list(providers),
+        report = run_validation(list(current), list(previous) or None, cy if year else None, la, list(providers),
                                 _codes(select), _codes(ignore))
     except (InputError, YearError) as exc:
         _fail(exc)

@@ -105,3 +105,52 @@ def test_baseline_entry_for_a_rule_the_year_lacks_is_named_not_stale(tiny):
     assert [e["rule"] for e in doc["unknown_rule_baseline"]] == ["5O1"]
     assert [e["rule"] for e in doc["stale_baseline"]] == ["501"]
     assert any("rule 5O1, child 1 names no rule of 2025-26" in w for w in doc["warnings"])
+
+
+# ------------------------------------------------------------------ wrong --year
+
+def _dated_return(root, first: int):
+    """A small return whose episodes, reviews and social worker episodes fall in first-(first+1)."""
+    cur = root / f"ret{first}"
+    cur.mkdir()
+    y, z = first, first + 1
+    (cur / "header.csv").write_text(HEADER + "1,M,01/01/2010,WBRI,,,\n2,M,01/01/2011,WBRI,,,\n")
+    (cur / "episodes.csv").write_text(EPIS + f"1,01/05/{y},S,C2,N1,U1,PR1,01/09/{y},X1,,,,\n"
+                                             f"1,01/09/{y},P,C2,N1,U1,PR1,,,,,,\n2,10/10/{y},S,C2,N1,U1,PR1,,,,,,\n")
+    (cur / "reviews.csv").write_text("CHILD,DOB,REVIEW,REVIEW_CODE\n" + "".join(
+        f"{c},01/01/2010,{d},PN1\n" for c, d in ((1, f"01/06/{y}"), (1, f"01/12/{y}"), (2, f"01/02/{z}"))))
+    (cur / "sw.csv").write_text(SW + f"1,01/01/2010,SW1,01/05/{y},,\n2,01/01/2011,SW1,10/10/{y},,\n")
+    return cur
+
+
+def test_wrong_year_is_named_first_and_last(tmp_path, monkeypatch):
+    cur = _dated_return(tmp_path, 2025)
+    r = run("validate", cur, "--year", "2024-25", "--select", "101", "--all-errors")
+    text = " ".join(r.output.split())
+    alert = "ALERT: the data looks like 2025-26, not 2024-25 (--year 2024-25)"
+    assert text.startswith(alert) and text.count(alert) == 2
+    assert "Check --year (e.g. --year 2025-26)" in text[-400:]  # last, after every error
+    out = tmp_path / "r.json"
+    run("validate", cur, "--year", "2024-25", "--select", "101", "-f", "json", "-o", out)
+    alerts = json.loads(out.read_text())["alerts"]
+    assert len(alerts) == 1 and "the data looks like 2025-26" in alerts[0] and "Check --year" in alerts[0]
+    assert run("validate", cur, "--year", "2025-26", "--select", "101", "-f", "json", "-o", out).exit_code == 0
+    assert json.loads(out.read_text())["alerts"] == []
+
+
+def test_wrong_default_year_and_unsupported_years_are_named(tmp_path, monkeypatch):
+    from lac_validator.years import CollectionYear
+
+    monkeypatch.setattr(CollectionYear, "in_progress", classmethod(lambda cls, today=None: cls(2026)))
+    r = run("validate", _dated_return(tmp_path, 2025), "--select", "101")
+    assert "ALERT: the data looks like 2025-26, not 2026-27 (no --year given, so 2026-27" in " ".join(r.output.split())
+    r = run("validate", _dated_return(tmp_path, 2031), "--year", "2025-26", "--select", "101")
+    assert "ALERT: the data looks like 2031-32" in r.output
+
+
+def test_previous_of_the_wrong_year_is_named(tmp_path):
+    cur, prev = _dated_return(tmp_path, 2025), _dated_return(tmp_path, 2022)
+    out = tmp_path / "r.json"
+    run("validate", cur, "--previous", prev, "--year", "2025-26", "--select", "101", "-f", "json", "-o", out)
+    alerts = json.loads(out.read_text())["alerts"]
+    assert len(alerts) == 1 and alerts[0].startswith("last year's return (--previous) looks like 2022-23, not 2024-25")
