@@ -62,7 +62,9 @@ def validate(current: list[str | Path], previous: list[str | Path] | None = None
     timings["rules"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     warnings = notes + list(cur.warnings) + ([f"last year: {w}" for w in prev.warnings] if prev else [])
-    alerts = year_mismatch_warnings(ctx, year_given)
+    from .la_check import la_alerts
+
+    alerts = year_mismatch_warnings(ctx, year_given) + la_alerts(ctx)
     report = build_report(ctx, result, warnings + alerts)
     report.alerts = alerts
     if baseline:

@@ -97,7 +97,8 @@ def return_options(func):
         click.option("--previous", "-p", multiple=True, type=click.Path(path_type=Path),
                      help="Last year's return: a folder or file(s); repeat for several files."),
         click.option("--year", "-y", help="Collection year, e.g. 2025-26 (default: the year in progress today)."),
-        click.option("--la", help="Submitting local authority: ONS code (E08000007) or DfE number (356)."),
+        click.option("--la", help="Submitting local authority: name (Stockport; any unambiguous beginning), ONS code "
+                                  "(E08000007) or DfE number (356)."),
         click.option("--providers", multiple=True, type=click.Path(path_type=Path),
                      help="Ofsted provider list (XLSX) for the URN rules; repeat for several lists."),
         click.option("--select", multiple=True, help="Only these rule codes or prefixes (comma-separated or repeated)."),
@@ -283,7 +284,8 @@ def _emit_text(report, all_errors, quiet, output):
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
               help="Returns validated at the same time, each in its own process (0: one per CPU core).")
 @click.option("--year", "-y", help="Collection year, e.g. 2025-26 (default: the year in progress today).")
-@click.option("--la", help="Submitting LA for every return (default: from each return's folder name, when it is an LA code).")
+@click.option("--la", help="Submitting LA for every return: name, ONS code or DfE number (default: from each return's "
+                          "folder name, when it is an LA's name or code).")
 @click.option("--providers", multiple=True, type=click.Path(path_type=Path),
               help="Ofsted provider list (XLSX) for the URN rules; repeat for several lists.")
 @click.option("--select", multiple=True, help="Only these rule codes or prefixes (comma-separated or repeated).")

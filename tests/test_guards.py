@@ -154,3 +154,51 @@ def test_previous_of_the_wrong_year_is_named(tmp_path):
     run("validate", cur, "--previous", prev, "--year", "2025-26", "--select", "101", "-f", "json", "-o", out)
     alerts = json.loads(out.read_text())["alerts"]
     assert len(alerts) == 1 and alerts[0].startswith("last year's return (--previous) looks like 2022-23, not 2024-25")
+
+
+# ------------------------------------------------------------------ wrong or missing --la
+
+EXAMPLE = __import__("pathlib").Path(__file__).resolve().parents[1] / "example_returns" / "2025-26" / "current"
+
+
+def _alerts(tmp_path, *la):
+    out = tmp_path / "r.json"
+    run("validate", EXAMPLE, "--year", "2025-26", "--select", "101", *la, "-f", "json", "-o", out)
+    return json.loads(out.read_text())
+
+
+def test_home_postcodes_in_another_la_are_named(tmp_path):
+    doc = _alerts(tmp_path, "--la", "Birmingham")
+    assert doc["la"]["ons_code"] == "E08000025"
+    assert len(doc["alerts"]) == 1 and doc["alerts"][0].startswith("--la Birmingham (E08000025), but the home postcodes of")
+    assert "lie in Stockport (E08000007, DfE 356): check --la (e.g. --la 356)" in doc["alerts"][0]
+    assert _alerts(tmp_path, "--la", "356")["alerts"] == []
+    missing = _alerts(tmp_path)["alerts"]
+    assert len(missing) == 1 and missing[0].startswith("no --la given") and "give --la 356" in missing[0]
+
+
+@pytest.mark.parametrize("text,ons", [("Birmingham", "E08000025"), ("birm", "E08000025"), ("STOCKPORT", "E08000007"),
+                                      ("city of bristol", "E06000023"), ("north yorkshire", "E06000065")])
+def test_la_by_name(tiny, text, ons):
+    out = tiny / "o.json"
+    r = run("validate", tiny / "current", "--year", "2025-26", "--la", text, "--select", "101", "-f", "json", "-o", out)
+    assert r.exit_code == 1, r.output
+    assert json.loads(out.read_text())["la"]["ons_code"] == ons
+
+
+def test_ambiguous_la_name_is_a_usage_error_listing_candidates(tiny):
+    r = run("validate", tiny / "current", "--year", "2025-26", "--la", "stock", "--select", "101")
+    assert r.exit_code == 2 and "'stock' matches 2 local authorities" in r.output
+    assert "Stockport (356)" in r.output and "Stockton-on-Tees (808)" in r.output
+
+
+def test_validate_many_folder_named_after_an_la(tmp_path):
+    region = tmp_path / "region"
+    for name in ("Stockport", "north-yorkshire", "Stock"):
+        (region / name).mkdir(parents=True)
+        __import__("shutil").copytree(EXAMPLE, region / name / "current")
+    r = run("validate-many", region, "--year", "2025-26", "--select", "101", "-o", tmp_path / "out", "--jobs", "1")
+    assert r.exit_code == 1, r.output
+    las = {n: json.loads((tmp_path / "out" / f"{n}.json").read_text())["la"] for n in ("Stockport", "north-yorkshire", "Stock")}
+    assert las["Stockport"]["dfe_code"] == "356" and las["north-yorkshire"]["dfe_code"] == "815"
+    assert las["Stock"] is None  # folder names must be a whole name: a part is too easily a coincidence
