@@ -6,6 +6,8 @@ placements with "our area" would otherwise be judged against the wrong one (or n
 """
 from __future__ import annotations
 
+import pandas as pd
+
 MIN_CHILDREN = 5     # children with a home postcode found in the directory
 MIN_SHARE = 0.5      # ... of whom at least this share live in one LA
 
@@ -19,8 +21,9 @@ def home_las(ctx):
     if "HOME_POST" not in eps.columns or "CHILD" not in eps.columns:
         return None
     raw = ctx.raw("Episodes")
-    latest = raw.assign(_d=eps["DECOM"]).dropna(subset=["CHILD", "HOME_POST"]) \
-        .sort_values("_d", kind="mergesort", na_position="first").drop_duplicates("CHILD", keep="last")
+    frame = pd.DataFrame({"CHILD": raw["CHILD"].to_numpy(), "HOME_POST": raw["HOME_POST"].to_numpy(),
+                          "_d": eps["DECOM"].to_numpy()}).dropna(subset=["CHILD", "HOME_POST"])
+    latest = frame.sort_values("_d", kind="mergesort", na_position="first").drop_duplicates("CHILD", keep="last")
     if len(latest) < MIN_CHILDREN:
         return None
     from .geography import utla_for_lad

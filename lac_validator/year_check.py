@@ -7,6 +7,7 @@ misleading errors. Any year is named, supported or not: the dates decide.
 """
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from .years import CollectionYear
@@ -33,12 +34,13 @@ def years_of_events(ctx, suffix: str = "") -> pd.Series:
         t = ctx.table(table + suffix)
         for col in columns:
             if col in t.columns:
-                d = t[col].dropna()
-                if len(d):
-                    parts.append(pd.Series(d.dt.year - (d.dt.month < 4)))
+                months = t[col].to_numpy(dtype="datetime64[M]")
+                months = months[~np.isnat(months)].astype(np.int64)  # months since January 1970
+                parts.append((months - 3) // 12 + 1970)              # April starts a collection year
     if not parts:
         return pd.Series(dtype="int64")
-    return pd.concat(parts).value_counts()
+    years, n = np.unique(np.concatenate(parts), return_counts=True)
+    return pd.Series(n, index=years).sort_values(ascending=False, kind="mergesort")
 
 
 def looks_like(counts: pd.Series, expected: CollectionYear) -> tuple[CollectionYear, float, float] | None:
