@@ -202,3 +202,34 @@ def test_validate_many_folder_named_after_an_la(tmp_path):
     las = {n: json.loads((tmp_path / "out" / f"{n}.json").read_text())["la"] for n in ("Stockport", "north-yorkshire", "Stock")}
     assert las["Stockport"]["dfe_code"] == "356" and las["north-yorkshire"]["dfe_code"] == "815"
     assert las["Stock"] is None  # folder names must be a whole name: a part is too easily a coincidence
+
+
+# ------------------------------------------------------------------ column typos
+
+@pytest.mark.parametrize("header,expected", [
+    ("DECON", 'DECOM (the header has "DECON": did you mean DECOM?)'),
+    ("DE\u200bCOM", 'DECOM (the header "DE<U+200B>COM" contains a zero-width space)'),
+    ("DECOM\u2060", 'DECOM (the header "DECOM<U+2060>" contains a word joiner)'),
+])
+def test_missing_column_names_the_header_that_resembles_it(tiny, header, expected):
+    (tiny / "current" / "episodes.csv").write_text(EPIS.replace("DECOM", header) + "1,01/04/2025,S,C2,N1,U1,PR1,,,,,,\n",
+                                                   encoding="utf-8")
+    r = run("validate", tiny / "current", "--year", "2025-26", "--select", "101")
+    assert r.exit_code == 2 and f"lacks column(s) {expected}" in r.output, r.output
+
+
+def test_spaces_for_underscores_are_named(tiny):
+    (tiny / "current" / "sw.csv").write_text("CHILD,DOB,SW ID,SW_DECOM,SW_DEC,SW\u00a0REASON\n1,01/01/2010,S1,01/05/2025,,\n",
+                                             encoding="utf-8")
+    r = run("validate", tiny / "current", "--year", "2025-26", "--select", "101")
+    text = " ".join(r.output.split())
+    assert r.exit_code == 2
+    assert 'SW_ID (the header "SW ID" has a space or hyphen where the DfE name has an underscore)' in text
+    assert ('SW_REASON (the header "SW<U+00A0>REASON" contains a non-breaking space and has a space or hyphen '
+            'where the DfE name has an underscore)') in text
+
+
+def test_nbsp_and_bom_around_a_name_are_still_read_as_the_name(tiny):
+    (tiny / "current" / "episodes.csv").write_text(EPIS.replace("DECOM", "DECOM\u00a0").replace("RNE", "\ufeffRNE")
+                                                   + "1,01/04/2025,S,C2,N1,U1,PR1,,,,,,\n", encoding="utf-8")
+    assert run("validate", tiny / "current", "--year", "2025-26", "--select", "101").exit_code == 1
