@@ -233,3 +233,21 @@ def test_nbsp_and_bom_around_a_name_are_still_read_as_the_name(tiny):
     (tiny / "current" / "episodes.csv").write_text(EPIS.replace("DECOM", "DECOM\u00a0").replace("RNE", "\ufeffRNE")
                                                    + "1,01/04/2025,S,C2,N1,U1,PR1,,,,,,\n", encoding="utf-8")
     assert run("validate", tiny / "current", "--year", "2025-26", "--select", "101").exit_code == 1
+
+
+# ------------------------------------------------------------------ --previous = this year
+
+def test_previous_pointing_at_this_years_files_is_refused(tiny):
+    import shutil
+
+    cur = tiny / "current"
+    copy = tiny / "copy"
+    shutil.copytree(cur, copy)
+    for prev in (cur, cur / "header.csv", tiny / "current" / ".." / "current", copy):
+        r = run("validate", cur, "--previous", prev, "--year", "2025-26", "--select", "101")
+        assert r.exit_code == 2, (prev, r.output)
+        assert "give last year's return" in r.output
+    (copy / "header.csv").write_text(HEADER + "1,M,01/01/2010,WBRI,,,\n")   # last year really differs
+    assert run("validate", cur, "--previous", copy, "--year", "2025-26", "--select", "101").exit_code == 1
+    r = run("validate-many", tiny, "--year", "2025-26", "--select", "101", "-o", tiny / "out")
+    assert r.exit_code == 1  # tiny has current/ and no previous/
