@@ -610,14 +610,15 @@ def compare_profiles_cmd(ours, others, output, top):
     con = _console()
     for note in result.notes:
         con.print(f"note: {note}")
-    t = Table(title=f"Our rate per 100 children against {len(peers)} other councils (worst first)", header_style="bold")
+    t = Table(title=f"Rules where we do worse than {len(peers)} other councils (worst first)", header_style="bold")
     for col in ("Rule", "Category", "Ours", "Our rate", "Peers' median", "Best", "Zero errors", "Gap"):
         t.add_column(col, justify="left" if col in ("Rule", "Category") else "right")
     fmt = lambda v: "-" if v is None else str(v)  # noqa: E731
-    for r in result.rows[:top]:
+    for r in result.worse[:top]:  # rules at or below the peers' median are no lesson to learn
         t.add_row(r["rule"], r["category"], fmt(r["ours_errors"]), fmt(r["ours_rate"]), fmt(r["peers_median"]),
                   fmt(r["peers_best"]), f"{r['peers_with_zero']}/{r['peers']}", fmt(r["gap"]))
-    con.print(t)
+    if result.worse:
+        con.print(t)
     if result.eliminated_by_all:
         con.print("Rules every other council has eliminated (ask them how): " + ", ".join(result.eliminated_by_all))
     if output is not None:

@@ -251,3 +251,26 @@ def test_previous_pointing_at_this_years_files_is_refused(tiny):
     assert run("validate", cur, "--previous", copy, "--year", "2025-26", "--select", "101").exit_code == 1
     r = run("validate-many", tiny, "--year", "2025-26", "--select", "101", "-o", tiny / "out")
     assert r.exit_code == 1  # tiny has current/ and no previous/
+
+
+# ------------------------------------------------------------------ compare-profiles
+
+def test_compare_profiles_says_when_we_are_worse_on_no_rule(tmp_path):
+    from tests.test_profiles import _profile
+
+    ours = _profile("2025-26", {"101": ("101:a", 0, 0.0), "102": ("102:a", 5, 5.0)})
+    peer = _profile("2025-26", {"101": ("101:a", 0, 0.0), "102": ("102:a", 8, 8.0)})
+    paths = []
+    for name, doc in (("ours", ours), ("peer", peer)):
+        paths.append(tmp_path / f"{name}.json")
+        paths[-1].write_text(json.dumps(doc))
+    r = run("compare-profiles", *paths, "-o", tmp_path / "c.xlsx")
+    text = " ".join(r.output.split())
+    assert r.exit_code == 0 and "we are not worse than the other councils on any of the 2 rules compared" in text
+    assert "Rules where we do worse" not in text and "101" not in text
+    about = [row[1].value for row in __import__("openpyxl").load_workbook(tmp_path / "c.xlsx")["About"].iter_rows()]
+    assert any("not worse" in str(v) for v in about)
+    peer["rules"]["102"]["rate_per_100"] = 1.0
+    paths[1].write_text(json.dumps(peer))
+    r = run("compare-profiles", *paths)
+    assert "Rules where we do worse" in r.output and "102" in r.output and "not worse" not in r.output
