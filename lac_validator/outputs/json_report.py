@@ -22,7 +22,7 @@ def _clean(v):
 
 def report_dict(report: Report) -> dict:
     ctx, res = report.ctx, report.result
-    recs = report.records
+    recs = report.with_suggestions()
     errors = _records(recs)
     tables = {}
     for label, ret in (("current", ctx.current), ("previous", ctx.previous)):
