@@ -182,16 +182,28 @@ def pseudonymise_report(report: Report, salt: str) -> Report:
     accepted = report.accepted
     if accepted is not None:
         accepted = pseudonymise_records(accepted, salt, paths, c)
-    stale = [replace(e, child=c.child(e.child.upper()) if e.child else e.child,
-                     key=_stale_key(c, e.key), explanation=WITHHELD if e.explanation else "",
-                     who=WITHHELD if e.who else "")
-             for e in report.stale]
+    entries = {kind: [_entry(c, e) for e in getattr(report, kind)] for kind in ("stale", "unexplained", "unknown_baseline")}
+    # Notes about baseline entries name their child ("the entry for rule 999, child ..."): the pseudonym instead.
+    named = {f"child {e.child}": f"child {c.child(e.child.upper())}"
+             for kind in entries for e in getattr(report, kind) if e.child}
+
+    def text(t):
+        t = _strip_folders(t, paths)
+        for raw, pseudo in named.items():
+            t = re.sub(re.escape(raw) + r"(?![\w-])", pseudo, t)
+        return t
+
     # A failing rule's exception text may quote a value: keep its type and where it was raised.
     result = replace(report.result, internal_errors=[(code, _error_type(err)) for code, err in report.result.internal_errors])
     return replace(report, result=result, records=pseudonymise_records(report.records, salt, paths, c), accepted=accepted,
-                   stale=stale, warnings=[_strip_folders(w, paths) for w in report.warnings],
-                   alerts=[_strip_folders(a, paths) for a in report.alerts],
+                   **entries, warnings=[text(w) for w in report.warnings], alerts=[text(a) for a in report.alerts],
                    workers={}, timelines=new_timelines, pseudonymised=True)
+
+
+def _entry(c: _Cleaner, e):
+    """A baseline entry: its child pseudonymised, its key cleaned, its free text withheld."""
+    return replace(e, child=c.child(e.child.upper()) if e.child else e.child, key=_stale_key(c, e.key),
+                   explanation=WITHHELD if e.explanation else "", who=WITHHELD if e.who else "")
 
 
 def _stale_key(c: _Cleaner, key: str) -> str:

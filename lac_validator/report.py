@@ -50,6 +50,8 @@ class Report:
     alerts: list[str] = field(default_factory=list)
     accepted: pd.DataFrame | None = None   # errors accepted by a baseline (with their explanation)
     stale: list = field(default_factory=list)  # baseline entries that matched nothing
+    unexplained: list = field(default_factory=list)  # baseline entries with no real explanation
+    unknown_baseline: list = field(default_factory=list)  # baseline entries naming no rule of the year
     # SW_ID -> social_workers.Worker from --social-workers: writers show names where they show IDs.
     workers: dict = field(default_factory=dict)
     # Per child, their episodes for the HTML timelines: computed from the tables before the report
@@ -68,6 +70,12 @@ class Report:
         ret = self.ctx.current if which == "current" else self.ctx.previous
         files = list(ret.inputs) if ret is not None else []
         return [Path(f).name for f in files] if self.pseudonymised else files
+
+    @property
+    def unexplained_accepted(self) -> int:
+        """Errors accepted by a baseline entry without a real explanation (--fail-on unexplained)."""
+        acc = self.accepted
+        return int((~acc["explained"].astype(bool)).sum()) if acc is not None and len(acc) and "explained" in acc else 0
 
     def with_suggestions(self) -> pd.DataFrame:
         """The records with a `suggestion` column (None or {field, value, evidence}), computed on

@@ -20,7 +20,7 @@ EPIS = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,
 
 # What must never appear in a pseudonymised output (compared case-insensitively: the loader upper-cases).
 IDENTIFYING = [
-    "QX4417", "QX4418", "QX9999",                       # CHILD (QX9999 only in the baseline)
+    "QX4417", "QX4418", "QX9999", "QX9997",             # CHILD (QX999x only in the baseline)
     "A123456789012",                                    # UPN
     "17/03/2011", "2011-03-17", "23/09/2016", "2016-09-23",  # DOB (as written and as ISO)
     "05/06/2015", "2015-06-05",                         # MC_DOB
@@ -55,7 +55,8 @@ def identifying_return(tmp_path):
     (tmp_path / "baseline.yaml").write_text(
         "accepted:\n"
         "  - {rule: '101', child: QX4417, explanation: 'Agreed with Mrs Fairweather', who: Ms Pennyworth}\n"
-        "  - {rule: '102', child: QX9999, explanation: 'Fairweather said so', who: Ms Pennyworth}\n", encoding="utf-8")
+        "  - {rule: '102', child: QX9999, explanation: 'Fairweather said so', who: Ms Pennyworth}\n"   # stale
+        "  - {rule: '9999', child: QX9997, explanation: 'TODO', who: Ms Pennyworth}\n", encoding="utf-8")  # no such rule
     return tmp_path
 
 
@@ -108,7 +109,7 @@ def test_the_identifying_values_do_reach_an_ordinary_report(identifying_return, 
                             "-f", "json", "-o", out], capsys, monkeypatch)
     assert code == 1, err
     leaks = set(_leaks(out.read_text(encoding="utf-8")))
-    assert {"QX4417", "QX4418", "QX9999", "A123456789012", "23/09/2016", "05/06/2015", "18/03/2029", "B42 1AB",
+    assert {"QX4417", "QX4418", "QX9999", "QX9997", "A123456789012", "23/09/2016", "05/06/2015", "18/03/2029", "B42 1AB",
             "M14 5TQ", "SC123456", "SWQ7781", "JANE DOE", "MARYBELLE", "GRANNY", "unknown see", "Fairweather"} <= leaks
 
 
