@@ -25,10 +25,13 @@ def _child_near_miss(table: str):
         if ctx.has("Header_last"):  # a child of last year's return is a real child, not a typing slip
             here = here[~here.isin(ctx.raw("Header_last")["CHILD"])]
         close = near_misses(sorted(set(here.tolist())), known)
-        # the child it would become must have records of its own beyond Header: otherwise the
-        # Header's CHILD may be the mistyped one
+        # the child it would become must have records of its own beyond Header, or be in last
+        # year's return: otherwise the Header's CHILD may be the mistyped one
         found = {c for v in close.values() if len(v) == 1 for c in v}
         established = set()
+        if ctx.has("Header_last") and found:
+            col = ctx.raw("Header_last")["CHILD"]
+            established |= set(col[col.isin(found)].tolist())
         for t in CHILD_TABLES:
             if ctx.has(t) and found:
                 col = ctx.raw(t)["CHILD"]
