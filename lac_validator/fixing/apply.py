@@ -333,11 +333,28 @@ def render_summary(result: ApplyResult, limit: int | None = None) -> str:
         lines.append(f"  {o.row.where}: child {o.row.child or '?'}, {o.row.field or '?'}: {o.reason}.")
     cmp = result.comparison
     if cmp is not None:
-        lines.append(f"Errors fixed: {len(cmp.fixed)}. Errors remaining: {len(cmp.remaining)}. "
-                     f"Errors the corrections introduced: {len(cmp.introduced)}" + (":" if len(cmp.introduced) else "."))
-        for r in cmp.introduced.head(limit or len(cmp.introduced)).to_dict("records"):
-            lines.append(f"  rule {r['rule']}, child {r['child']}, {r['locator'] or r['table']}: {r['message']}")
+        err = {k: _severity(getattr(cmp, k), "error") for k in ("fixed", "remaining", "introduced")}
+        lines.append(f"Errors fixed: {err['fixed']}. Errors remaining: {err['remaining']}. "
+                     f"Errors the corrections introduced: {err['introduced']}" + (":" if err["introduced"] else "."))
+        lines += _introduced(cmp.introduced[cmp.introduced["severity"].eq("error")] if err["introduced"] else None, limit)
+        warn = {k: _severity(getattr(cmp, k), "warning") for k in ("fixed", "remaining", "introduced")}
+        if any(warn.values()):
+            lines.append(f"Warnings (DfE WARNING rules) fixed: {warn['fixed']}, remaining: {warn['remaining']}, "
+                         f"introduced: {warn['introduced']}" + (":" if warn["introduced"] else "."))
+            lines += _introduced(cmp.introduced[cmp.introduced["severity"].eq("warning")] if warn["introduced"]
+                                 else None, limit)
     return "\n".join(_plain(x) for x in lines) + "\n"
+
+
+def _severity(recs: pd.DataFrame, severity: str) -> int:
+    return int(recs["severity"].eq(severity).sum()) if len(recs) else 0
+
+
+def _introduced(recs: pd.DataFrame | None, limit: int | None) -> list[str]:
+    if recs is None:
+        return []
+    return [f"  rule {r['rule']}, child {r['child']}, {r['locator'] or r['table']}: {r['message']}"
+            for r in recs.head(limit or len(recs)).to_dict("records")]
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
