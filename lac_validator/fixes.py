@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .fixing.apply import ApplyResult, apply_fix_sheet, render_summary
 from .fixing.copying import CHANGE_LOG, LOG_COLUMNS, check_output, write_copy
-from .fixing.mechanical import mechanical_fixes
+from .fixing.mechanical import _POSTCODE, _fix_date, mechanical_fixes  # noqa: F401 - the suggestions read dates and postcodes as `fix` does
 from .fixing.model import Change, Outcome, SheetInfo, SheetRow
 from .fixing.sheet_reader import read_fix_sheet
 from .fixing.sheet_writer import COLUMNS, apply_command, sheet_info, write_fix_sheet
