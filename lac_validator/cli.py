@@ -97,7 +97,8 @@ def return_options(func):
         click.option("--previous", "-p", multiple=True, type=click.Path(path_type=Path),
                      help="Last year's return: a folder or file(s); repeat for several files."),
         click.option("--year", "-y", help="Collection year, e.g. 2025-26 (default: the year in progress today)."),
-        click.option("--la", help="Submitting local authority: ONS code (E08000007) or DfE number (356)."),
+        click.option("--la", help="Submitting local authority: name (Stockport; any unambiguous beginning), ONS code "
+                                  "(E08000007) or DfE number (356)."),
         click.option("--providers", multiple=True, type=click.Path(path_type=Path),
                      help="Ofsted provider list (XLSX) for the URN rules; repeat for several lists."),
         click.option("--select", multiple=True, help="Only these rule codes or prefixes (comma-separated or repeated)."),
@@ -130,8 +131,9 @@ def return_options(func):
               help="Replace CHILD and SW_ID by salted hashes and drop dates of birth (for reports leaving the team).")
 @click.option("--salt", envvar="LAC_VALIDATOR_SALT",
               help="Secret for --pseudonymise (or LAC_VALIDATOR_SALT); the same salt gives the same pseudonyms.")
-@click.option("--fail-on", type=click.Choice(["error", "any", "none"]), default="error", show_default=True,
-              help="Exit 1 on DfE errors (error), on errors or warnings (any), or never (none).")
+@click.option("--fail-on", type=click.Choice(["error", "unexplained", "any", "none"]), default="error", show_default=True,
+              help="Exit 1 on DfE errors (error); also on errors a --baseline accepts without a real explanation "
+                   "(unexplained); on errors or DfE warnings (any); or never (none).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on the terminal; rely on the exit code and --output.")
 def validate(current, previous, year, la, providers, select, ignore, baseline, history, label, fmt, output,
              all_errors, social_workers, split_by, fix_sheet, pseudonymise, salt, fail_on, quiet):
@@ -148,7 +150,7 @@ def validate(current, previous, year, la, providers, select, ignore, baseline, h
     if split_by and (fmt != "xlsx" or output is None):
         raise click.UsageError("--split-by social-worker needs -f xlsx and --output FOLDER")
     try:
-        report = run_validation(list(current), list(previous) or None, cy, la, list(providers),
+        report = run_validation(list(current), list(previous) or None, cy if year else None, la, list(providers),
                                 _codes(select), _codes(ignore), baseline)
         if history is not None:
             from lac_validator.history import record_run
@@ -205,6 +207,8 @@ def exit_code(report, fail_on: str) -> int:
     if report.result.internal_errors:
         return 1
     recs = report.records
+    if fail_on == "unexplained" and report.unexplained_accepted:
+        return 1
     if fail_on == "any":
         return 1 if len(recs) else 0
     return 1 if (recs["severity"] == "error").any() else 0
@@ -286,7 +290,8 @@ def _emit_text(report, all_errors, quiet, output):
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
               help="Returns validated at the same time, each in its own process (0: one per CPU core).")
 @click.option("--year", "-y", help="Collection year, e.g. 2025-26 (default: the year in progress today).")
-@click.option("--la", help="Submitting LA for every return (default: from each return's folder name, when it is an LA code).")
+@click.option("--la", help="Submitting LA for every return: name, ONS code or DfE number (default: from each return's "
+                          "folder name, when it is an LA's name or code).")
 @click.option("--providers", multiple=True, type=click.Path(path_type=Path),
               help="Ofsted provider list (XLSX) for the URN rules; repeat for several lists.")
 @click.option("--select", multiple=True, help="Only these rule codes or prefixes (comma-separated or repeated).")
@@ -471,7 +476,7 @@ def baseline_create(current, previous, year, la, providers, select, ignore, outp
     cy = _year(year)
     _check_output(output, [*current, *previous])
     try:
-        report = run_validation(list(current), list(previous) or None, cy, la, list(providers),
+        report = run_validation(list(current), list(previous) or None, cy if year else None, la, list(providers),
                                 _codes(select), _codes(ignore))
     except (InputError, YearError) as exc:
         _fail(exc)
@@ -583,7 +588,7 @@ def profile_cmd(current, previous, year, la, providers, select, ignore, output):
     cy = _year(year)
     _check_output(output, [*current, *previous])
     try:
-        report = run_validation(list(current), list(previous) or None, cy, la, list(providers),
+        report = run_validation(list(current), list(previous) or None, cy if year else None, la, list(providers),
                                 _codes(select), _codes(ignore))
     except (InputError, YearError) as exc:
         _fail(exc)
@@ -611,14 +616,15 @@ def compare_profiles_cmd(ours, others, output, top):
     con = _console()
     for note in result.notes:
         con.print(f"note: {note}")
-    t = Table(title=f"Our rate per 100 children against {len(peers)} other councils (worst first)", header_style="bold")
+    t = Table(title=f"Rules where we do worse than {len(peers)} other councils (worst first)", header_style="bold")
     for col in ("Rule", "Category", "Ours", "Our rate", "Peers' median", "Best", "Zero errors", "Gap"):
         t.add_column(col, justify="left" if col in ("Rule", "Category") else "right")
     fmt = lambda v: "-" if v is None else str(v)  # noqa: E731
-    for r in result.rows[:top]:
+    for r in result.worse[:top]:  # rules at or below the peers' median are no lesson to learn
         t.add_row(r["rule"], r["category"], fmt(r["ours_errors"]), fmt(r["ours_rate"]), fmt(r["peers_median"]),
                   fmt(r["peers_best"]), f"{r['peers_with_zero']}/{r['peers']}", fmt(r["gap"]))
-    con.print(t)
+    if result.worse:
+        con.print(t)
     if result.eliminated_by_all:
         con.print("Rules every other council has eliminated (ask them how): " + ", ".join(result.eliminated_by_all))
     if output is not None:

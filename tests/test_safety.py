@@ -52,6 +52,8 @@ def hostile(tmp_path):
         (folder / "sw_episodes.csv").write_text(SW + "1,01/01/2010,SW001,01/03/2025,30/04/2025,\n"
                                                 "1,01/01/2010,SW002,01/05/2025,,\nC8,01/01/2010,=SW(1),01/04/2025,,\n"
                                                 "C8,01/01/2010,SW9,01/04/2025,01/05/2025,XX\n")
+    # last year is not a byte-identical copy of this year (such a --previous is refused)
+    (prev / "sw_episodes.csv").write_text((prev / "sw_episodes.csv").read_text() + "9,01/01/2009,SW003,01/04/2024,,\n")
     return tmp_path
 
 
