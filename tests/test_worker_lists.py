@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from cli_run import run_cli
 
-COLUMNS = ["Child", "Record", "What is wrong", "How to fix", "Value now", "Rule"]
+COLUMNS = ["Child", "Record", "What is wrong", "How to fix", "Value now", "Suggested correction", "Rule"]
 MANIFEST = "lac-validator-split.txt"
 HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
 EPIS = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
@@ -233,3 +233,17 @@ def test_worker_workbooks_are_neutralised(ret, capsys, monkeypatch):
             for row in ws.iter_rows():
                 for c in row:
                     assert not (isinstance(c.value, str) and c.value.startswith(("=", "+", "-", "@"))), (book.name, c.value)
+
+
+def test_worker_lists_show_the_suggested_correction(tmp_path, capsys, monkeypatch):
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parent.parent / "example_returns" / "2025-26"
+    folder = tmp_path / "split"
+    code, _, err = run_cli(["validate", example / "current", "--previous", example / "previous", "--year", "2025-26",
+                            "--select", "101", "-f", "xlsx", "-o", folder, "--split-by", "social-worker"],
+                           capsys, monkeypatch)
+    assert code == 1, err
+    shown = [r["Suggested correction"] for book in folder.glob("*.xlsx")
+             for r in _worker_sheet(openpyxl.load_workbook(book).worksheets[0])[2]]
+    assert "sex: M (last year's return recorded SEX M for this child)" in shown

@@ -27,8 +27,8 @@ from ..fixhints import FIELD_NAMES, how_to_fix
 from ..report import LOCATOR, UNASSIGNED, Report
 from .safety import safe_cell
 
-COLUMNS = ["Child", "Record", "What is wrong", "How to fix", "Value now", "Rule"]
-WIDTHS = [14, 26, 50, 50, 28, 8]
+COLUMNS = ["Child", "Record", "What is wrong", "How to fix", "Value now", "Suggested correction", "Rule"]
+WIDTHS = [12, 24, 44, 44, 26, 30, 8]
 DEFAULT_CONTACT = "the performance / data team who sent you this list"
 MANIFEST = "lac-validator-split.txt"
 # Files an operating system or office suite leaves in folders; never counted as someone's files.
@@ -90,8 +90,15 @@ def _sort(grp):
 
 def worker_rows(report: Report, grp, hints: dict) -> list[tuple]:
     return [(r["child"], record_in_words(r["table"], r["year"], r["locator"]), r["message"],
-             hints.get(r["rule"], ""), value_at_fault(r["values"]), r["rule"])
+             hints.get(r["rule"], ""), value_at_fault(r["values"]), suggested(r.get("suggestion")), r["rule"])
             for r in _sort(grp).to_dict("records")]
+
+
+def suggested(suggestion: dict | None) -> str:
+    """A suggested correction in words, e.g. "sex: F (last year's return recorded F)"."""
+    if not suggestion:
+        return ""
+    return f"{FIELD_NAMES.get(suggestion['field'], suggestion['field'])}: {suggestion['value']} ({suggestion['evidence']})"
 
 
 def _cell(ws, value, font=None, fill=None, alignment=None, border=None):
@@ -242,7 +249,7 @@ def write_split_by_worker(report: Report, folder: Path, contact: str | None = No
     produced = produced or dt.datetime.now()
     hints = {r.code: how_to_fix(r, report.ctx.year.label) for r in report.result.rules_run}
     plan, used = [], set()
-    for sw, grp in report.records.groupby("social_worker", sort=True):
+    for sw, grp in report.with_suggestions().groupby("social_worker", sort=True):
         stem = base = file_stem(_worker_label(report, sw))
         i = 2
         while stem.lower() in used:
