@@ -181,7 +181,7 @@ def validate(current, previous, year, la, providers, select, ignore, baseline, h
         _check_output(fix_sheet, [*current, *previous])
         info = sheet_info(report, list(current), list(previous), providers, _codes(select), _codes(ignore))
         try:
-            rows = write_fix_sheet(report, fix_sheet, info, workers)
+            rows = write_fix_sheet(report, fix_sheet, info, report.workers)
         except OSError as exc:
             _fail(f"cannot write the fix sheet {fix_sheet}: {exc.strerror or exc}. Choose another path.")
         report.warnings.append(f"fix sheet with {rows} rows written to {fix_sheet}")
