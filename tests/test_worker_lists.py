@@ -209,8 +209,11 @@ def test_alerts_at_the_top_of_the_summary_sheet_html_and_worker_lists(ret, capsy
         assert code == 1, err
     summary = openpyxl.load_workbook(xlsx)["Summary"]
     assert summary["A1"].value.startswith("Check before using this report (1 alert)")
-    assert "only 0 of the 3 social workers" in summary["A2"].value
-    assert summary["A4"].value == "Rule" and summary.freeze_panes == "A5"
+    column_a = [c.value for c in summary["A"]]
+    head = column_a.index("Rule") + 1
+    assert "only 0 of the 3 social workers" in " ".join(v for v in column_a[1:head - 2])
+    assert column_a[head - 2] is None and summary.freeze_panes == f"A{head + 1}"
+    assert summary["B2"].fill.fgColor.rgb.endswith("FFC7CE")   # a red band across the table
     page = html.read_text(encoding="utf-8")
     alerts_at = page.index('class="alerts"')
     assert alerts_at < page.index('class="cards"') and "only 0 of the 3 social workers" in page[alerts_at:alerts_at + 2000]

@@ -7,6 +7,7 @@ the input is neutralised against formula injection.
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -42,10 +43,12 @@ def _sheet(wb: Workbook, title: str, header: list[str], rows, widths: dict[str, 
     for i, name in enumerate(header, start=1):
         ws.column_dimensions[get_column_letter(i)].width = widths.get(name, max(10, min(40, len(name) + 4)))
     for line in preamble or []:
-        c = WriteOnlyCell(ws, value=safe_cell(line) if line else None)
-        if line:
-            c.font, c.fill = ALERT_FONT, ALERT_FILL
-        ws.append([c])
+        row = [WriteOnlyCell(ws, value=safe_cell(line) if line else None)]
+        if line:  # the band spans the table; the text runs over the empty cells after the first
+            row += [WriteOnlyCell(ws) for _ in header[1:]]
+            for c in row:
+                c.font, c.fill = ALERT_FONT, ALERT_FILL
+        ws.append(row)
     cells = []
     for name in header:
         c = WriteOnlyCell(ws, value=name)
@@ -64,8 +67,10 @@ def _alert_lines(alerts: list[str]) -> list[str]:
     """Run alerts above the Summary table, one per row: the first thing the workbook shows."""
     if not alerts:
         return []
-    return [f"Check before using this report ({len(alerts)} alert{'s' if len(alerts) != 1 else ''}):",
-            *alerts, ""]
+    lines = [f"Check before using this report ({len(alerts)} alert{'s' if len(alerts) != 1 else ''}):"]
+    for a in alerts:  # long alerts on several rows, so they read without scrolling sideways
+        lines += textwrap.wrap(a, 130, subsequent_indent="   ") or [a]
+    return lines + [""]
 
 
 def _hints(report: Report) -> dict[str, str]:
