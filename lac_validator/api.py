@@ -33,6 +33,7 @@ def validate(current: list[str | Path], previous: list[str | Path] | None = None
     if year is None:
         year = CollectionYear.in_progress()
         notes.append(f"no --year given: validating as {year.label}, the collection year in progress today.")
+    # Every output says so when a year after the latest specified one is validated with that year's rules.
     elif isinstance(year, str):
         year = CollectionYear.parse(year)
     authority = resolve_la(la) if la else None
@@ -61,7 +62,8 @@ def validate(current: list[str | Path], previous: list[str | Path] | None = None
     timings["rules"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     warnings = notes + list(cur.warnings) + ([f"last year: {w}" for w in prev.warnings] if prev else [])
-    alerts = year_mismatch_warnings(ctx)
+    alerts = [year.provisional_alert] if year.provisional else []
+    alerts += year_mismatch_warnings(ctx)
     report = build_report(ctx, result, warnings + alerts)
     report.alerts = alerts
     if baseline:

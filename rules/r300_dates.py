@@ -48,8 +48,8 @@ def decom_after_year_end(ctx):
 
 @rule("355")
 def same_day_episode(ctx):
-    # Divergence (rules/divergences.md): the same date written differently ("1/5/2025" and
-    # "01/05/2025") counts as the same day; two blanks are no dates at all and are not flagged.
+    # Divergence (rules/divergences.md): the same date written differently ("1/5/2020" and
+    # "01/05/2020") counts as the same day; two blanks are no dates at all and are not flagged.
     r, t = ctx.raw("Episodes"), ctx.table("Episodes")
     start = date_key(r["DECOM"], t["DECOM"])
     end = date_key(r["DEC"], t["DEC"])
