@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
@@ -35,6 +36,7 @@ class Impl:
 
 
 _IMPLS: list[Impl] = []
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class NotApplicable(Exception):
@@ -85,6 +87,12 @@ class RuleVersion:
     def applies_to(self, year: CollectionYear) -> bool:
         """In force in `year` (for a provisional year: in the latest specified year)."""
         return year.rules_year.key in self.span
+
+    @property
+    def fixed_dates(self) -> dict[str, str]:
+        """Params that are calendar dates (yyyy-mm-dd): the version compares with these fixed days,
+        whatever the collection year, so its meaning does not move with the year."""
+        return {k: v for k, v in self.params.items() if isinstance(v, str) and _ISO_DATE.match(v)}
 
     def run(self, ctx):
         """The function's flags for `ctx`, with this version's parameters."""

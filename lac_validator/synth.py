@@ -111,24 +111,40 @@ def _norm_year(year: str) -> str:
     return s
 
 
-_DMY = re.compile(r"(?<!\d)(\d{1,2})/(\d{1,2})/(\d{4})(?!\d)")
+_DMY = re.compile(r"(?<![\dZ])(\d{1,2}|ZZ)/(\d{1,2}|ZZ)/(\d{4}|\d{2})(?!\d)", re.IGNORECASE)
 _ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
 
 
 def _shift_day(day: str, month: str, year: int) -> str:
     # The spec's birthday arithmetic: 29 February becomes 28 February in a non-leap target year.
-    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-    return "28" if int(day) == 29 and int(month) == 2 and not leap else day
+    return "28" if day == "29" and month.lstrip("0") == "2" and not _leap(year) else day
+
+
+def _feb29_of_common_year(day: str, month: str, year: int) -> bool:
+    """29/02 of a year without one: no date, and it must stay one (it is left as written)."""
+    return day == "29" and month.lstrip("0") == "2" and not _leap(year)
 
 
 def shift_date_text(text: str, years: int) -> str:
-    """`text` with every dd/mm/yyyy (and yyyy-mm-dd) moved `years` calendar years; day and month are kept
-    as written (so "31/06/2025", no date, stays no date), except 29 February in a non-leap target year."""
+    """`text` with every dd/mm/yyyy (dd/mm/yy, and yyyy-mm-dd) moved `years` calendar years; day and month are kept
+    as written (so "31/06/2025", no date, stays no date; "ZZ/ZZ/2020" placeholders move too), except
+    29 February in a non-leap target year."""
     def dmy(m):
-        y = int(m.group(3)) + years
-        return f"{_shift_day(m.group(1), m.group(2), y)}/{m.group(2)}/{y:04d}"
+        two_digits = len(m.group(3)) == 2  # read leniently as 20yy
+        y = int(m.group(3)) + (2000 if two_digits else 0)
+        if _feb29_of_common_year(m.group(1), m.group(2), y):
+            return m.group(0)
+        y += years
+        year_text = f"{y % 100:02d}" if two_digits else f"{y:04d}"
+        return f"{_shift_day(m.group(1), m.group(2), y)}/{m.group(2)}/{year_text}"
 
     def iso(m):
+        if _feb29_of_common_year(m.group(3), m.group(2), int(m.group(1))):
+            return m.group(0)
         y = int(m.group(1)) + years
         return f"{y:04d}-{m.group(2)}-{_shift_day(m.group(3), m.group(2), y)}"
 
@@ -1037,7 +1053,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m lac_validator.synth",
                                  description="Write a synthetic SSDA903 return (this year and last year).")
     ap.add_argument("--children", type=int, default=200, help="children looked after this year (default 200)")
-    ap.add_argument("--year", default="2025-26", help="collection year, e.g. 2025-26 (default)")
+    ap.add_argument("--year", default="2025-26",
+                    help="collection year, e.g. 2025-26 (default); a year after the latest specified one is "
+                         "the latest year's return with every date moved on")
     ap.add_argument("--seed", type=int, default=903)
     ap.add_argument("--error-rate", type=float, default=0.01, help="deliberate errors per child (default 0.01)")
     ap.add_argument("--la", default="E08000007", help="ONS code of the LA (default E08000007, Stockport)")
