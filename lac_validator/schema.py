@@ -26,6 +26,11 @@ class CodeSpec:
     def valid_in(self, key: str) -> bool:
         return key in _range(self.years)
 
+    @property
+    def span(self) -> YearRange:
+        """The years the code is valid in (`last` None: still valid)."""
+        return _range(self.years)
+
 
 def _range(text: str) -> YearRange:
     return _RANGES.get(text) or _RANGES.setdefault(text, parse_range(text, default_first="0000_00"))
