@@ -49,6 +49,14 @@ class Report:
     alerts: list[str] = field(default_factory=list)
     accepted: pd.DataFrame | None = None   # errors accepted by a baseline (with their explanation)
     stale: list = field(default_factory=list)  # baseline entries that matched nothing
+    unexplained: list = field(default_factory=list)  # baseline entries with no real explanation
+    unknown_baseline: list = field(default_factory=list)  # baseline entries naming no rule of the year
+
+    @property
+    def unexplained_accepted(self) -> int:
+        """Errors accepted by a baseline entry without a real explanation (--fail-on unexplained)."""
+        acc = self.accepted
+        return int((~acc["explained"].astype(bool)).sum()) if acc is not None and len(acc) and "explained" in acc else 0
 
     def with_suggestions(self) -> pd.DataFrame:
         """The records with a `suggestion` column (None or {field, value, evidence}), computed on

@@ -24,7 +24,8 @@ class CodeSpec:
     years: str = ""  # a year range ("from 2024_25", "2022_23 to 2023_24"); blank = every specified year
 
     def valid_in(self, key: str) -> bool:
-        return key in _range(self.years)
+        """Valid in year `key` (a provisional year: in the latest specified year)."""
+        return rules_key(key) in _range(self.years)
 
     @property
     def span(self) -> YearRange:
@@ -55,7 +56,7 @@ class FieldSpec:
     def codes_for(self, year: CollectionYear | str) -> frozenset[str]:
         """Codes valid in `year`; a provisional year has the latest specified year's codes."""
         key = rules_key(year if isinstance(year, str) else year.key)
-        return frozenset(c.code for c in self.codes if c.valid_in(key))
+        return frozenset(c.code for c in self.codes if key in _range(c.years))
 
 
 @dataclass(frozen=True)

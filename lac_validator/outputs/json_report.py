@@ -66,6 +66,8 @@ def report_dict(report: Report) -> dict:
         "errors": errors,
         "accepted": _records(report.accepted),
         "stale_baseline": [vars(e) for e in report.stale],
+        "unexplained_baseline": [vars(e) for e in report.unexplained],
+        "unknown_rule_baseline": [vars(e) for e in report.unknown_baseline],
     }
 
 
