@@ -176,6 +176,13 @@ def test_a_worker_list_that_fits_few_of_the_return_is_reported(ret, capsys, monk
     assert code == 1, err
     alerts = json.loads(out.read_text())["alerts"]
     assert any("other_la.csv" in a and "only 0 of the 3 social workers" in a for a in alerts), alerts
+    # one of three is still too few; two of three is most of them
+    (ret / "few.csv").write_text("SW_ID,Name\nSW002,Zoe\n")
+    validate(ret, "-f", "json", "-o", out, "--social-workers", ret / "few.csv", capsys=capsys, monkeypatch=monkeypatch)
+    assert any("only 1 of the 3 social workers" in a for a in json.loads(out.read_text())["alerts"])
+    (ret / "most.csv").write_text("SW_ID,Name\nSW002,Zoe\nsw003 ,Ann\n")   # IDs as people type them
+    validate(ret, "-f", "json", "-o", out, "--social-workers", ret / "most.csv", capsys=capsys, monkeypatch=monkeypatch)
+    assert not [a for a in json.loads(out.read_text())["alerts"] if "social-workers" in a]
     # a list naming all of them says nothing
     code, _, err = validate(ret, "-f", "json", "-o", out, "--social-workers", ret / "workers.csv",
                             capsys=capsys, monkeypatch=monkeypatch)

@@ -3,7 +3,8 @@
 Used for the per-worker sheets of the XLSX report and for `--split-by social-worker` (one
 workbook per worker in a folder the run owns). A short cover says who the list is for, which
 return, when it was produced, how much there is to do and whom to ask; then one row per error
-with the child, the record in words, what is wrong, how to fix it and the value at fault. No
+with the child, the record in words, what is wrong, how to fix it, the value at fault and the
+suggested correction where the return points to one. No
 technical columns (paths, table and year codes, row numbers). Printing: landscape, fitted to the
 page width, the header row repeated, header and footer with LA, year, date and page numbers.
 """
@@ -85,7 +86,8 @@ def value_at_fault(values: dict) -> str:
 
 
 def _sort(grp):
-    return grp.sort_values(["child", "year", "row", "rule"], ascending=[True, False, True, True], kind="mergesort")
+    """Child by child; this year's records ("current") before last year's, in file order."""
+    return grp.sort_values(["child", "year", "row", "rule"], kind="mergesort")
 
 
 def worker_rows(report: Report, grp, hints: dict) -> list[tuple]:
