@@ -126,7 +126,8 @@ def return_options(func):
 @click.option("--split-by", type=click.Choice(["social-worker"]),
               help="With -f xlsx: write one workbook per social worker into the --output folder.")
 @click.option("--fix-sheet", "fix_sheet", type=click.Path(path_type=Path),
-              help="Also write a fix sheet (.xlsx): every error per rule with an empty 'Corrected value' column.")
+              help="Also write a fix sheet (.xlsx) to correct errors in Excel: one sheet per rule, a "
+                   "'Corrected value' column to fill in, then run the apply-fixes command its first page shows.")
 @click.option("--pseudonymise", is_flag=True,
               help="Replace CHILD and SW_ID by salted hashes and drop dates of birth (for reports leaving the team).")
 @click.option("--salt", envvar="LAC_VALIDATOR_SALT",
@@ -180,7 +181,9 @@ def validate(current, previous, year, la, providers, select, ignore, baseline, h
             rows = write_fix_sheet(report, fix_sheet, info, workers)
         except OSError as exc:
             _fail(f"cannot write the fix sheet {fix_sheet}: {exc.strerror or exc}. Choose another path.")
-        report.warnings.append(f"fix sheet with {rows} rows written to {fix_sheet}")
+        report.warnings.append(f"fix sheet with {rows} rows written to {fix_sheet}" + (
+            " (it names children and values, as it must to correct them: it is not pseudonymised)"
+            if pseudonymise else ""))
     if pseudonymise:
         _pseudonymise(report, salt)
         workers = None  # names would undo the pseudonyms
