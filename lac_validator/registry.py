@@ -15,6 +15,10 @@ from typing import Callable
 from .specfile import load_package_yaml
 from .years import CollectionYear
 
+# What a rule may need beyond the 903 tables (a spec entry's `needs`); the engine checks each is
+# met before running the rule, so an unknown value is refused when the spec is loaded.
+NEEDS = frozenset({"collection_year", "file_format", "la_code", "postcodes", "provider_info"})
+
 SPEC_FILES = ("part1.yaml", "part2.yaml", "part3.yaml", "part4.yaml", "part5.yaml", "part6.yaml")
 
 
@@ -124,6 +128,9 @@ def load_registry() -> Registry:
     versions = []
     for e in entries:
         years = tuple(e["years"])
+        unknown = sorted(set(e.get("needs") or ()) - NEEDS)
+        if unknown:
+            raise RuntimeError(f"rule {e['code']} {years}: unknown needs {unknown} (known: {', '.join(sorted(NEEDS))})")
         chosen = None
         for impl in by_code.get(e["code"], []):
             if impl.years is None or set(years) <= impl.years:

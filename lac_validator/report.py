@@ -42,6 +42,7 @@ class Report:
     ctx: Context
     result: RunResult
     records: pd.DataFrame
+    # The files read: {"current": [paths], "previous": [paths] or None when last year was not given}
     inputs: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     # Run-level alerts a person must not miss (wrong year, provisional year, wrong LA...): every
@@ -144,7 +145,7 @@ def build_records(ctx: Context, result: RunResult) -> pd.DataFrame:
         out["severity"] += [severity_of(f.rule.message)] * n
         out["table"] += [base] * n
         out["year"] += ["previous" if f.table.endswith("_last") else "current"] * n
-        out["row"].append(rows.astype(np.int64))
+        out["row"].append(src.file_rows[rows].astype(np.int64) if len(src.file_rows) == len(raw) else rows.astype(np.int64))
         out["line"].append(src.lines[rows].astype(np.int64) if len(src.lines) == len(raw) else rows.astype(np.int64) + 2)
         out["file"] += [src.source.describe()] * n
         out["child"] += [None if _missing(v) else v for v in column(f.table, "CHILD")[rows]]
@@ -199,4 +200,6 @@ def assign_social_workers(ctx: Context, recs: pd.DataFrame) -> np.ndarray:
 
 
 def build_report(ctx: Context, result: RunResult, warnings: list[str] | None = None) -> Report:
-    return Report(ctx, result, build_records(ctx, result), warnings=list(warnings or []))
+    inputs = {"current": list(ctx.current.inputs),
+              "previous": list(ctx.previous.inputs) if ctx.previous is not None else None}
+    return Report(ctx, result, build_records(ctx, result), inputs=inputs, warnings=list(warnings or []))

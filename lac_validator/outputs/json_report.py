@@ -42,8 +42,8 @@ def report_dict(report: Report) -> dict:
         "collection_end": ctx.collection_end.date().isoformat(),
         "la": None if ctx.la is None else {"ons_code": ctx.la.ons_code, "dfe_code": ctx.la.dfe_code, "name": ctx.la.name},
         "inputs": {
-            "current": list(ctx.current.inputs),
-            "previous": list(ctx.previous.inputs) if ctx.previous is not None else [],
+            "current": list(report.inputs.get("current") or []),
+            "previous": list(report.inputs.get("previous") or []),
             "tables": tables,
             "absent_tables": absent,
         },
