@@ -34,7 +34,8 @@ class Outcome:
     name: str
     exit_code: int          # as `validate` would exit for this return: 0, 1 or 2
     errors: int = 0
-    warnings: int = 0
+    warnings: int = 0       # flags of DfE WARNING rules (not errors)
+    notes: int = 0          # the run's notes about reading the return (report.warnings)
     report: str = ""        # path of the report written, "" when none
     message: str = ""       # the input error, for exit code 2
     seconds: float = 0.0
@@ -44,7 +45,7 @@ def _la_from_name(name: str) -> str | None:
     from .authorities import resolve_la
 
     try:
-        return resolve_la(name).ons_code
+        return resolve_la(name, names="exact").ons_code  # a folder named e.g. "Stockport" or "north-yorkshire"
     except InputError:
         return None
 
@@ -96,10 +97,8 @@ def run_one(job: Job, out_dir: Path, fmt: str, year: str | None, providers: list
     except OSError as exc:
         return Outcome(job.name, 2, message=f"cannot write the report to {out}: {exc.strerror or exc}",
                        seconds=time.perf_counter() - t0)
-    recs = report.records
-    errors = int((recs["severity"] == "error").sum()) if len(recs) else 0
-    return Outcome(job.name, exit_code(report, fail_on), errors, len(recs) - errors, str(out),
-                   seconds=time.perf_counter() - t0)
+    return Outcome(job.name, exit_code(report, fail_on), report.error_count, report.warning_count,
+                   len(report.warnings), str(out), seconds=time.perf_counter() - t0)
 
 
 def run_many(jobs: list[Job], out_dir: Path, fmt: str, year: str | None, providers: list[str],

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import InputError
-from .report import Report
+from .report import Report, severity_of
 
 PROFILE_VERSION = 1
 SUPPRESS_BELOW = 5
@@ -38,6 +38,7 @@ def make_profile(report: Report) -> dict:
         rules[rule.code] = {
             "version": version_id(rule),
             "category": rule.category,
+            "severity": severity_of(rule.message),
             "errors": SUPPRESSED if suppressed else n,
             "rate_per_100": None if suppressed or not children else round(100.0 * n / children, 2),
         }
@@ -50,9 +51,16 @@ def make_profile(report: Report) -> dict:
         "children": children,
         "episodes": episodes,
         "previous_year_supplied": ctx.previous is not None,
+        # DfE errors and WARNING-rule flags, counted apart as in every report
+        "errors": _suppress(report.error_count),
+        "warnings": _suppress(report.warning_count),
         "rules": rules,
         "rules_not_run": sorted({c for c, _ in report.result.not_run}),
     }
+
+
+def _suppress(n: int):
+    return SUPPRESSED if 0 < n < SUPPRESS_BELOW else int(n)
 
 
 def load_profile(path: Path) -> dict:
@@ -76,6 +84,11 @@ class Comparison:
     rows: list[dict]           # per shared rule: ours and the peers' figures
     eliminated_by_all: list[str]
     notes: list[str]
+
+    @property
+    def worse(self) -> list[dict]:
+        """The rules where we do worse: a rate above the peers' median, or errors where every peer has none."""
+        return [r for r in self.rows if (r["gap"] is not None and r["gap"] > 0) or r["rule"] in self.eliminated_by_all]
 
 
 def compare(ours: dict, others: list[dict]) -> Comparison:
@@ -106,4 +119,8 @@ def compare(ours: dict, others: list[dict]) -> Comparison:
         notes.append(f"{len(skipped)} of our rules have no comparable peer figure (not run by the others, or a different "
                      "rule version).")
     rows.sort(key=lambda r: (r["gap"] is None, -(r["gap"] or 0), r["rule"]))
-    return Comparison(rows, sorted(eliminated), notes)
+    result = Comparison(rows, sorted(eliminated), notes)
+    if rows and not result.worse:
+        notes.append(f"we are not worse than the other councils on any of the {len(rows)} rules compared: our rate is "
+                     "at or below their median on each, and no rule they have all eliminated flags for us.")
+    return result

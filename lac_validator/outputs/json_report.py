@@ -22,7 +22,7 @@ def _clean(v):
 
 def report_dict(report: Report) -> dict:
     ctx, res = report.ctx, report.result
-    recs = report.records
+    recs = report.with_suggestions()
     errors = _records(recs)
     tables = {}
     for label, ret in (("current", ctx.current), ("previous", ctx.previous)):
@@ -53,14 +53,17 @@ def report_dict(report: Report) -> dict:
         "rules_not_run": [{"code": c, "reason": why} for c, why in res.not_run],
         "internal_errors": [{"code": c, "error": e} for c, e in res.internal_errors],
         "summary": {
-            "errors": report.error_count,
-            "children_with_errors": int(recs["child"].nunique()) if not recs.empty else 0,
+            **report.counts(),
+            "children_with_errors": report.children_with("error"),
+            "children_with_warnings": report.children_with("warning"),
             "by_rule": [{k: _clean(v) for k, v in row.items()} for row in by_rule.to_dict("records")],
             "by_category": {r["category"]: int(r["errors"]) for r in report.by_category().to_dict("records")},
         },
         "errors": errors,
         "accepted": _records(report.accepted),
         "stale_baseline": [vars(e) for e in report.stale],
+        "unexplained_baseline": [vars(e) for e in report.unexplained],
+        "unknown_rule_baseline": [vars(e) for e in report.unknown_baseline],
     }
 
 
