@@ -79,9 +79,9 @@ def test_derived_values_set_for_a_table_are_what_the_default_call_sees():
 def test_the_report_records_the_files_read(tmp_path):
     from lac_validator.api import validate
 
-    for year in ("cur", "prev"):
+    for year, child in (("cur", "1"), ("prev", "2")):
         (tmp_path / year).mkdir()
-        (tmp_path / year / "header.csv").write_text("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n1,M,01/01/2010,WBRI,,,\n")
+        (tmp_path / year / "header.csv").write_text(f"CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n{child},M,01/01/2010,WBRI,,,\n")
     report = validate([tmp_path / "cur"], [tmp_path / "prev"], "2025-26", select=["101"])
     assert report.inputs == {"current": [str(tmp_path / "cur" / "header.csv")],
                              "previous": [str(tmp_path / "prev" / "header.csv")]}
