@@ -166,21 +166,10 @@ def load_registry() -> Registry:
     used = set()
     versions = []
     for e in entries:
-<<<<<<< HEAD
-        years = tuple(e["years"])
+        span = parse_range(e["years"])
         unknown = sorted(set(e.get("needs") or ()) - NEEDS)
         if unknown:
-            raise RuntimeError(f"rule {e['code']} {years}: unknown needs {unknown} (known: {', '.join(sorted(NEEDS))})")
-        chosen = None
-        for impl in by_code.get(e["code"], []):
-            if impl.years is None or set(years) <= impl.years:
-                if chosen is not None:
-                    raise RuntimeError(f"rule {e['code']} {years}: implemented twice ({chosen.module}, {impl.module})")
-                chosen = impl
-            elif impl.years & set(years):
-                raise RuntimeError(f"rule {e['code']}: implementation years {sorted(impl.years)} split the spec version {years}")
-=======
-        span = parse_range(e["years"])
+            raise RuntimeError(f"rule {e['code']} {span.text}: unknown needs {unknown} (known: {', '.join(sorted(NEEDS))})")
         if span.first not in keys or (span.last is not None and span.last not in keys):
             raise RuntimeError(f"rule {e['code']}: years {e['years']!r} must start and end in a specified "
                                f"collection year (fields.yaml collection_years)")
@@ -192,7 +181,6 @@ def load_registry() -> Registry:
         if chosen is not None:
             _check_params(e["code"], chosen.func, params)
             used.add(target)
->>>>>>> main
         versions.append(RuleVersion(
             code=e["code"], years=span.keys(), message=e["message"], tables=tuple(e["tables"]),
             fields=tuple(e.get("fields") or ()), category=e["category"], needs=tuple(e.get("needs") or ()),

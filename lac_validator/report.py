@@ -68,8 +68,7 @@ class Report:
     def input_files(self, which: str = "current") -> list[str]:
         """This year's or last year's input files as reports show them (file names only once
         pseudonymised: folders can name people)."""
-        ret = self.ctx.current if which == "current" else self.ctx.previous
-        files = list(ret.inputs) if ret is not None else []
+        files = list(self.inputs.get(which) or [])
         return [Path(f).name for f in files] if self.pseudonymised else files
 
     @property

@@ -33,15 +33,12 @@ Format (one file per rule code; `CaseFile` below checks it, and an unknown key i
           Episodes:                 # table (PL_LA, PL_LOCATION, PL_DISTANCE): tests a rule's condition on values
             - {PL_LA: "E08000007", PL_LOCATION: "IN"}   # the postcode derivation cannot produce
 
-<<<<<<< HEAD
 Tables go through the production loader: each is turned into CSV bytes and read by the same
 reader as a file (`loader.read_csv`), typed by `loader.table_from_sheet` and assembled into a
 return by `loader.assemble_return` (which derives Header's UASC indicator for CSV). Recognition by
 headers is the one step left out: a case names its table and may omit columns (they are blank).
 A row with no value at all is left out, as in a file, so the rows that remain are numbered 0..n-1.
 Values are text; spaces are kept as written.
-=======
-Omitted columns are blank. Values are text; in CSV text, spaces are kept as written.
 
 The provisional year: every case run in the latest specified year (2026_27) is also run in the year
 after it (a provisional year, validated with the latest year's rules), with every date in its tables
@@ -51,7 +48,6 @@ fixed calendar date (spec params such as 2023-04-01, `RuleVersion.fixed_dates`),
 not move with the year; cases with a 29 February (moving it a year changes the day); cases with an
 unknown year written ZZZZ (read as the fixed year 2000). The older tool's "no date" marker 01/01/1901
 is not moved.
->>>>>>> main
 """
 from __future__ import annotations
 
@@ -69,14 +65,9 @@ from lac_validator.loader import norm_header, assemble_return, read_csv, table_f
 from lac_validator.registry import RuleVersion, load_registry
 from lac_validator.schema import base_table, load_schema
 from lac_validator.specfile import load_yaml_text
-<<<<<<< HEAD
-from lac_validator.tables import set_header_uasc
-from lac_validator.years import SUPPORTED, CollectionYear
-=======
-from lac_validator.tables import Return, table_from_records
 from lac_validator.synth import shift_date_text
+from lac_validator.tables import set_header_uasc
 from lac_validator.years import CollectionYear, specified_keys
->>>>>>> main
 
 CASES_DIR = Path(__file__).parent / "rule_cases"
 
@@ -127,9 +118,10 @@ class CaseSpec(_Strict):
     @field_validator("years")
     @classmethod
     def _known_years(cls, years):
-        unknown = [y for y in years or [] if y not in SUPPORTED]
+        known = specified_keys()
+        unknown = [y for y in years or [] if y not in known]
         if unknown:
-            raise ValueError(f"unknown collection year(s) {unknown}: write them as {SUPPORTED[0]!r}")
+            raise ValueError(f"unknown collection year(s) {unknown}: write them as {known[0]!r}")
         return years
 
     @field_validator("tables", "flagged", "derived")
@@ -193,7 +185,6 @@ def load_cases(provisional: bool = True) -> list[Case]:
     registry = load_registry()
     out = []
     for path in sorted(CASES_DIR.glob("*.yaml")):
-<<<<<<< HEAD
         doc = parse_case_file(load_yaml_text(path.read_text(encoding="utf-8")), path.name)
         versions = registry.versions_of(doc.code)
         if not versions:
@@ -204,21 +195,6 @@ def load_cases(provisional: bool = True) -> list[Case]:
                 if y not in all_years:
                     raise ValueError(f"{path.name}: case {spec.name!r}: rule {doc.code} does not apply in {y}")
                 out.append(Case(doc.code, y, path.name, spec))
-    return out
-
-
-# ---------------------------------------------------------------- tables through the production loader
-=======
-        doc = load_yaml_text(path.read_text(encoding="utf-8"))
-        code = str(doc["code"])
-        all_years = sorted({y for v in registry.versions_of(code) for y in v.years})
-        for raw in doc.get("cases") or []:
-            years = [str(y) for y in raw.get("years") or all_years]
-            options = {k: v for k, v in raw.items() if k not in {"name", "years", "tables", "flagged"}}
-            for y in years:
-                out.append(Case(code, str(raw.get("name", "case")), y, raw.get("tables") or {},
-                                {k: sorted(int(i) for i in v) for k, v in (raw.get("flagged") or {}).items()},
-                                path.name, options))
     if provisional:
         out.extend(provisional_cases(out)[0])
     return out
@@ -246,7 +222,7 @@ def _shift(value, years: int = 1):
 def _mentions_feb_29(case: Case) -> bool:
     import re
 
-    text = repr(case.tables) + repr(case.options.get("providers"))
+    text = repr(case.tables) + repr(case.spec.providers)
     return re.search(r"(?<!\d)29/0?2/", text) is not None
 
 
@@ -268,19 +244,14 @@ def provisional_cases(cases: list[Case]) -> tuple[list[Case], dict[str, str]]:
         if "ZZZZ" in repr(c.tables):
             skipped[c.id] = "has an unknown year (ZZZZ), which rules read as the fixed year 2000"
             continue
-        options = dict(c.options)
-        if options.get("providers"):
-            options["providers"] = _shift(options["providers"])
-        options["shifted_from"] = latest
-        out.append(Case(c.code, c.name, _next_key(), _shift(c.tables), c.flagged, c.file, options))
+        update = {"tables": _shift(c.spec.tables)}
+        if c.spec.providers:
+            update["providers"] = [ProviderRow(**_shift(r.model_dump(exclude_unset=True))) for r in c.spec.providers]
+        out.append(Case(c.code, _next_key(), c.file, c.spec.model_copy(update=update)))
     return out, skipped
 
 
-def _split_uasc(value):
-    """Header may carry a UASC column in cases (as an XML HEADER does); returns (table data, UASC values)."""
-    import csv
-    import io
->>>>>>> main
+# ---------------------------------------------------------------- tables through the production loader
 
 def _csv_text(value) -> str:
     """A case table as CSV text: given as text, or written from row mappings (columns in order of

@@ -46,13 +46,8 @@ def report_dict(report: Report) -> dict:
         "collection_end": ctx.collection_end.date().isoformat(),
         "la": None if ctx.la is None else {"ons_code": ctx.la.ons_code, "dfe_code": ctx.la.dfe_code, "name": ctx.la.name},
         "inputs": {
-<<<<<<< HEAD
-            "current": list(report.inputs.get("current") or []),
-            "previous": list(report.inputs.get("previous") or []),
-=======
             "current": report.input_files("current"),
             "previous": report.input_files("previous"),
->>>>>>> main
             "tables": tables,
             "absent_tables": absent,
         },

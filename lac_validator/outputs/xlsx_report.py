@@ -148,14 +148,9 @@ def _about(wb, report: Report) -> None:
     ctx, res = report.ctx, report.result
     about = [("Collection year", ctx.year.label),
              ("Local authority", ctx.la.describe() if ctx.la else "not given (--la)"),
-<<<<<<< HEAD
-             ("This year's files", "; ".join(report.inputs.get("current") or [])),
-             ("Last year's files", "; ".join(report.inputs["previous"]) if report.inputs.get("previous") is not None
-              else "not given (--previous)"),
-=======
              ("This year's files", "; ".join(report.input_files("current"))),
-             ("Last year's files", "; ".join(report.input_files("previous")) if ctx.previous else "not given (--previous)"),
->>>>>>> main
+             ("Last year's files", "; ".join(report.input_files("previous")) if report.inputs.get("previous") is not None
+              else "not given (--previous)"),
              ("Rules run", len(res.rules_run)),
              ("Errors", report.error_count)]
     if report.accepted is not None and len(report.accepted):
