@@ -23,10 +23,10 @@ DEFAULT_HISTORY = Path("lac-validator-history.sqlite")
 
 
 def _console(file=None, plain: bool = False):
-    from rich.console import Console
+    from lac_validator.outputs.safety import safe_console
 
     no_colour = plain or bool(os.environ.get("NO_COLOR")) or bool(os.environ.get("CI"))
-    return Console(file=file, no_color=no_colour, highlight=False, soft_wrap=False,
+    return safe_console(file=file, no_color=no_colour, highlight=False, soft_wrap=False,
                    width=140 if file is not None and not getattr(file, "isatty", lambda: False)() else None)
 
 
@@ -63,10 +63,12 @@ def _verbose_option() -> click.Option:
 def _fail(message, detail: str | None = None) -> None:
     """One line on stderr and exit code 2. `message` (text or an InputError) never holds record
     values; the InputError's detail, which may, is shown only with --verbose."""
+    from lac_validator.outputs.safety import terminal_text
+
     detail = detail or getattr(message, "detail", None)
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {terminal_text(message)}", err=True)  # one line, whatever a file name holds
     if _VERBOSE and detail:
-        click.echo(f"detail: {detail}", err=True)
+        click.echo(f"detail: {terminal_text(detail)}", err=True)
     sys.exit(2)
 
 

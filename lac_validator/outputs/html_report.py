@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..fixhints import how_to_fix
 from ..report import Report
+from .safety import xml_document
 
 MAX_CHILD_CARDS = 2000  # beyond this the page gets slow; the error table still lists everything
 
@@ -97,7 +98,7 @@ def write_html(report: Report, stream) -> None:
         n_errors=len(recs), n_children=int(recs["child"].nunique()) if len(recs) else 0,
         n_rules=len(report.result.rules_run), chart=_bar_chart(by_rule), cat_rows=cat_rows,
         not_run=not_run or "<li>none</li>", n_not_run=len(report.result.not_run), data=_json(data))
-    stream.write(page)
+    stream.write(xml_document(page))  # control characters and undecodable file-name bytes made visible
 
 
 TEMPLATE = """<!DOCTYPE html>

@@ -8,6 +8,7 @@ import pandas as pd
 
 from .. import __version__
 from ..report import Report
+from .safety import unicode_text
 
 SCHEMA_VERSION = 1
 
@@ -95,6 +96,6 @@ def dumps(data: dict) -> str:
             members.append(f" {encode(key)}: [\n  {items}\n ]")
         else:
             members.append(f" {encode(key)}: {encode(value)}")
-    return "{\n" + ",\n".join(members) + "\n}"
+    return unicode_text("{\n" + ",\n".join(members) + "\n}")  # file names that were not UTF-8
 
 

@@ -9,6 +9,7 @@ from rich.text import Text
 
 from ..report import Report
 from ..schema import load_schema
+from .safety import terminal_text
 
 
 def render_text(report: Report, console: Console, top_children: int = 10, all_errors: bool = False) -> None:
@@ -25,7 +26,7 @@ def render_text(report: Report, console: Console, top_children: int = 10, all_er
         if absent:
             console.print(f"  absent: {', '.join(absent)}")
     for w in report.warnings:
-        console.print(Text(f"warning: {w}", style="yellow"))
+        console.print(Text(terminal_text(f"warning: {w}"), style="yellow"))
     console.print()
 
     n = report.error_count
@@ -36,8 +37,9 @@ def render_text(report: Report, console: Console, top_children: int = 10, all_er
     if report.accepted is not None and len(report.accepted):
         console.print(f"{len(report.accepted)} more accepted by the baseline (not counted above)")
     for e in report.stale:
-        console.print(Text(f"stale baseline entry: rule {e.rule}, child {e.child}"
-                           f"{', key ' + e.key if e.key else ''} matches no error any more: remove it", style="yellow"))
+        console.print(Text(terminal_text(f"stale baseline entry: rule {e.rule}, child {e.child}"
+                                         f"{', key ' + e.key if e.key else ''} matches no error any more: remove it"),
+                           style="yellow"))
 
     if n:
         t = RichTable(title="Errors by rule", show_lines=False, header_style="bold")
