@@ -10,6 +10,7 @@ import os
 import sys
 import textwrap
 import time
+import warnings
 from pathlib import Path
 
 import click
@@ -149,9 +150,15 @@ def validate(current, previous, year, la, providers, select, ignore, baseline, h
         raise click.UsageError("--format xlsx needs --output FILE.xlsx")
     if split_by and (fmt != "xlsx" or output is None):
         raise click.UsageError("--split-by social-worker needs -f xlsx and --output FOLDER")
+    guard_warnings = _guard([*current, *previous],
+                            [*(("--providers", p) for p in providers), ("--baseline", baseline),
+                             ("--social-workers", social_workers)],
+                            [("--output", output, "folder" if split_by else "file"), ("--fix-sheet", fix_sheet, "file"),
+                             ("--history", history, "history")])
     try:
         report = run_validation(list(current), list(previous) or None, cy, la, list(providers),
                                 _codes(select), _codes(ignore), baseline)
+        report.warnings.extend(guard_warnings)
         if history is not None:
             from lac_validator.history import record_run
 
@@ -159,8 +166,6 @@ def validate(current, previous, year, la, providers, select, ignore, baseline, h
             report.warnings.append(f"recorded as run {run_id} in {history}")
     except (InputError, YearError) as exc:
         _fail(exc)
-    if output is not None:
-        _check_output(output, [*current, *previous])
     workers = None
     try:
         if social_workers:
@@ -172,7 +177,6 @@ def validate(current, previous, year, la, providers, select, ignore, baseline, h
     if fix_sheet is not None:
         from lac_validator.fixes import write_fix_sheet
 
-        _check_output(fix_sheet, [*current, *previous])
         rows = write_fix_sheet(report, fix_sheet)
         report.warnings.append(f"fix sheet with {rows} rows written to {fix_sheet}")
     if pseudonymise:
@@ -206,13 +210,17 @@ def exit_code(report, fail_on: str) -> int:
     return 1 if (recs["severity"] == "error").any() else 0
 
 
-def _check_output(output: Path, inputs: list[Path]) -> None:
-    """Never let a report or a conversion overwrite an input file or write into an input folder."""
-    out = output.resolve()
-    for p in inputs:
-        p = Path(p).resolve()
-        if out == p or (p.is_dir() and p in out.parents) or (out.is_dir() and out in p.parents and not p.is_dir()):
-            _fail(f"--output {output} would write into the return being validated: choose a path outside the input files and folders.")
+def _guard(returns=(), side=(), outputs=()) -> list[str]:
+    """Before anything is read or written: refuse outputs that would land on or inside what the
+    command reads, and inputs or outputs that are not regular files (lac_validator/io_safety.py).
+    `side` is (option, path) pairs; `outputs` (option, path, kind) with kind file/folder/history."""
+    from lac_validator.io_safety import Output, Reads, check_paths
+
+    try:
+        return check_paths(Reads([Path(p) for p in returns], [(o, Path(p)) for o, p in side if p is not None]),
+                           [Output(Path(p), o, k) for o, p, k in outputs if p is not None])
+    except InputError as exc:
+        _fail(exc)
 
 
 def _pseudonymise(report, salt):
@@ -307,6 +315,7 @@ def validate_many(returns, output_dir, jobs, year, la, providers, select, ignore
     complete; 2: usage error, or a return could not be read (the others are still validated).
     """
     from lac_validator.many import find_returns, run_many
+    from lac_validator.outputs.safety import terminal_text
 
     cy = _year(year)
     try:
@@ -317,8 +326,8 @@ def validate_many(returns, output_dir, jobs, year, la, providers, select, ignore
         found = find_returns(list(returns), la)
     except InputError as exc:
         _fail(str(exc))
-    for job in found:
-        _check_output(output_dir, [job.current] + ([job.previous] if job.previous else []))
+    _guard([*returns, *(p for job in found for p in (job.current, job.previous) if p is not None)],
+           [("--providers", p) for p in providers], [("--output-dir", output_dir, "folder")])
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -329,9 +338,9 @@ def validate_many(returns, output_dir, jobs, year, la, providers, select, ignore
         if quiet:
             return
         if o.exit_code == 2:
-            click.echo(f"{o.name}: not validated: {o.message}", err=True)
+            click.echo(terminal_text(f"{o.name}: not validated: {o.message}"), err=True)
         else:
-            click.echo(f"{o.name}: {o.errors} errors, {o.warnings} warnings in {o.seconds:.1f} s -> {o.report}")
+            click.echo(terminal_text(f"{o.name}: {o.errors} errors, {o.warnings} warnings in {o.seconds:.1f} s -> {o.report}"))
 
     started = time.perf_counter()
     outcomes = run_many(found, output_dir, fmt, cy.label if year else None, [str(p) for p in providers], _codes(select),
@@ -432,7 +441,7 @@ def convert_cmd(inputs, to, output, year):
     from lac_validator.loader import load_return
 
     cy = _year(year)
-    _check_output(output, list(inputs))
+    _guard(inputs, (), [("--output", output, "folder" if to == "csv" else "file")])
     try:
         ret = load_return(list(inputs), cy, "current", upper=False)
         written = convert(ret, to, output)
@@ -440,8 +449,10 @@ def convert_cmd(inputs, to, output, year):
         _fail(exc)
     except OSError as exc:
         _fail(f"cannot write {output}: {exc.strerror or exc}.")
+    from lac_validator.outputs.safety import terminal_text
+
     for w in ret.warnings:
-        click.echo(f"warning: {w}", err=True)
+        click.echo(terminal_text(f"warning: {w}"), err=True)
     click.echo(f"Wrote {len(ret.tables)} tables to {', '.join(str(p) for p in written[:3])}{' ...' if len(written) > 3 else ''}")
 
 
@@ -461,7 +472,7 @@ def baseline_create(current, previous, year, la, providers, select, ignore, outp
     from lac_validator.baseline import baseline_yaml
 
     cy = _year(year)
-    _check_output(output, [*current, *previous])
+    _guard([*current, *previous], [("--providers", p) for p in providers], [("--output", output, "file")])
     try:
         report = run_validation(list(current), list(previous) or None, cy, la, list(providers),
                                 _codes(select), _codes(ignore))
@@ -483,6 +494,7 @@ def diff_cmd(before, after, history, fmt):
     """
     from lac_validator import history as hist
 
+    _guard((), [("--history", history)] if history is not None else [("report", before), ("report", after)])
     try:
         if history is not None:
             a, b = hist.run_errors(history, _int(before)), hist.run_errors(history, _int(after))
@@ -535,6 +547,7 @@ def trend_cmd(history, by, output):
 
     if not Path(history).exists():
         _fail(f"no history at {history}: record runs with `lac-validator validate ... --history {history}`.")
+    _guard((), [("--history", history)], [("--output", output, "file")])
     try:
         runs = hist.runs(history)
         errs = hist.all_errors(history)
@@ -573,7 +586,7 @@ def profile_cmd(current, previous, year, la, providers, select, ignore, output):
     from lac_validator.profiles import make_profile
 
     cy = _year(year)
-    _check_output(output, [*current, *previous])
+    _guard([*current, *previous], [("--providers", p) for p in providers], [("--output", output, "file")])
     try:
         report = run_validation(list(current), list(previous) or None, cy, la, list(providers),
                                 _codes(select), _codes(ignore))
@@ -594,6 +607,7 @@ def compare_profiles_cmd(ours, others, output, top):
 
     from lac_validator.profiles import compare, load_profile
 
+    _guard((), [("profile", ours), *(("profile", p) for p in others)], [("--output", output, "file")])
     try:
         mine = load_profile(ours)
         peers = [load_profile(p) for p in others]
@@ -656,7 +670,7 @@ def apply_fixes_cmd(fix_sheet, to, output, who, previous, year, la):
     from lac_validator.loader import expand_paths
 
     cy = _year(year)
-    _check_output(output, list(to))
+    _guard([*to, *previous], [("fix sheet", fix_sheet)], [("--output", output, "folder")])
     try:
         files, _ = expand_paths(list(to), "current")
         changes = read_fix_sheet(fix_sheet)
@@ -680,7 +694,7 @@ def fix_cmd(current, output, who, previous, year, la, dry_run):
     from lac_validator.loader import expand_paths, load_return
 
     cy = _year(year)
-    _check_output(output, list(current))
+    _guard([*current, *previous], (), [] if dry_run else [("--output", output, "folder")])
     try:
         files, _ = expand_paths(list(current), "current")
         ret = load_return(list(current), cy, "current", upper=False)
@@ -722,7 +736,12 @@ def run() -> None:
     """Console entry point: whatever happens, the user gets one sentence, never a traceback
     (--verbose or LAC_VALIDATOR_DEBUG=1 show it)."""
     try:
-        main(standalone_mode=False)
+        with warnings.catch_warnings():
+            if not os.environ.get("LAC_VALIDATOR_DEBUG"):
+                # Libraries' own warnings (openpyxl, pandas) may quote cell values and mean nothing
+                # to the user: what matters reaches the user as the tool's warnings.
+                warnings.simplefilter("ignore")
+            main(standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(2)
@@ -734,6 +753,11 @@ def run() -> None:
     except (InputError, YearError) as exc:
         _fail(exc)
     except Exception as exc:  # a bug, not bad input: still no traceback for the user
+        from lac_validator.errors import as_input_error
+
+        mapped = as_input_error(exc)  # the file system, SQLite or memory refused: say which file and why
+        if mapped is not None and not os.environ.get("LAC_VALIDATOR_DEBUG"):
+            _fail(mapped)
         if os.environ.get("LAC_VALIDATOR_DEBUG"):
             raise
         if _VERBOSE:

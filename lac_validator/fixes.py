@@ -113,17 +113,33 @@ def read_fix_sheet(path: Path) -> list[Change]:
         missing = [c for c in ("File", "Line", "Field", "Current value", "Corrected value", "Table", "Child") if c not in col]
         if missing:
             raise InputError(f"{path}: sheet '{ws.title}' lacks column(s) {', '.join(missing)}: use the sheet as written by --fix-sheet.")
-        for row in rows:
+        for n, row in enumerate(rows, start=2):
             new = row[col["Corrected value"]] if col["Corrected value"] < len(row) else None
             if new is None or _cell_text(new) == "":
                 continue
             old = row[col["Current value"]]
-            changes.append(Change(str(row[col["File"]]), int(row[col["Line"]]), str(row[col["Table"]]),
+            line = _whole_number(row[col["Line"]])
+            if line is None:
+                raise InputError(f"{path}: sheet '{ws.title}' row {n}: the Line column must hold the file line number "
+                                 "the sheet was written with: restore it, or clear that row's 'Corrected value'.")
+            changes.append(Change(str(row[col["File"]]), line, str(row[col["Table"]]),
                                   _unsafe(_cell_text(row[col["Child"]])), str(row[col["Field"]]),
                                   None if old is None else _unsafe(_cell_text(old)), _cell_text(new),
                                   f"rule {row[col['Rule']]}" if "Rule" in col else "fix sheet"))
     wb.close()
     return changes
+
+
+def _whole_number(value) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
 
 
 def _unsafe(text: str) -> str:
@@ -198,9 +214,10 @@ def apply_changes(inputs: list[Path], changes: list[Change], output: Path, who: 
         by_file.setdefault(str(Path(c.file.split(" (sheet '")[0]).resolve()), []).append(c)
     copies = []
     applied: list[tuple[Change, str]] = []
+    names: set[str] = set()
     for src in inputs:
         src = Path(src)
-        dest = output / src.name
+        dest = output / _unique_name(src, names)
         if dest.resolve() == src.resolve():
             raise InputError(f"--output {output} is the return's own folder: choose a new folder for the corrected copy.")
         mine = by_file.get(str(src.resolve()), [])
@@ -228,6 +245,16 @@ def apply_changes(inputs: list[Path], changes: list[Change], output: Path, who: 
             w.writerow([safe_cell(v) for v in (when, who, c.file, c.line, c.child, c.table, c.field, c.old or "", c.new,
                                                c.reason if status == "applied" else f"{c.reason} (NOT applied: {status})")])
     return copies, log, sum(1 for _, s in applied if s == "applied")
+
+
+def _unique_name(src: Path, used: set[str]) -> str:
+    """The copy's file name: the source's, unless a file of that name (from another folder) is
+    already copied, when " (2)", " (3)", ... is added so no table overwrites another."""
+    name, i = src.name, 2
+    while name.lower() in used:
+        name, i = f"{src.stem} ({i}){src.suffix}", i + 1
+    used.add(name.lower())
+    return name
 
 
 def _apply_csv(src: Path, dest: Path, changes: list[Change]) -> list[tuple[Change, str]]:
