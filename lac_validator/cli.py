@@ -319,6 +319,9 @@ def validate_many(returns, output_dir, jobs, year, la, providers, select, ignore
 
     cy = _year(year)
     try:
+        from lac_validator.engine import select_rules
+
+        select_rules(cy, _codes(select), _codes(ignore))  # an unknown code is a usage error, once
         if la:
             from lac_validator.authorities import resolve_la
 
@@ -340,7 +343,8 @@ def validate_many(returns, output_dir, jobs, year, la, providers, select, ignore
         if o.exit_code == 2:
             click.echo(terminal_text(f"{o.name}: not validated: {o.message}"), err=True)
         else:
-            click.echo(terminal_text(f"{o.name}: {o.errors} errors, {o.warnings} warnings in {o.seconds:.1f} s -> {o.report}"))
+            click.echo(terminal_text(f"{o.name}: {o.errors} errors, {o.warnings} warnings, {o.notes} notes in "
+                                     f"{o.seconds:.1f} s -> {o.report}"))
 
     started = time.perf_counter()
     outcomes = run_many(found, output_dir, fmt, cy.label if year else None, [str(p) for p in providers], _codes(select),
@@ -649,7 +653,7 @@ def _copy_with_changes(files, changes, output: Path, who: str, year, previous, l
     except InputError as exc:
         _fail(f"the corrected copy could not be validated: {exc}")
     click.echo(f"Re-validated the corrected copy: {report.error_count} errors remain "
-               f"({len(report.records['child'].unique()) if report.error_count else 0} children).")
+               f"({report.children_with('error')} children).")
 
 
 @main.command("apply-fixes")
@@ -735,6 +739,9 @@ _add_verbose(main)
 def run() -> None:
     """Console entry point: whatever happens, the user gets one sentence, never a traceback
     (--verbose or LAC_VALIDATOR_DEBUG=1 show it)."""
+    from lac_validator.console import make_streams_safe
+
+    make_streams_safe()  # a legacy console encoding (cp1252) must never stop a run
     try:
         with warnings.catch_warnings():
             if not os.environ.get("LAC_VALIDATOR_DEBUG"):

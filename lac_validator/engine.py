@@ -53,6 +53,10 @@ def select_rules(year: CollectionYear, select: list[str] | None = None, ignore: 
     registry = registry or load_registry()
     rules = registry.for_year(year)
     known = {v.code.upper() for v in registry.versions}
+    if select or ignore:
+        from .select import check_selection
+
+        check_selection(year, select, ignore, [r.code for r in rules])
     if select:
         rules = [r for r in rules if _matches(r.code, select, known)]
     if ignore:

@@ -104,7 +104,7 @@ def _insert_run(con, ctx, recs, label) -> int:
         cur = con.execute(
             "INSERT INTO runs (started_at, collection_year, la, inputs, tool_version, errors, label) VALUES (?,?,?,?,?,?,?)",
             (dt.datetime.now().isoformat(timespec="seconds"), ctx.year.label, ctx.la.ons_code if ctx.la else None,
-             json.dumps(ctx.current.inputs), __version__, len(recs), label))
+             json.dumps(ctx.current.inputs), __version__, report.error_count, label))
         run_id = cur.lastrowid
         con.executemany(
             "INSERT INTO errors (run_id, key, rule, category, child, social_worker, message, severity) VALUES (?,?,?,?,?,?,?,?)",

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import InputError
-from .report import Report
+from .report import Report, severity_of
 
 PROFILE_VERSION = 1
 SUPPRESS_BELOW = 5
@@ -38,6 +38,7 @@ def make_profile(report: Report) -> dict:
         rules[rule.code] = {
             "version": version_id(rule),
             "category": rule.category,
+            "severity": severity_of(rule.message),
             "errors": SUPPRESSED if suppressed else n,
             "rate_per_100": None if suppressed or not children else round(100.0 * n / children, 2),
         }
@@ -50,9 +51,16 @@ def make_profile(report: Report) -> dict:
         "children": children,
         "episodes": episodes,
         "previous_year_supplied": ctx.previous is not None,
+        # DfE errors and WARNING-rule flags, counted apart as in every report
+        "errors": _suppress(report.error_count),
+        "warnings": _suppress(report.warning_count),
         "rules": rules,
         "rules_not_run": sorted({c for c, _ in report.result.not_run}),
     }
+
+
+def _suppress(n: int):
+    return SUPPRESSED if 0 < n < SUPPRESS_BELOW else int(n)
 
 
 def load_profile(path: Path) -> dict:

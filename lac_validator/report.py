@@ -50,9 +50,24 @@ class Report:
     accepted: pd.DataFrame | None = None   # errors accepted by a baseline (with their explanation)
     stale: list = field(default_factory=list)  # baseline entries that matched nothing
 
+    # Counts mean one thing everywhere (terminal, JSON summary, validate-many, history, profiles):
+    # errors = flags of DfE error rules; warnings = flags of DfE WARNING rules (severity_of);
+    # notes = the run's messages about reading the return and the run (`warnings` above).
     @property
     def error_count(self) -> int:
-        return len(self.records)
+        """Flags of DfE error rules only (the WARNING rules' flags are `warning_count`)."""
+        return int(self.records["severity"].eq("error").sum()) if len(self.records) else 0
+
+    @property
+    def warning_count(self) -> int:
+        return len(self.records) - self.error_count
+
+    def children_with(self, severity: str = "error") -> int:
+        recs = self.records
+        return int(recs.loc[recs["severity"].eq(severity), "child"].nunique()) if len(recs) else 0
+
+    def counts(self) -> dict:
+        return {"errors": self.error_count, "warnings": self.warning_count, "notes": len(self.warnings)}
 
     def by_rule(self) -> pd.DataFrame:
         """Per rule: code, message, category, number of errors, children affected."""

@@ -54,8 +54,9 @@ def report_dict(report: Report) -> dict:
         "rules_not_run": [{"code": c, "reason": why} for c, why in res.not_run],
         "internal_errors": [{"code": c, "error": e} for c, e in res.internal_errors],
         "summary": {
-            "errors": report.error_count,
-            "children_with_errors": int(recs["child"].nunique()) if not recs.empty else 0,
+            **report.counts(),
+            "children_with_errors": report.children_with("error"),
+            "children_with_warnings": report.children_with("warning"),
             "by_rule": [{k: _clean(v) for k, v in row.items()} for row in by_rule.to_dict("records")],
             "by_category": {r["category"]: int(r["errors"]) for r in report.by_category().to_dict("records")},
         },

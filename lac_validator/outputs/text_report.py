@@ -15,6 +15,7 @@ from .safety import terminal_text
 def render_text(report: Report, console: Console, top_children: int = 10, all_errors: bool = False) -> None:
     ctx, res = report.ctx, report.result
     la = ctx.la.describe() if ctx.la else "LA not given (--la)"
+    _alerts(report, console)  # first, and again last: thousands of errors must not scroll them away
     console.print(Text(f"lac-validator: SSDA903 {ctx.year.label} return, {la}", style="bold"))
     for label, ret in (("This year", ctx.current), ("Last year", ctx.previous)):
         if ret is None:
@@ -26,14 +27,20 @@ def render_text(report: Report, console: Console, top_children: int = 10, all_er
         if absent:
             console.print(f"  absent: {', '.join(absent)}")
     for w in report.warnings:
-        console.print(Text(terminal_text(f"warning: {w}"), style="yellow"))
+        if w not in report.alerts:
+            console.print(Text(terminal_text(f"note: {w}"), style="yellow"))
     console.print()
 
-    n = report.error_count
-    children = report.records["child"].nunique() if n else 0
+    n, nw = report.error_count, report.warning_count
+    children = report.children_with("error")
     headline = (f"{n} error{'s' if n != 1 else ''} for {children} child{'ren' if children != 1 else ''} "
                 f"from {len(res.rules_run)} rules run")
     console.print(Text(headline, style="bold red" if n else "bold green"))
+    if nw:
+        console.print(Text(f"{nw} warning{'s' if nw != 1 else ''} (DfE rules whose message starts WARNING; not "
+                           f"counted as errors) for {report.children_with('warning')} "
+                           f"child{'ren' if report.children_with('warning') != 1 else ''}", style="yellow"))
+    n = n + nw  # the tables below list both
     if report.accepted is not None and len(report.accepted):
         console.print(f"{len(report.accepted)} more accepted by the baseline (not counted above)")
     for e in report.stale:
@@ -86,3 +93,11 @@ def render_text(report: Report, console: Console, top_children: int = 10, all_er
         console.print(Text(f"\n{len(res.internal_errors)} rules failed inside lac-validator (please report):", style="bold red"))
         for code, err in res.internal_errors:
             console.print(f"  {code}: {err}")
+    if report.alerts:
+        console.print()
+        _alerts(report, console)
+
+
+def _alerts(report: Report, console: Console) -> None:
+    for a in report.alerts:
+        console.print(Text(terminal_text(f"ALERT: {a}"), style="bold red"))
