@@ -89,17 +89,16 @@ def history_error(path: Path, exc: sqlite3.Error) -> InputError:
 def record_run(path: Path, report, label: str = "") -> int:
     """Store a run's errors (accepted ones excluded); returns the run id."""
     con = open_history(path)
-    ctx = report.ctx
-    recs = report.records
     try:
-        return _insert_run(con, ctx, recs, unicode_text(label))
+        return _insert_run(con, report, unicode_text(label))
     except sqlite3.Error as exc:
         raise history_error(path, exc) from None
     finally:
         con.close()
 
 
-def _insert_run(con, ctx, recs, label) -> int:
+def _insert_run(con, report, label) -> int:
+    ctx, recs = report.ctx, report.records
     with con:
         cur = con.execute(
             "INSERT INTO runs (started_at, collection_year, la, inputs, tool_version, errors, label) VALUES (?,?,?,?,?,?,?)",
@@ -166,6 +165,8 @@ def errors_from_json(path: Path) -> pd.DataFrame:
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
         errs = doc["errors"]
+        if not isinstance(errs, list) or not all(isinstance(e, dict) and isinstance(e.get("key", ""), str) for e in errs):
+            raise TypeError("'errors' is not a list of errors")
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InputError(f"{path}: not a lac-validator JSON report ({type(exc).__name__}): write one with -f json -o FILE.") from None
     frame = pd.DataFrame(errs, columns=["key", "rule", "category", "child", "social_worker", "message"]) if errs else \

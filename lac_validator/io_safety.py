@@ -19,10 +19,16 @@ Identity = tuple[int, int]
 
 
 def _stat(path: Path):
+    """os.stat, or None when nothing (or a broken link) is there; other refusals (a name too long,
+    no permission on a folder on the way) are said as they are."""
     try:
         return os.stat(path)
-    except (OSError, ValueError):  # missing, dangling link, unreadable, or a name the OS refuses
+    except (FileNotFoundError, NotADirectoryError, ValueError):
         return None
+    except OSError as exc:
+        from .errors import as_input_error
+
+        raise as_input_error(exc) from None
 
 
 def _identity(st) -> Identity:
@@ -146,8 +152,8 @@ def _check_one(out: Output, read_files: dict, return_folders: dict, warnings: li
         else:
             raise InputError(f"{name} would write into the return's folder {inside}: choose a path outside the "
                              "input files and folders (nothing was written).")
-    if out.kind == "folder" and st is not None:  # an existing folder must not hold anything read
+    if out.kind == "folder" and st is not None:  # files are written directly into it: none may be read
         for named, target in read_files.values():
-            if _identity(st) in _ancestors(target):
+            if _ancestors(os.path.realpath(target))[:1] == [_identity(st)]:
                 raise InputError(f"{name} holds {named}, which this command reads: choose a new folder "
                                  "(nothing was written).")

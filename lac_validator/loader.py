@@ -111,10 +111,16 @@ def _ignored_summary(ignored: list[Path]) -> list[str]:
 
 
 def _stat_or_none(path: Path):
+    """os.stat, or None when nothing (or a broken link) is there; other refusals (a name too long,
+    no permission on a folder on the way) are said as they are."""
     try:
         return os.stat(path)
-    except (OSError, ValueError):
+    except (FileNotFoundError, NotADirectoryError, ValueError):
         return None
+    except OSError as exc:
+        from .errors import as_input_error
+
+        raise as_input_error(exc) from None
 
 
 # ---------------------------------------------------------------- CSV
@@ -249,6 +255,11 @@ def read_csv(path: Path) -> RawSheet:
     if controls > max(2, len(text[:65536]) // 200):
         raise InputError(f"{path}: is not a text CSV file (it contains binary data): export the table as CSV (UTF-8) or XLSX.")
     text, delim, offset = _excel_sep_line(text, path)
+    fields = _LINE_BREAK.split(text, maxsplit=1)[0].count(delim) + 1
+    if fields > _MAX_COLUMNS:  # e.g. millions of trailing separators: parsing them would take minutes
+        raise InputError(f"{path}: the header row has {fields:,} {DELIMITERS[delim]}-separated fields, more than the "
+                         f"{_MAX_COLUMNS:,} a table can have (903 tables have at most a few dozen): delete the empty "
+                         "columns at its end, or export the table again.")
     # The csv module (used for quoted files) refuses cells over 128 KB by default; pandas has no
     # such limit, and a very long cell is reported by the rules, not refused.
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
@@ -267,6 +278,7 @@ def read_csv(path: Path) -> RawSheet:
     return RawSheet(source, header, body, np.asarray(lines, dtype=int))
 
 
+_MAX_COLUMNS = 16_384  # Excel's own limit
 _EXCEL_SEP = re.compile(r"\A\s*sep=(.)[ \t]*(?:\r\n|\r|\n)", re.IGNORECASE)
 
 
@@ -301,6 +313,11 @@ def _refuse_ragged(path: Path, text: str, delim: str, starts: np.ndarray, widths
     bad = np.flatnonzero((widths[1:] != width) & (widths[1:] != 0))
     if len(bad):
         i = bad[0] + 1
+        line_text = _LINE_BREAK.split(text)[starts[i] - 1]
+        second = _table_of_header_row(next(csv.reader([line_text], delimiter=delim), []))
+        if second is not None:
+            raise InputError(f"{path}: line {starts[i] + offset} is a second header row (the {second} table's column "
+                             "names) below the first table: put each table in its own file or sheet, then validate again.")
         raise InputError(
             f"{path}: line {starts[i] + offset} has {widths[i]} {DELIMITERS[delim]}-separated fields but the header row has {width}: "
             f"every row needs one value (possibly empty) per column; check that line for a missing or extra "
@@ -586,23 +603,36 @@ def recognise(sheet: RawSheet, specs: list[TableSpec]) -> tuple[TableSpec | None
     return best, extra, missing
 
 
+def _table_of_header_row(cells: list[str]) -> str | None:
+    """The 903 table whose column names a row mostly holds (a header row), or None."""
+    specs = list(load_schema().tables.values())
+    spec, _, missing = recognise(RawSheet(Source("", "csv"), [str(c) for c in cells], pd.DataFrame(), np.zeros(0)), specs)
+    if spec is not None and len(missing) <= len(spec.csv_columns) // 2:
+        return spec.name
+    return None
+
+
 def _refuse_second_table(sheet: RawSheet, specs: list[TableSpec], what: str) -> None:
     """A second table pasted below the first (its own header row, then its rows) would be read as
-    records of the first: find a row that is mostly 903 column names and say where it is."""
-    names = {c for spec in specs for c in spec.csv_columns}
-    spellings = list(names | {n.lower() for n in names} | {n.title() for n in names})
+    records of the first: find such a header row and say where it is. Every 903 table starts with
+    CHILD, so only the first column and the first table's CHILD column are looked at (cheap on a
+    large table); a candidate row must then be mostly one table's column names."""
     rows = sheet.rows
     if rows.empty:
         return
-    hits = np.zeros(len(rows), dtype=int)
-    for col in rows.columns:
-        hits += rows[col].isin(spellings).to_numpy()
-    for i in np.flatnonzero(hits >= 3):
-        candidate = RawSheet(sheet.source, [str(v) for v in rows.iloc[i].tolist()], rows.iloc[0:0], sheet.lines[:0])
-        spec, _, missing = recognise(candidate, specs)
-        if spec is not None and len(missing) <= len(spec.csv_columns) // 2:
-            raise InputError(f"{what}: line {int(sheet.lines[i])} is a second header row (the {spec.name} table's column "
+    cols = {0} | {i for i, h in enumerate(sheet.header) if _norm_header(h) == "CHILD"}
+    hit = np.zeros(len(rows), dtype=bool)
+    for col in cols:
+        if col in rows.columns:
+            hit |= rows[col].isin(_CHILD_SPELLINGS).to_numpy()
+    for i in np.flatnonzero(hit):
+        second = _table_of_header_row(rows.iloc[i].tolist())
+        if second is not None:
+            raise InputError(f"{what}: line {int(sheet.lines[i])} is a second header row (the {second} table's column "
                              "names) below the first table: put each table in its own file or sheet, then validate again.")
+
+
+_CHILD_SPELLINGS = ["CHILD", "Child", "child", " CHILD", "CHILD "]
 
 
 def _to_table(sheet: RawSheet, spec: TableSpec, extra: list[str], upper: bool = True,

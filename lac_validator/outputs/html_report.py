@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..fixhints import how_to_fix
 from ..report import Report
-from .safety import xml_document
+from .safety import json_document, xml_document
 
 MAX_CHILD_CARDS = 2000  # beyond this the page gets slow; the error table still lists everything
 
@@ -24,7 +24,7 @@ def _esc(text) -> str:
 
 
 def _json(data) -> str:
-    return json.dumps(data, ensure_ascii=False, default=str).replace("<", "\\u003c").replace(">", "\\u003e") \
+    return json_document(json.dumps(data, ensure_ascii=False, default=str)).replace("<", "\\u003c").replace(">", "\\u003e") \
         .replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 

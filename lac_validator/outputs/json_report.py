@@ -8,7 +8,7 @@ import pandas as pd
 
 from .. import __version__
 from ..report import Report
-from .safety import unicode_text
+from .safety import json_document
 
 SCHEMA_VERSION = 1
 
@@ -97,6 +97,6 @@ def dumps(data: dict) -> str:
             members.append(f" {encode(key)}: [\n  {items}\n ]")
         else:
             members.append(f" {encode(key)}: {encode(value)}")
-    return unicode_text("{\n" + ",\n".join(members) + "\n}")  # file names that were not UTF-8
+    return json_document("{\n" + ",\n".join(members) + "\n}")  # file names that were not UTF-8
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from ..report import Report
-from .safety import unicode_text, xml_document
+from .safety import xml_document
 
 EXAMPLES = 5
 
@@ -47,5 +47,5 @@ def write_junit(report: Report, stream) -> None:
         ET.SubElement(case, "error", {"message": err, "type": "internal"})
     ET.indent(suites)
     stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-    stream.write(xml_document(unicode_text(ET.tostring(suites, encoding="unicode"))))
+    stream.write(xml_document(ET.tostring(suites, encoding="unicode")))
     stream.write("\n")

@@ -7,7 +7,8 @@ it writes through the function for its medium, so no value can crash a writer or
 
 - spreadsheets (XLSX, and CSV reports meant to be opened in one): `safe_cell`
 - XML (JUnit, DfE XML from `convert`): `xml_text` (a value) or `xml_document` (a whole text)
-- HTML and JSON files: `unicode_text` (they escape markup themselves)
+- JSON: `json_document` (the encoder escapes control characters itself)
+- HTML: `xml_document` over the page (html.escape handles markup; embedded JSON via `json_document`)
 - the terminal: `terminal_text`, and `safe_console` for rich output
 
 Characters a medium cannot carry are written as visible escapes (`\\x0b`, `\\u202e`), never
@@ -44,6 +45,13 @@ def unicode_text(text: str) -> str:
     """Text any UTF-8 writer can encode: lone surrogates become visible escapes (\\xff for a byte
     of a file name that was not UTF-8)."""
     return _SURROGATE.sub(_visible, text) if _SURROGATE.search(text) else text
+
+
+def json_document(text: str) -> str:
+    """JSON text (written with ensure_ascii=False) any UTF-8 writer can encode: a lone surrogate
+    can only sit inside a JSON string, where it becomes the visible text \\xff (an escaped
+    backslash, so the JSON stays valid and reads back as the characters \xff)."""
+    return _SURROGATE.sub(lambda m: "\\" + _visible(m), text) if _SURROGATE.search(text) else text
 
 
 def xml_text(text: str) -> str:

@@ -17,7 +17,7 @@ from openpyxl.utils import get_column_letter
 
 from ..fixhints import how_to_fix
 from ..report import UNASSIGNED, Report
-from .safety import safe_cell
+from .safety import safe_cell, xml_text
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
@@ -62,7 +62,7 @@ def _error_rows(recs, hints, workers=None):
 
 def sheet_title(name: str, used: set[str]) -> str:
     """Excel sheet names: at most 31 characters, none of []:*?/\\, unique in the workbook."""
-    base = re.sub(r"[\[\]:*?/\\]", "_", str(name)).strip("'") or "Sheet"
+    base = re.sub(r"[\[\]:*?/\\]", "_", xml_text(str(name))).strip("'") or "Sheet"
     title = base[:31]
     i = 2
     while title.lower() in used:
