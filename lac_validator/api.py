@@ -30,12 +30,18 @@ def validate(current: list[str | Path], previous: list[str | Path] | None = None
     timings = {}
     t0 = time.perf_counter()
     notes = []
+    year_given = year is not None
     if year is None:
         year = CollectionYear.in_progress()
         notes.append(f"no --year given: validating as {year.label}, the collection year in progress today.")
     elif isinstance(year, str):
         year = CollectionYear.parse(year)
     authority = resolve_la(la) if la else None
+    if previous:
+        from .loader import expand_paths
+        from .same_return import check_previous_differs
+
+        check_previous_differs(expand_paths(list(current), "current")[0], expand_paths(list(previous), "previous")[0])
     # Last year's files are read with this year's table layout: the tables rules compare are the same.
     # With a spare core a forked copy reads them while this process reads this year's and the
     # reference data; this year's errors are reported first either way.
@@ -61,14 +67,19 @@ def validate(current: list[str | Path], previous: list[str | Path] | None = None
     timings["rules"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     warnings = notes + list(cur.warnings) + ([f"last year: {w}" for w in prev.warnings] if prev else [])
-    alerts = year_mismatch_warnings(ctx)
+    from .la_check import la_alerts
+
+    alerts = year_mismatch_warnings(ctx, year_given) + la_alerts(ctx)
     report = build_report(ctx, result, warnings + alerts)
     report.alerts = alerts
     if baseline:
-        from .baseline import apply_baseline, load_baseline
+        from .baseline import apply_baseline, baseline_notes, load_baseline
 
-        applied = apply_baseline(report.records, load_baseline(Path(baseline)))
+        applied = apply_baseline(report.records, load_baseline(Path(baseline)),
+                                 [r.code for r in select_rules(year)])
         report.records, report.accepted, report.stale = applied.remaining, applied.accepted, applied.stale
+        report.unexplained, report.unknown_baseline = applied.unexplained, applied.unknown_rule
+        report.warnings.extend(baseline_notes(applied, year.label))
     timings["report"] = time.perf_counter() - t2
     result.timings.update({f"phase:{k}": v for k, v in timings.items()})
     return report
@@ -87,21 +98,9 @@ def _previous(job, previous, year):
     return value
 
 
-def year_mismatch_warnings(ctx: Context) -> list[str]:
-    """Say so when most episodes lie outside the chosen year: --year is probably wrong."""
-    out = []
-    for label, name in (("this year's", "Episodes"), ("last year's", "Episodes_last")):
-        if not ctx.has(name):
-            continue
-        t = ctx.table(name)
-        dated = t[t["DECOM"].notna()]
-        if len(dated) < 5:
-            continue
-        start, end = (ctx.collection_start, ctx.collection_end) if name == "Episodes" else \
-            (ctx.year.previous.start, ctx.year.previous.end)
-        inside = (dated["DECOM"] <= end) & (dated["DEC"].isna() | (dated["DEC"] >= start))
-        if inside.mean() < 0.5:
-            span = f"{dated['DECOM'].min():%d/%m/%Y} to {dated['DECOM'].max():%d/%m/%Y}"
-            out.append(f"{label} episodes mostly fall outside {start:%d/%m/%Y}-{end:%d/%m/%Y} "
-                       f"(they start {span}): check --year and --previous.")
-    return out
+def year_mismatch_warnings(ctx: Context, year_given: bool = True) -> list[str]:
+    """Say so, naming the year the dates point to, when most of a return's dates lie in another
+    collection year than the one validated: --year (or --previous) is probably wrong."""
+    from .year_check import year_alerts
+
+    return year_alerts(ctx, year_given)

@@ -100,7 +100,8 @@ def return_options(func):
         click.option("--previous", "-p", multiple=True, type=click.Path(path_type=Path),
                      help="Last year's return: a folder or file(s); repeat for several files."),
         click.option("--year", "-y", help="Collection year, e.g. 2025-26 (default: the year in progress today)."),
-        click.option("--la", help="Submitting local authority: ONS code (E08000007) or DfE number (356)."),
+        click.option("--la", help="Submitting local authority: name (Stockport; any unambiguous beginning), ONS code "
+                                  "(E08000007) or DfE number (356)."),
         click.option("--providers", multiple=True, type=click.Path(path_type=Path),
                      help="Ofsted provider list (XLSX) for the URN rules; repeat for several lists."),
         click.option("--select", multiple=True, help="Only these rule codes or prefixes (comma-separated or repeated)."),
@@ -133,8 +134,9 @@ def return_options(func):
               help="Replace CHILD and SW_ID by salted hashes and drop dates of birth (for reports leaving the team).")
 @click.option("--salt", envvar="LAC_VALIDATOR_SALT",
               help="Secret for --pseudonymise (or LAC_VALIDATOR_SALT); the same salt gives the same pseudonyms.")
-@click.option("--fail-on", type=click.Choice(["error", "any", "none"]), default="error", show_default=True,
-              help="Exit 1 on DfE errors (error), on errors or warnings (any), or never (none).")
+@click.option("--fail-on", type=click.Choice(["error", "unexplained", "any", "none"]), default="error", show_default=True,
+              help="Exit 1 on DfE errors (error); also on errors a --baseline accepts without a real explanation "
+                   "(unexplained); on errors or DfE warnings (any); or never (none).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on the terminal; rely on the exit code and --output.")
 def validate(current, previous, year, la, providers, select, ignore, baseline, history, label, fmt, output,
              all_errors, social_workers, split_by, fix_sheet, pseudonymise, salt, fail_on, quiet):
@@ -150,13 +152,15 @@ def validate(current, previous, year, la, providers, select, ignore, baseline, h
         raise click.UsageError("--format xlsx needs --output FILE.xlsx")
     if split_by and (fmt != "xlsx" or output is None):
         raise click.UsageError("--split-by social-worker needs -f xlsx and --output FOLDER")
+    if fix_sheet is not None and fix_sheet.suffix.lower() != ".xlsx":
+        _fail(f"--fix-sheet {fix_sheet}: give a file name ending .xlsx (the fix sheet is an Excel workbook).")
     guard_warnings = _guard([*current, *previous],
                             [*(("--providers", p) for p in providers), ("--baseline", baseline),
                              ("--social-workers", social_workers)],
                             [("--output", output, "folder" if split_by else "file"), ("--fix-sheet", fix_sheet, "file"),
                              ("--history", history, "history")])
     try:
-        report = run_validation(list(current), list(previous) or None, cy, la, list(providers),
+        report = run_validation(list(current), list(previous) or None, cy if year else None, la, list(providers),
                                 _codes(select), _codes(ignore), baseline)
         report.warnings.extend(guard_warnings)
         if history is not None:
@@ -175,9 +179,13 @@ def validate(current, previous, year, la, providers, select, ignore, baseline, h
     except InputError as exc:
         _fail(exc)
     if fix_sheet is not None:
-        from lac_validator.fixes import write_fix_sheet
+        from lac_validator.fixes import sheet_info, write_fix_sheet
 
-        rows = write_fix_sheet(report, fix_sheet)
+        info = sheet_info(report, list(current), list(previous), providers, _codes(select), _codes(ignore))
+        try:
+            rows = write_fix_sheet(report, fix_sheet, info, workers)
+        except OSError as exc:
+            _fail(f"cannot write the fix sheet {fix_sheet}: {exc.strerror or exc}. Choose another path.")
         report.warnings.append(f"fix sheet with {rows} rows written to {fix_sheet}")
     if pseudonymise:
         _pseudonymise(report, salt)
@@ -205,6 +213,8 @@ def exit_code(report, fail_on: str) -> int:
     if report.result.internal_errors:
         return 1
     recs = report.records
+    if fail_on == "unexplained" and report.unexplained_accepted:
+        return 1
     if fail_on == "any":
         return 1 if len(recs) else 0
     return 1 if (recs["severity"] == "error").any() else 0
@@ -290,7 +300,8 @@ def _emit_text(report, all_errors, quiet, output):
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True,
               help="Returns validated at the same time, each in its own process (0: one per CPU core).")
 @click.option("--year", "-y", help="Collection year, e.g. 2025-26 (default: the year in progress today).")
-@click.option("--la", help="Submitting LA for every return (default: from each return's folder name, when it is an LA code).")
+@click.option("--la", help="Submitting LA for every return: name, ONS code or DfE number (default: from each return's "
+                          "folder name, when it is an LA's name or code).")
 @click.option("--providers", multiple=True, type=click.Path(path_type=Path),
               help="Ofsted provider list (XLSX) for the URN rules; repeat for several lists.")
 @click.option("--select", multiple=True, help="Only these rule codes or prefixes (comma-separated or repeated).")
@@ -478,7 +489,7 @@ def baseline_create(current, previous, year, la, providers, select, ignore, outp
     cy = _year(year)
     _guard([*current, *previous], [("--providers", p) for p in providers], [("--output", output, "file")])
     try:
-        report = run_validation(list(current), list(previous) or None, cy, la, list(providers),
+        report = run_validation(list(current), list(previous) or None, cy if year else None, la, list(providers),
                                 _codes(select), _codes(ignore))
     except (InputError, YearError) as exc:
         _fail(exc)
@@ -592,7 +603,7 @@ def profile_cmd(current, previous, year, la, providers, select, ignore, output):
     cy = _year(year)
     _guard([*current, *previous], [("--providers", p) for p in providers], [("--output", output, "file")])
     try:
-        report = run_validation(list(current), list(previous) or None, cy, la, list(providers),
+        report = run_validation(list(current), list(previous) or None, cy if year else None, la, list(providers),
                                 _codes(select), _codes(ignore))
     except (InputError, YearError) as exc:
         _fail(exc)
@@ -621,14 +632,15 @@ def compare_profiles_cmd(ours, others, output, top):
     con = _console()
     for note in result.notes:
         con.print(f"note: {note}")
-    t = Table(title=f"Our rate per 100 children against {len(peers)} other councils (worst first)", header_style="bold")
+    t = Table(title=f"Rules where we do worse than {len(peers)} other councils (worst first)", header_style="bold")
     for col in ("Rule", "Category", "Ours", "Our rate", "Peers' median", "Best", "Zero errors", "Gap"):
         t.add_column(col, justify="left" if col in ("Rule", "Category") else "right")
     fmt = lambda v: "-" if v is None else str(v)  # noqa: E731
-    for r in result.rows[:top]:
+    for r in result.worse[:top]:  # rules at or below the peers' median are no lesson to learn
         t.add_row(r["rule"], r["category"], fmt(r["ours_errors"]), fmt(r["ours_rate"]), fmt(r["peers_median"]),
                   fmt(r["peers_best"]), f"{r['peers_with_zero']}/{r['peers']}", fmt(r["gap"]))
-    con.print(t)
+    if result.worse:
+        con.print(t)
     if result.eliminated_by_all:
         con.print("Rules every other council has eliminated (ask them how): " + ", ".join(result.eliminated_by_all))
     if output is not None:
@@ -638,49 +650,50 @@ def compare_profiles_cmd(ours, others, output, top):
         click.echo(f"Wrote {output}")
 
 
-def _copy_with_changes(files, changes, output: Path, who: str, year, previous, la) -> None:
-    """Write the corrected copy and its change log, then re-validate the copy."""
-    from lac_validator.api import validate as run_validation
-    from lac_validator.fixes import apply_changes
-
-    try:
-        _, log, n = apply_changes(files, changes, output, who)
-    except InputError as exc:
-        _fail(exc)
-    click.echo(f"Made {n} of {len(changes)} corrections in a copy in {output}; change log: {log}")
-    try:
-        report = run_validation([output], list(previous) or None, year, la)
-    except InputError as exc:
-        _fail(f"the corrected copy could not be validated: {exc}")
-    click.echo(f"Re-validated the corrected copy: {report.error_count} errors remain "
-               f"({report.children_with('error')} children).")
-
-
 @main.command("apply-fixes")
 @click.argument("fix_sheet", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--to", "to", multiple=True, required=True, type=click.Path(path_type=Path),
               help="The return the fix sheet was made from (folder and/or files), as given to validate.")
-@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="New folder for the corrected copy.")
-@click.option("--who", default="", help="Who made the corrections (written to the change log).")
-@click.option("--previous", "-p", multiple=True, type=click.Path(path_type=Path), help="Last year's return, for re-validation.")
-@click.option("--year", "-y", help="Collection year (default: the year in progress today).")
-@click.option("--la", help="Submitting local authority, for re-validation.")
-def apply_fixes_cmd(fix_sheet, to, output, who, previous, year, la):
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True,
+              help="New (or empty) folder for the corrected copy; an earlier copy made by apply-fixes is replaced.")
+@click.option("--who", default="", help="Who made the corrections, for the change log (default: your login name).")
+@click.option("--previous", "-p", multiple=True, type=click.Path(path_type=Path),
+              help="Last year's return, only if it has moved since the sheet was written (the sheet records it).")
+@click.option("--allow-changed", is_flag=True,
+              help="Apply to a return that changed since the sheet was written: only rows whose record and value "
+                   "are still as the sheet shows.")
+@click.option("--year", "-y", hidden=True, help="Accepted when it agrees with the sheet (the sheet records the year).")
+@click.option("--la", hidden=True, help="Accepted when it agrees with the sheet (the sheet records the LA).")
+def apply_fixes_cmd(fix_sheet, to, output, who, previous, allow_changed, year, la):
     """Apply the corrections filled in a fix sheet to a copy of the return, log them, re-validate.
 
-    The return itself is never changed.
-    """
-    from lac_validator.fixes import read_fix_sheet
-    from lac_validator.loader import expand_paths
+    The fix sheet records the collection year, the LA, the return's files (with their hashes), last
+    year's return and the rules run, so nothing else is needed. Each filled-in row is applied only
+    when its record is still in the return (found by its key), still holds the value the sheet
+    shows, the field is one the rule's row may correct (never a child ID) and the value is valid
+    for the field and year; otherwise it is refused with the reason. The return itself is never
+    changed; the copy gets a change log (one block per run) and is validated again.
 
-    cy = _year(year)
+    \b
+    Exit codes:
+      0  every correction was made and none introduced a new error
+      1  some corrections were refused, or the corrections introduced errors (see the summary)
+      2  nothing written: unreadable sheet, the return changed since the sheet was written,
+         or an output folder that is not new, empty or an earlier copy
+    """
+    from lac_validator.fixes import apply_fix_sheet, render_summary
+
     _guard([*to, *previous], [("fix sheet", fix_sheet)], [("--output", output, "folder")])
     try:
-        files, _ = expand_paths(list(to), "current")
-        changes = read_fix_sheet(fix_sheet)
-    except InputError as exc:
+        result = apply_fix_sheet(fix_sheet, list(to), output, who, list(previous) or None, allow_changed, year, la)
+    except (InputError, YearError) as exc:
         _fail(exc)
-    _copy_with_changes(files, changes, output, who, cy, previous, la)
+    except OSError as exc:
+        _fail(f"cannot write the corrected copy to {output}: {exc.strerror or exc}. Choose another --output folder.")
+    click.echo(render_summary(result, limit=50), nl=False)
+    if result.output is not None:
+        click.echo(f"Summary also written to {result.output / 'lac-validator-summary.txt'}.")
+    sys.exit(result.exit_code)
 
 
 @main.command("fix")
@@ -694,13 +707,16 @@ def apply_fixes_cmd(fix_sheet, to, output, who, previous, year, la):
 def fix_cmd(current, output, who, previous, year, la, dry_run):
     """Make the safe mechanical corrections on a copy: stray spaces, lower-case codes, postcode
     spacing, dates written 01-04-2025 / 2025-04-01. Logged and re-validated; inputs never change."""
-    from lac_validator.fixes import mechanical_fixes
+    from lac_validator.api import validate as run_validation
+    from lac_validator.fixes import CHANGE_LOG, check_output, mechanical_fixes, write_copy
+    from lac_validator.fixing.copying import log_row, now
     from lac_validator.loader import expand_paths, load_return
 
     cy = _year(year)
     _guard([*current, *previous], (), [] if dry_run else [("--output", output, "folder")])
     try:
         files, _ = expand_paths(list(current), "current")
+        prev_files = expand_paths(list(previous), "previous")[0] if previous else []
         ret = load_return(list(current), cy, "current", upper=False)
         changes = mechanical_fixes(ret)
         if dry_run:
@@ -708,9 +724,17 @@ def fix_cmd(current, output, who, previous, year, la, dry_run):
                 click.echo(f"{c.file}:{c.line} {c.field}: {c.old!r} -> {c.new!r} ({c.reason})")
             click.echo(f"{len(changes)} corrections proposed; nothing written.")
             return
-    except InputError as exc:
+        check_output(output, files, prev_files)
+        run = now()
+        _, status = write_copy(files, changes, output, [log_row(run, who, "lac-validator fix", c, "applied", i)
+                                                         for i, c in enumerate(changes)])
+        made = sum(1 for i in range(len(changes)) if status.get(i) == "applied")
+        click.echo(f"Made {made} of {len(changes)} corrections in a copy in {output}; change log: {output / CHANGE_LOG}")
+        report = run_validation([output], list(previous) or None, cy, la)
+    except (InputError, YearError) as exc:
         _fail(exc)
-    _copy_with_changes(files, changes, output, who, cy, previous, la)
+    click.echo(f"Re-validated the corrected copy: {report.error_count} errors remain "
+               f"({report.children_with('error')} children).")
 
 
 @main.command("las")

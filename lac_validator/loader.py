@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as _dt
+import difflib
 import io
 import os
 import re
@@ -660,6 +661,48 @@ def _to_table(sheet: RawSheet, spec: TableSpec, extra: list[str], upper: bool = 
     return make_table(spec, frame, sheet.source, sheet.lines[keep], extra, upper, normalised=True)
 
 
+# Characters that make a header differ from the DfE name without showing on screen. NBSP and a
+# BOM are removed by _norm_header (they are read as the name); the others keep a column unknown.
+_INVISIBLE = {"\u200b": "a zero-width space", "\u200c": "a zero-width non-joiner", "\u200d": "a zero-width joiner",
+              "\u2060": "a word joiner", "\ufeff": "a byte order mark (BOM)", "\xa0": "a non-breaking space",
+              "\xad": "a soft hyphen", "\u200e": "a left-to-right mark", "\u200f": "a right-to-left mark"}
+
+
+def _shown(header: str) -> str:
+    """A header as text a person can read: invisible characters as <U+200B>."""
+    return "".join(f"<U+{ord(ch):04X}>" if ch in _INVISIBLE or not ch.isprintable() else ch for ch in header)
+
+
+def column_hint(wanted: str, unknown: list[str]) -> str | None:
+    """Why an unrecognised header is probably the missing column `wanted`, or None."""
+    best, best_score = None, 0.0
+    for h in unknown:
+        hidden = sorted({_INVISIBLE[ch] for ch in h if ch in _INVISIBLE})
+        visible = "".join(ch for ch in h.replace("\xa0", " ") if ch not in _INVISIBLE).strip().upper()
+        underscored = re.sub(r"[\s\-.]+", "_", visible)
+        if visible.replace(" ", "") == wanted or underscored == wanted:
+            reasons = [f"contains {' and '.join(hidden)}"] if hidden else []
+            if underscored == wanted and visible != wanted:
+                reasons.append("has a space or hyphen where the DfE name has an underscore")
+            if not reasons:
+                continue
+            return f'the header "{_shown(h)}" {" and ".join(reasons)}'
+        score = difflib.SequenceMatcher(None, underscored, wanted).ratio()
+        if score > best_score:
+            best, best_score = h, score
+    if best is not None and best_score >= 0.7:
+        return f'the header has "{_shown(best)}": did you mean {wanted}?'
+    return None
+
+
+def _described_missing(missing: list[str], unknown: list[str]) -> str:
+    out = []
+    for c in missing:
+        hint = column_hint(c, unknown)
+        out.append(f"{c} ({hint})" if hint else c)
+    return ", ".join(out)
+
+
 def _header_summary(header: list[str], specs: list[TableSpec]) -> str:
     """Describe an unrecognised first row without echoing its cells: when it is a data row they
     are a child's details, which must not reach logs."""
@@ -757,7 +800,7 @@ def load_return(paths: list[str | Path], year: CollectionYear, label: str, upper
                                  detail="first row: " + " | ".join(sheet.header[:20]))
             if missing:
                 raise InputError(
-                    f"{what}: looks like the {spec.name} table but lacks column(s) {', '.join(missing)}: "
+                    f"{what}: looks like the {spec.name} table but lacks column(s) {_described_missing(missing, extra)}: "
                     f"add them (they may be empty); {spec.name} needs {','.join(spec.csv_columns)}."
                 )
             _refuse_second_table(sheet, specs, what)

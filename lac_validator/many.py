@@ -45,7 +45,7 @@ def _la_from_name(name: str) -> str | None:
     from .authorities import resolve_la
 
     try:
-        return resolve_la(name).ons_code
+        return resolve_la(name, names="exact").ons_code  # a folder named e.g. "Stockport" or "north-yorkshire"
     except InputError:
         return None
 

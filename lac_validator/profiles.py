@@ -113,6 +113,11 @@ class Comparison:
     eliminated_by_all: list[str]
     notes: list[str]
 
+    @property
+    def worse(self) -> list[dict]:
+        """The rules where we do worse: a rate above the peers' median, or errors where every peer has none."""
+        return [r for r in self.rows if (r["gap"] is not None and r["gap"] > 0) or r["rule"] in self.eliminated_by_all]
+
 
 def compare(ours: dict, others: list[dict]) -> Comparison:
     notes = []
@@ -142,4 +147,8 @@ def compare(ours: dict, others: list[dict]) -> Comparison:
         notes.append(f"{len(skipped)} of our rules have no comparable peer figure (not run by the others, or a different "
                      "rule version).")
     rows.sort(key=lambda r: (r["gap"] is None, -(r["gap"] or 0), r["rule"]))
-    return Comparison(rows, sorted(eliminated), notes)
+    result = Comparison(rows, sorted(eliminated), notes)
+    if rows and not result.worse:
+        notes.append(f"we are not worse than the other councils on any of the {len(rows)} rules compared: our rate is "
+                     "at or below their median on each, and no rule they have all eliminated flags for us.")
+    return result

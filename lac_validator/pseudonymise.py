@@ -38,6 +38,8 @@ def pseudonymise_records(records: pd.DataFrame, salt: str) -> pd.DataFrame:
         return v
 
     out["values"] = [{k: clean(k, v) for k, v in vals.items()} for vals in out["values"]]
+    # proposed values and their evidence may name a child, a worker, a date of birth: none shared
+    out["suggestion"] = None
     out["key"] = [("|".join(k.split("|")[:3] + [children.get(c, c) or ""] + k.split("|")[4:]))
                   for k, c in zip(out["key"], records["child"])]
     return out

@@ -49,6 +49,22 @@ class Report:
     alerts: list[str] = field(default_factory=list)
     accepted: pd.DataFrame | None = None   # errors accepted by a baseline (with their explanation)
     stale: list = field(default_factory=list)  # baseline entries that matched nothing
+    unexplained: list = field(default_factory=list)  # baseline entries with no real explanation
+    unknown_baseline: list = field(default_factory=list)  # baseline entries naming no rule of the year
+
+    @property
+    def unexplained_accepted(self) -> int:
+        """Errors accepted by a baseline entry without a real explanation (--fail-on unexplained)."""
+        acc = self.accepted
+        return int((~acc["explained"].astype(bool)).sum()) if acc is not None and len(acc) and "explained" in acc else 0
+
+    def with_suggestions(self) -> pd.DataFrame:
+        """The records with a `suggestion` column (None or {field, value, evidence}), computed on
+        first use: only the outputs that show suggestions (JSON, XLSX, HTML, fix sheet) pay for
+        them, and only for the flagged rows."""
+        if "suggestion" not in self.records.columns:
+            self.records = self.records.assign(suggestion=suggestions(self.ctx, self.records))
+        return self.records
 
     # Counts mean one thing everywhere (terminal, JSON summary, validate-many, history, profiles):
     # errors = flags of DfE error rules; warnings = flags of DfE WARNING rules (severity_of);
@@ -174,6 +190,14 @@ def build_records(ctx: Context, result: RunResult) -> pd.DataFrame:
     recs["key"] = error_keys(recs)
     recs = recs.drop(columns=["_date", "_natural"])
     return recs[RECORD_COLUMNS]
+
+
+def suggestions(ctx: Context, recs: pd.DataFrame) -> list:
+    """Per record: None or {field, value, evidence}, a corrected value the return itself points to
+    (lac_validator.suggestions)."""
+    from .suggestions import suggest
+
+    return [None if s is None else s.as_dict() for s in suggest(ctx, recs)]
 
 
 def error_keys(recs: pd.DataFrame) -> pd.Series:

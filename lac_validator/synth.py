@@ -845,8 +845,13 @@ ERROR_KINDS = ["sex", "ethnic", "bad_date", "rpc_blank", "overlap", "first_misma
                "missing_order", "sw_id", "upn_blank", "rec_blank"]
 
 
-def _inject_errors(cur: dict[str, pd.DataFrame], key: str, seed: int, rate: float) -> list[tuple[str, str]]:
-    """Break about ``rate`` of this year's children, one realistic error each. Returns (child, kind)."""
+def _inject_errors(cur: dict[str, pd.DataFrame], key: str, seed: int, rate: float,
+                   truth: list[dict] | None = None) -> list[tuple[str, str]]:
+    """Break about ``rate`` of this year's children, one realistic error each. Returns (child, kind).
+
+    ``truth``, when given, receives one dict per mistake: child, kind, table, row (0-based data row),
+    field, the value written and the true value it replaced (benchmarks/suggestions.py scores
+    suggested corrections against it; it is never written into the return)."""
     if rate <= 0:
         return []
     rng = _rng(seed, 99, key)
@@ -863,6 +868,14 @@ def _inject_errors(cur: dict[str, pd.DataFrame], key: str, seed: int, rate: floa
     h_rows = H.groupby("CHILD", sort=False).indices
     idx_of = {t: cur[t].groupby("CHILD", sort=False).indices for t in ("Reviews", "Missing", "SWEpisodes") if t in cur}
     none = np.zeros(0, np.int64)
+
+    def note(table: str, row: int, field: str, written: str) -> None:
+        frame = cur[table]
+        if truth is not None:
+            truth.append({"child": child, "kind": kind, "table": table, "row": int(row), "field": field,
+                          "written": written, "true": frame.iat[row, frame.columns.get_loc(field)]})
+        frame.iat[row, frame.columns.get_loc(field)] = written
+
     for i, (child, kind) in enumerate(zip(victims.tolist(), kinds.tolist())):
         r = np.random.default_rng([seed, int(key[:4]), 100, i])
         rows = ep_rows_by_child[child]
@@ -870,62 +883,62 @@ def _inject_errors(cur: dict[str, pd.DataFrame], key: str, seed: int, rate: floa
         if kind == "rpc_blank":
             cand = [x for x in rows if Ep.at[x, "REASON_PLACE_CHANGE"] != ""]
             if cand:
-                Ep.at[cand[0], "REASON_PLACE_CHANGE"] = ""
+                note("Episodes", cand[0], "REASON_PLACE_CHANGE", "")
                 applied = kind
         elif kind == "overlap" and len(rows) >= 2:
             x = rows[0]
             d = pd.to_datetime(Ep.at[x, "DEC"], format="%d/%m/%Y") + pd.Timedelta(days=int(r.integers(3, 20)))
             if d <= pd.Timestamp(_EPOCH + np.timedelta64(Y1, "D")):
-                Ep.at[x, "DEC"] = d.strftime("%d/%m/%Y")
+                note("Episodes", x, "DEC", d.strftime("%d/%m/%Y"))
                 applied = kind
         elif kind == "first_mismatch":
             x = rows[0]
             d0 = pd.to_datetime(Ep.at[x, "DECOM"], format="%d/%m/%Y")
             if d0 < pd.Timestamp(_EPOCH + np.timedelta64(Y0, "D")):
-                Ep.at[x, "DECOM"] = (d0 - pd.Timedelta(days=int(r.integers(1, 40)))).strftime("%d/%m/%Y")
+                note("Episodes", x, "DECOM", (d0 - pd.Timedelta(days=int(r.integers(1, 40)))).strftime("%d/%m/%Y"))
                 applied = kind
         elif kind == "bad_date":
             x = rows[-1]
             d0 = pd.to_datetime(Ep.at[x, "DECOM"], format="%d/%m/%Y")
-            Ep.at[x, "DECOM"] = d0.strftime("%Y-%m-%d") if r.random() < 0.5 else f"31/06/{d0.year}"
+            note("Episodes", x, "DECOM", d0.strftime("%Y-%m-%d") if r.random() < 0.5 else f"31/06/{d0.year}")
             applied = kind
         elif kind == "review_code_blank":
             R = cur["Reviews"]
             cand = idx_of["Reviews"].get(child, none)
             if len(cand):
-                R.iat[cand[-1], R.columns.get_loc("REVIEW_CODE")] = ""
+                note("Reviews", cand[-1], "REVIEW_CODE", "")
                 applied = kind
         elif kind == "missing_order":
             M = cur["Missing"]
             cand = [x for x in idx_of["Missing"].get(child, none) if M.iat[x, 4] != ""]
             if cand:
                 s = pd.to_datetime(M.iat[cand[0], 3], format="%d/%m/%Y")
-                M.iat[cand[0], 4] = (s - pd.Timedelta(days=int(r.integers(1, 6)))).strftime("%d/%m/%Y")
+                note("Missing", cand[0], "MIS_END", (s - pd.Timedelta(days=int(r.integers(1, 6)))).strftime("%d/%m/%Y"))
                 applied = kind
         elif kind == "sw_id" and "SWEpisodes" in cur:
             W = cur["SWEpisodes"]
             cand = idx_of["SWEpisodes"].get(child, none)
             if len(cand):
-                W.iat[cand[-1], 2] = ["S" + W.iat[cand[-1], 2][2:], W.iat[cand[-1], 2][2:], "5W" + W.iat[cand[-1], 2][2:]][
-                    int(r.integers(0, 3))]
+                note("SWEpisodes", cand[-1], "SW_ID", ["S" + W.iat[cand[-1], 2][2:], W.iat[cand[-1], 2][2:],
+                                                      "5W" + W.iat[cand[-1], 2][2:]][int(r.integers(0, 3))])
                 applied = kind
         elif kind == "upn_blank":
             hx = h_rows[child][0]
-            H.iat[hx, H.columns.get_loc("UPN")] = ""
+            note("Header", hx, "UPN", "")
             applied = kind
         elif kind == "rec_blank":
             cand = [x for x in rows if Ep.at[x, "REC"] not in ("", "X1")]
             if cand:
-                Ep.at[cand[0], "REC"] = ""
+                note("Episodes", cand[0], "REC", "")
                 applied = kind
         if applied is None:  # not applicable to this child: a bad code in the header instead
             hx = h_rows[child][0]
             if kind == "sex" or r.random() < 0.5:
-                H.iat[hx, H.columns.get_loc("SEX")] = ["X", "0", "9", "3"][int(r.integers(0, 4))]
-                applied = "sex"
+                kind = applied = "sex"
+                note("Header", hx, "SEX", ["X", "0", "9", "3"][int(r.integers(0, 4))])
             else:
-                H.iat[hx, H.columns.get_loc("ETHNIC")] = ["WBR", "OTHR", "XXXX", "WHIT", "W BR"][int(r.integers(0, 5))]
-                applied = "ethnic"
+                kind = applied = "ethnic"
+                note("Header", hx, "ETHNIC", ["WBR", "OTHR", "XXXX", "WHIT", "W BR"][int(r.integers(0, 5))])
         done.append((child, applied))
     return done
 
@@ -934,12 +947,14 @@ def _inject_errors(cur: dict[str, pd.DataFrame], key: str, seed: int, rate: floa
 # public API
 # --------------------------------------------------------------------------------------------
 def generate(n_children: int, year: str = "2025_26", seed: int = 903, error_rate: float = 0.01,
-             la_ons: str = "E08000007") -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+             la_ons: str = "E08000007", truth: list[dict] | None = None
+             ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
     """(this year's tables, last year's tables) of a synthetic return with ``n_children`` looked after this year.
 
     Tables are keyed by their fields.yaml names, columns are exactly ``csv_columns``, every value is a
     string ("" for blank), dates dd/mm/yyyy. This year's return also holds a cohort of care leavers
     (OC3, Header rows without episodes); last year's holds the children looked after last year.
+    ``truth`` (a list) receives the true value of each deliberate mistake (see _inject_errors).
     """
     if n_children < 1:
         raise ValueError("n_children must be at least 1")
@@ -947,7 +962,7 @@ def generate(n_children: int, year: str = "2025_26", seed: int = 903, error_rate
     w = _World(int(n_children), key, int(seed), la_ons)
     cur = _cut(w, key, w.Y0, w.Y1, 10)
     prev = _cut(w, w.prev, w.P0, w.P1, 11)
-    _inject_errors(cur, key, int(seed), float(error_rate))
+    _inject_errors(cur, key, int(seed), float(error_rate), truth)
     return cur, prev
 
 

@@ -213,13 +213,24 @@ def _very_hidden_copy(spec):
 
 
 def _fix_sheet_bad_line(spec):
+    """A real fix sheet of the case's return (cur/, written first), with a correction filled in and
+    its Line typed over with text."""
     import openpyxl
 
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "101"
-    ws.append(["Key", "Rule", "Child", "Table", "Year", "File", "Line", "Field", "Current value", "Corrected value"])
-    ws.append(["k", "101", "1", "Header", "current", "header.csv", "two", "SEX", "X", "1"])
+    from lac_validator.api import validate
+    from lac_validator.fixes import sheet_info, write_fix_sheet
+
+    root = spec["_root"]
+    report = validate([root / "cur"], None, "2025-26", select=["101"])
+    path = root / "fixes.tmp.xlsx"
+    write_fix_sheet(report, path, sheet_info(report, [root / "cur"], []))
+    wb = openpyxl.load_workbook(path)
+    path.unlink()
+    for ws in wb.worksheets:
+        header = [c.value for c in ws[1]]
+        if "Line" in header and "Corrected value" in header and ws.max_row >= 2:
+            ws.cell(2, header.index("Line") + 1).value = "two"
+            ws.cell(2, header.index("Corrected value") + 1).value = "M"
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -257,7 +268,7 @@ def write_inputs(root: Path, files: dict) -> None:
             for i in range(spec["many"]):
                 (root / rel.replace("{i}", str(i))).write_bytes(b"x")
         elif "build" in spec:
-            path.write_bytes(build(spec))
+            path.write_bytes(build({**spec, "_root": root}))
         else:
             text = spec["text"]
             for key, value in HEADERS.items():

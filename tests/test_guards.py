@@ -74,3 +74,203 @@ def test_fail_on_error_passes_when_only_warning_rules_flag(with_warning):
     cur = with_warning / "current"
     assert run("validate", cur, "--year", "2025-26", "--select", "EPI").exit_code == 0
     assert run("validate", cur, "--year", "2025-26", "--select", "EPI", "--fail-on", "any").exit_code == 1
+
+
+# ------------------------------------------------------------------ baselines
+
+def test_unexplained_baseline_is_reported_and_can_fail_ci(tiny):
+    cur, base, out = tiny / "current", tiny / "b.yaml", tiny / "r.json"
+    sel = ["--year", "2025-26", "--select", "101"]
+    assert run("baseline", "create", cur, *sel, "-o", base).exit_code == 0   # entries say "TODO: ..."
+    r = run("validate", cur, *sel, "--baseline", base)
+    assert r.exit_code == 0 and "1 entry has no real explanation" in r.output
+    assert run("validate", cur, *sel, "--baseline", base, "--fail-on", "unexplained").exit_code == 1
+    run("validate", cur, *sel, "--baseline", base, "-f", "json", "-o", out)
+    doc = json.loads(out.read_text())
+    assert [e["rule"] for e in doc["unexplained_baseline"]] == ["101"] and doc["accepted"][0]["explained"] is False
+    assert any("no real explanation" in w for w in doc["warnings"])
+    base.write_text(base.read_text().replace("TODO: why", "Agreed with the DfE: why"))
+    r = run("validate", cur, *sel, "--baseline", base, "--fail-on", "unexplained")
+    assert r.exit_code == 0 and "no real explanation" not in r.output
+    base.write_text("accepted:\n- {rule: '101', child: '2', explanation: ''}\n")
+    assert run("validate", cur, *sel, "--baseline", base, "--fail-on", "unexplained").exit_code == 1
+
+
+def test_baseline_entry_for_a_rule_the_year_lacks_is_named_not_stale(tiny):
+    base, out = tiny / "b.yaml", tiny / "r.json"
+    base.write_text("accepted:\n- {rule: '5O1', child: '1', explanation: Agreed}\n"
+                    "- {rule: '501', child: '9', explanation: Agreed}\n")
+    r = run("validate", tiny / "current", "--year", "2025-26", "--select", "501", "--baseline", base, "-f", "json", "-o", out)
+    doc = json.loads(out.read_text())
+    assert [e["rule"] for e in doc["unknown_rule_baseline"]] == ["5O1"]
+    assert [e["rule"] for e in doc["stale_baseline"]] == ["501"]
+    assert any("rule 5O1, child 1 names no rule of 2025-26" in w for w in doc["warnings"])
+
+
+# ------------------------------------------------------------------ wrong --year
+
+def _dated_return(root, first: int):
+    """A small return whose episodes, reviews and social worker episodes fall in first-(first+1)."""
+    cur = root / f"ret{first}"
+    cur.mkdir()
+    y, z = first, first + 1
+    (cur / "header.csv").write_text(HEADER + "1,M,01/01/2010,WBRI,,,\n2,M,01/01/2011,WBRI,,,\n")
+    (cur / "episodes.csv").write_text(EPIS + f"1,01/05/{y},S,C2,N1,U1,PR1,01/09/{y},X1,,,,\n"
+                                             f"1,01/09/{y},P,C2,N1,U1,PR1,,,,,,\n2,10/10/{y},S,C2,N1,U1,PR1,,,,,,\n")
+    (cur / "reviews.csv").write_text("CHILD,DOB,REVIEW,REVIEW_CODE\n" + "".join(
+        f"{c},01/01/2010,{d},PN1\n" for c, d in ((1, f"01/06/{y}"), (1, f"01/12/{y}"), (2, f"01/02/{z}"))))
+    (cur / "sw.csv").write_text(SW + f"1,01/01/2010,SW1,01/05/{y},,\n2,01/01/2011,SW1,10/10/{y},,\n")
+    return cur
+
+
+def test_wrong_year_is_named_first_and_last(tmp_path, monkeypatch):
+    cur = _dated_return(tmp_path, 2025)
+    r = run("validate", cur, "--year", "2024-25", "--select", "101", "--all-errors")
+    text = " ".join(r.output.split())
+    alert = "ALERT: the data looks like 2025-26, not 2024-25 (--year 2024-25)"
+    assert text.startswith(alert) and text.count(alert) == 2
+    assert "Check --year (e.g. --year 2025-26)" in text[-400:]  # last, after every error
+    out = tmp_path / "r.json"
+    run("validate", cur, "--year", "2024-25", "--select", "101", "-f", "json", "-o", out)
+    alerts = json.loads(out.read_text())["alerts"]
+    assert len(alerts) == 1 and "the data looks like 2025-26" in alerts[0] and "Check --year" in alerts[0]
+    assert run("validate", cur, "--year", "2025-26", "--select", "101", "-f", "json", "-o", out).exit_code == 0
+    assert json.loads(out.read_text())["alerts"] == []
+
+
+def test_wrong_default_year_and_unsupported_years_are_named(tmp_path, monkeypatch):
+    from lac_validator.years import CollectionYear
+
+    monkeypatch.setattr(CollectionYear, "in_progress", classmethod(lambda cls, today=None: cls(2026)))
+    r = run("validate", _dated_return(tmp_path, 2025), "--select", "101")
+    assert "ALERT: the data looks like 2025-26, not 2026-27 (no --year given, so 2026-27" in " ".join(r.output.split())
+    r = run("validate", _dated_return(tmp_path, 2031), "--year", "2025-26", "--select", "101")
+    assert "ALERT: the data looks like 2031-32" in r.output
+
+
+def test_previous_of_the_wrong_year_is_named(tmp_path):
+    cur, prev = _dated_return(tmp_path, 2025), _dated_return(tmp_path, 2022)
+    out = tmp_path / "r.json"
+    run("validate", cur, "--previous", prev, "--year", "2025-26", "--select", "101", "-f", "json", "-o", out)
+    alerts = json.loads(out.read_text())["alerts"]
+    assert len(alerts) == 1 and alerts[0].startswith("last year's return (--previous) looks like 2022-23, not 2024-25")
+
+
+# ------------------------------------------------------------------ wrong or missing --la
+
+EXAMPLE = __import__("pathlib").Path(__file__).resolve().parents[1] / "example_returns" / "2025-26" / "current"
+
+
+def _alerts(tmp_path, *la):
+    out = tmp_path / "r.json"
+    run("validate", EXAMPLE, "--year", "2025-26", "--select", "101", *la, "-f", "json", "-o", out)
+    return json.loads(out.read_text())
+
+
+def test_home_postcodes_in_another_la_are_named(tmp_path):
+    doc = _alerts(tmp_path, "--la", "Birmingham")
+    assert doc["la"]["ons_code"] == "E08000025"
+    assert len(doc["alerts"]) == 1 and doc["alerts"][0].startswith("--la Birmingham (E08000025), but the home postcodes of")
+    assert "lie in Stockport (E08000007, DfE 356): check --la (e.g. --la 356)" in doc["alerts"][0]
+    assert _alerts(tmp_path, "--la", "356")["alerts"] == []
+    missing = _alerts(tmp_path)["alerts"]
+    assert len(missing) == 1 and missing[0].startswith("no --la given") and "give --la 356" in missing[0]
+
+
+@pytest.mark.parametrize("text,ons", [("Birmingham", "E08000025"), ("birm", "E08000025"), ("STOCKPORT", "E08000007"),
+                                      ("city of bristol", "E06000023"), ("north yorkshire", "E06000065")])
+def test_la_by_name(tiny, text, ons):
+    out = tiny / "o.json"
+    r = run("validate", tiny / "current", "--year", "2025-26", "--la", text, "--select", "101", "-f", "json", "-o", out)
+    assert r.exit_code == 1, r.output
+    assert json.loads(out.read_text())["la"]["ons_code"] == ons
+
+
+def test_ambiguous_la_name_is_a_usage_error_listing_candidates(tiny):
+    r = run("validate", tiny / "current", "--year", "2025-26", "--la", "stock", "--select", "101")
+    assert r.exit_code == 2 and "'stock' matches 2 local authorities" in r.output
+    assert "Stockport (356)" in r.output and "Stockton-on-Tees (808)" in r.output
+
+
+def test_validate_many_folder_named_after_an_la(tmp_path):
+    region = tmp_path / "region"
+    for name in ("Stockport", "north-yorkshire", "Stock"):
+        (region / name).mkdir(parents=True)
+        __import__("shutil").copytree(EXAMPLE, region / name / "current")
+    r = run("validate-many", region, "--year", "2025-26", "--select", "101", "-o", tmp_path / "out", "--jobs", "1")
+    assert r.exit_code == 1, r.output
+    las = {n: json.loads((tmp_path / "out" / f"{n}.json").read_text())["la"] for n in ("Stockport", "north-yorkshire", "Stock")}
+    assert las["Stockport"]["dfe_code"] == "356" and las["north-yorkshire"]["dfe_code"] == "815"
+    assert las["Stock"] is None  # folder names must be a whole name: a part is too easily a coincidence
+
+
+# ------------------------------------------------------------------ column typos
+
+@pytest.mark.parametrize("header,expected", [
+    ("DECON", 'DECOM (the header has "DECON": did you mean DECOM?)'),
+    ("DE\u200bCOM", 'DECOM (the header "DE<U+200B>COM" contains a zero-width space)'),
+    ("DECOM\u2060", 'DECOM (the header "DECOM<U+2060>" contains a word joiner)'),
+])
+def test_missing_column_names_the_header_that_resembles_it(tiny, header, expected):
+    (tiny / "current" / "episodes.csv").write_text(EPIS.replace("DECOM", header) + "1,01/04/2025,S,C2,N1,U1,PR1,,,,,,\n",
+                                                   encoding="utf-8")
+    r = run("validate", tiny / "current", "--year", "2025-26", "--select", "101")
+    assert r.exit_code == 2 and f"lacks column(s) {expected}" in r.output, r.output
+
+
+def test_spaces_for_underscores_are_named(tiny):
+    (tiny / "current" / "sw.csv").write_text("CHILD,DOB,SW ID,SW_DECOM,SW_DEC,SW\u00a0REASON\n1,01/01/2010,S1,01/05/2025,,\n",
+                                             encoding="utf-8")
+    r = run("validate", tiny / "current", "--year", "2025-26", "--select", "101")
+    text = " ".join(r.output.split())
+    assert r.exit_code == 2
+    assert 'SW_ID (the header "SW ID" has a space or hyphen where the DfE name has an underscore)' in text
+    assert ('SW_REASON (the header "SW<U+00A0>REASON" contains a non-breaking space and has a space or hyphen '
+            'where the DfE name has an underscore)') in text
+
+
+def test_nbsp_and_bom_around_a_name_are_still_read_as_the_name(tiny):
+    (tiny / "current" / "episodes.csv").write_text(EPIS.replace("DECOM", "DECOM\u00a0").replace("RNE", "\ufeffRNE")
+                                                   + "1,01/04/2025,S,C2,N1,U1,PR1,,,,,,\n", encoding="utf-8")
+    assert run("validate", tiny / "current", "--year", "2025-26", "--select", "101").exit_code == 1
+
+
+# ------------------------------------------------------------------ --previous = this year
+
+def test_previous_pointing_at_this_years_files_is_refused(tiny):
+    import shutil
+
+    cur = tiny / "current"
+    copy = tiny / "copy"
+    shutil.copytree(cur, copy)
+    for prev in (cur, cur / "header.csv", tiny / "current" / ".." / "current", copy):
+        r = run("validate", cur, "--previous", prev, "--year", "2025-26", "--select", "101")
+        assert r.exit_code == 2, (prev, r.output)
+        assert "give last year's return" in r.output
+    (copy / "header.csv").write_text(HEADER + "1,M,01/01/2010,WBRI,,,\n")   # last year really differs
+    assert run("validate", cur, "--previous", copy, "--year", "2025-26", "--select", "101").exit_code == 1
+    r = run("validate-many", tiny, "--year", "2025-26", "--select", "101", "-o", tiny / "out")
+    assert r.exit_code == 1  # tiny has current/ and no previous/
+
+
+# ------------------------------------------------------------------ compare-profiles
+
+def test_compare_profiles_says_when_we_are_worse_on_no_rule(tmp_path):
+    from tests.test_profiles import _profile
+
+    ours = _profile("2025-26", {"101": ("101:a", 0, 0.0), "102": ("102:a", 5, 5.0)})
+    peer = _profile("2025-26", {"101": ("101:a", 0, 0.0), "102": ("102:a", 8, 8.0)})
+    paths = []
+    for name, doc in (("ours", ours), ("peer", peer)):
+        paths.append(tmp_path / f"{name}.json")
+        paths[-1].write_text(json.dumps(doc))
+    r = run("compare-profiles", *paths, "-o", tmp_path / "c.xlsx")
+    text = " ".join(r.output.split())
+    assert r.exit_code == 0 and "we are not worse than the other councils on any of the 2 rules compared" in text
+    assert "Rules where we do worse" not in text and "101" not in text
+    about = [row[1].value for row in __import__("openpyxl").load_workbook(tmp_path / "c.xlsx")["About"].iter_rows()]
+    assert any("not worse" in str(v) for v in about)
+    peer["rules"]["102"]["rate_per_100"] = 1.0
+    paths[1].write_text(json.dumps(peer))
+    r = run("compare-profiles", *paths)
+    assert "Rules where we do worse" in r.output and "102" in r.output and "not worse" not in r.output

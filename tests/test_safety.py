@@ -52,6 +52,8 @@ def hostile(tmp_path):
         (folder / "sw_episodes.csv").write_text(SW + "1,01/01/2010,SW001,01/03/2025,30/04/2025,\n"
                                                 "1,01/01/2010,SW002,01/05/2025,,\nC8,01/01/2010,=SW(1),01/04/2025,,\n"
                                                 "C8,01/01/2010,SW9,01/04/2025,01/05/2025,XX\n")
+    # last year is not a byte-identical copy of this year (such a --previous is refused)
+    (prev / "sw_episodes.csv").write_text((prev / "sw_episodes.csv").read_text() + "9,01/01/2009,SW003,01/04/2024,,\n")
     return tmp_path
 
 
@@ -199,7 +201,8 @@ def test_change_log_of_fixes_is_neutralised(tmp_path, capsys, monkeypatch):
     rows = list(csv.reader(io.StringIO((tmp_path / "fixed" / "lac-validator-changes.log").read_text(encoding="utf-8"), newline="")))
     assert len(rows) == 4  # header + 3 corrections
     assert not [c for r in rows for c in r if c.startswith(TRIGGERS)]
-    assert {r[1] for r in rows[1:]} == {"'=me()"} and {r[4] for r in rows[1:]} == {"'=cmd()"}  # fix keeps case as given
+    who, child = rows[0].index("who"), rows[0].index("child")
+    assert {r[who] for r in rows[1:]} == {"'=me()"} and {r[child] for r in rows[1:]} == {"'=cmd()"}  # fix keeps case as given
 
 
 # ---------------------------------------------------------------- permissions and temporary files

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from lac_validator.api import validate
 from lac_validator.convert import write_xlsx_workbook, write_xml
-from lac_validator.fixes import write_fix_sheet
+from lac_validator.fixes import sheet_info, write_fix_sheet
 from lac_validator.outputs.csv_report import write_csv
 from lac_validator.outputs.html_report import write_html
 from lac_validator.outputs.json_report import write_json
@@ -45,8 +45,12 @@ def base(tmp_path_factory):
     folder.mkdir()
     (folder / "header.csv").write_text(HEADER + "1,X,01/01/2010,WBRI,,,\n2,Q,01/01/2011,WBRI,,,\n", encoding="utf-8")
     report = validate([folder], None, "2025-26", select=["101"])
+    INFO.append(sheet_info(report, [folder], []))  # stamps the real files, before the inputs are poisoned
     report.ctx.current.inputs = tuple(report.ctx.current.inputs)  # each example adds to a copy
     return report
+
+
+INFO: list = []
 
 
 def _poison(report, texts: list[str]):
@@ -104,7 +108,7 @@ def test_every_writer_carries_any_string(base, texts):
     with tempfile.TemporaryDirectory() as tmp:
         write_xlsx(report, Path(tmp) / "r.xlsx")
         openpyxl.load_workbook(Path(tmp) / "r.xlsx").close()
-        write_fix_sheet(report, Path(tmp) / "f.xlsx")
+        write_fix_sheet(report, Path(tmp) / "f.xlsx", INFO[0])
         openpyxl.load_workbook(Path(tmp) / "f.xlsx").close()
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..fixhints import how_to_fix
 from ..report import Report
+from ..suggestions import describe
 from .safety import json_document, xml_document
 
 MAX_CHILD_CARDS = 2000  # beyond this the page gets slow; the error table still lists everything
@@ -69,7 +70,7 @@ def _journeys(report: Report, children: list) -> dict:
 
 def write_html(report: Report, stream) -> None:
     ctx = report.ctx
-    recs = report.records
+    recs = report.with_suggestions()
     hints = {r.code: how_to_fix(r, ctx.year.label) for r in report.result.rules_run}
     errors = []
     for r in recs.to_dict("records"):
@@ -81,7 +82,7 @@ def write_html(report: Report, stream) -> None:
                        "sw": r["social_worker"], "where": r["locator"] or r["table"], "table": r["table"],
                        "year": r["year"], "file": r["file"], "line": int(r["line"]), "date": date,
                        "values": "; ".join(f"{k}={'' if v is None else v}" for k, v in r["values"].items()),
-                       "fix": hints.get(r["rule"], "")})
+                       "fix": hints.get(r["rule"], ""), "suggestion": describe(r.get("suggestion"))})
     by_child = report.by_child()
     children = [c for c in by_child["child"].head(MAX_CHILD_CARDS)] if len(by_child) else []
     data = {"year": ctx.year.label, "start": ctx.collection_start.strftime("%Y-%m-%d"),
@@ -149,7 +150,7 @@ td.n {{ text-align: right; }}
   <label>Child <input id="f-child" type="search" placeholder="child ID"></label>
   <span id="shown"></span>
 </div>
-<table id="errors"><thead><tr><th>Child</th><th>Rule</th><th>Message</th><th>How to fix</th><th>Where</th><th>Social worker</th><th>File:line</th><th>Values</th></tr></thead><tbody></tbody></table>
+<table id="errors"><thead><tr><th>Child</th><th>Rule</th><th>Message</th><th>How to fix</th><th>Where</th><th>Social worker</th><th>File:line</th><th>Values</th><th>Suggested correction</th></tr></thead><tbody></tbody></table>
 <h2>Children's journeys</h2>
 <p id="journey-note">Episodes this year and last year, coloured by legal status and labelled with the placement; red marks show where an error was found.</p>
 <div id="children"></div>
@@ -170,7 +171,7 @@ window.addEventListener("error", function (e) {{ document.body.setAttribute("dat
   const tbody = document.querySelector("#errors tbody");
   const rows = data.errors.map(e => {{
     const tr = document.createElement("tr");
-    [e.child, e.rule, e.message, e.fix, e.where, e.sw, e.file + ":" + e.line, e.values].forEach(v => tr.appendChild(el("td", v)));
+    [e.child, e.rule, e.message, e.fix, e.where, e.sw, e.file + ":" + e.line, e.values, e.suggestion].forEach(v => tr.appendChild(el("td", v)));
     tr.dataset.rule = e.rule; tr.dataset.category = e.category; tr.dataset.sw = e.sw; tr.dataset.child = e.child || "";
     tbody.appendChild(tr); return tr;
   }});

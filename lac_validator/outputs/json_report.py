@@ -23,7 +23,7 @@ def _clean(v):
 
 def report_dict(report: Report) -> dict:
     ctx, res = report.ctx, report.result
-    recs = report.records
+    recs = report.with_suggestions()
     errors = _records(recs)
     tables = {}
     for label, ret in (("current", ctx.current), ("previous", ctx.previous)):
@@ -63,6 +63,8 @@ def report_dict(report: Report) -> dict:
         "errors": errors,
         "accepted": _records(report.accepted),
         "stale_baseline": [vars(e) for e in report.stale],
+        "unexplained_baseline": [vars(e) for e in report.unexplained],
+        "unknown_rule_baseline": [vars(e) for e in report.unknown_baseline],
     }
 
 

@@ -42,7 +42,9 @@ def render_text(report: Report, console: Console, top_children: int = 10, all_er
                            f"child{'ren' if report.children_with('warning') != 1 else ''}", style="yellow"))
     n = n + nw  # the tables below list both
     if report.accepted is not None and len(report.accepted):
-        console.print(f"{len(report.accepted)} more accepted by the baseline (not counted above)")
+        console.print(f"{len(report.accepted)} more accepted by the baseline (not counted above)"
+                      + (f", {report.unexplained_accepted} of them without a real explanation"
+                         if report.unexplained_accepted else ""))
     for e in report.stale:
         console.print(Text(terminal_text(f"stale baseline entry: rule {e.rule}, child {e.child}"
                                          f"{', key ' + e.key if e.key else ''} matches no error any more: remove it"),

@@ -17,13 +17,15 @@ from openpyxl.utils import get_column_letter
 
 from ..fixhints import how_to_fix
 from ..report import UNASSIGNED, Report
+from ..suggestions import describe
 from .safety import safe_cell, xml_text
 
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 ERROR_COLUMNS = ["Rule", "Message", "How to fix", "Category", "Child", "Social worker", "Table", "Year", "Where",
-                 "File", "Line", "Row", "Fields", "Values"]
-ERROR_WIDTHS = {"Message": 60, "How to fix": 60, "File": 30, "Values": 40, "Where": 22, "Social worker": 16}
+                 "File", "Line", "Row", "Fields", "Values", "Suggested correction"]
+ERROR_WIDTHS = {"Message": 60, "How to fix": 60, "File": 30, "Values": 40, "Where": 22, "Social worker": 16,
+                "Suggested correction": 60}
 
 
 def _sheet(wb: Workbook, title: str, header: list[str], rows, widths: dict[str, int] | None = None):
@@ -57,7 +59,8 @@ def _error_rows(recs, hints, workers=None):
             sw = workers[sw].label()
         yield (r["rule"], r["message"], hints.get(r["rule"], ""), r["category"], r["child"], sw, r["table"],
                r["year"], r["locator"], r["file"], int(r["line"]), int(r["row"]), ", ".join(r["fields"]),
-               "; ".join(f"{k}={'' if v is None else v}" for k, v in r["values"].items()))
+               "; ".join(f"{k}={'' if v is None else v}" for k, v in r["values"].items()),
+               describe(r.get("suggestion")))
 
 
 def sheet_title(name: str, used: set[str]) -> str:
@@ -91,7 +94,7 @@ def write_xlsx(report: Report, path, workers: dict | None = None, per_worker_she
         chart.set_categories(Reference(summary, min_col=1, min_row=2, max_row=top + 1))
         chart.height, chart.width = 10, 18
         summary.add_chart(chart, "H2")
-    recs = report.records
+    recs = report.with_suggestions()
     _sheet(wb, "Errors", ERROR_COLUMNS, _error_rows(recs, hints, workers), ERROR_WIDTHS)
     _sheet(wb, "By child", ["Child", "Social worker", "Errors", "Rules"],
            report.by_child().itertuples(index=False, name=None), {"Rules": 60, "Social worker": 16})
