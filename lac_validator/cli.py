@@ -340,7 +340,8 @@ def validate_many(returns, output_dir, jobs, year, la, providers, select, ignore
         found = find_returns(list(returns), la)
     except InputError as exc:
         _fail(str(exc))
-    _guard([*returns, *(p for job in found for p in (job.current, job.previous) if p is not None)],
+    # The returns are the current/ and previous/ folders: reports may go beside them (region/reports).
+    _guard([p for job in found for p in (job.current, job.previous) if p is not None],
            [("--providers", p) for p in providers], [("--output-dir", output_dir, "folder")])
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
