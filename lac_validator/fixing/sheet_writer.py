@@ -305,7 +305,7 @@ class _ListSheet:
             letter = get_column_letter(col)
             self.ws.cell(row=1, column=col, value=f"{table}.{field}")
             fspec = load_schema().tables[table].fields[field]
-            entries = [code_entry(c.code, c.meaning) for c in fspec.codes if self.year_key in c.years]
+            entries = [code_entry(c.code, c.meaning) for c in fspec.codes if c.valid_in(self.year_key)]
             for i, e in enumerate(entries, start=2):
                 self.ws.cell(row=i, column=col, value=e)
             self.where[key] = f"'{LISTS}'!${letter}$2:${letter}${len(entries) + 1}"
