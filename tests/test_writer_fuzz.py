@@ -1,7 +1,7 @@
 """Writers carry any string the input can hold (issue 25): random text from the whole of Unicode,
 control characters, lone surrogates (undecodable file-name bytes), rich markup and escape
 sequences, placed in every string of a report, goes through the XLSX, CSV, HTML, JSON, JUnit and
-terminal writers, the fix sheet and DfE XML conversion. Each output must be written without error
+terminal writers, the fix sheet, the per-worker workbooks and DfE XML conversion. Each output must be written without error
 and open in what its readers use; the terminal must receive no control character."""
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from lac_validator.outputs.json_report import write_json
 from lac_validator.outputs.junit_report import write_junit
 from lac_validator.outputs.safety import safe_console, terminal_text
 from lac_validator.outputs.text_report import render_text
+from lac_validator.outputs.worker_lists import write_split_by_worker
 from lac_validator.outputs.xlsx_report import write_xlsx
 
 HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
@@ -110,6 +111,9 @@ def test_every_writer_carries_any_string(base, texts):
         openpyxl.load_workbook(Path(tmp) / "r.xlsx").close()
         write_fix_sheet(report, Path(tmp) / "f.xlsx", INFO[0])
         openpyxl.load_workbook(Path(tmp) / "f.xlsx").close()
+        for path in write_split_by_worker(report, Path(tmp) / "workers", contact=texts[0]):
+            assert path.parent == Path(tmp) / "workers"  # a worker's ID never names a path elsewhere
+            openpyxl.load_workbook(path).close()
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
