@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .schema import load_schema
-from .years import specified_keys
+from .years import CollectionYear, specified_keys
 from .synth_postcodes import postcode_pools
 
 __all__ = ["generate", "write_return", "shift_return", "shift_date_text", "main", "FILE_NAMES"]
@@ -197,6 +197,16 @@ def _tables_for(key: str) -> list:
 
 def _codes(table: str, field: str, key: str) -> frozenset:
     return load_schema().codes(table, field, _schema_key(key))
+
+
+def _sw_years_before(key: str) -> int:
+    """How many years before the collection year social worker episodes are reported: rule SW07STG2's
+    `years_before` in the spec (0 in its first year, 1 since)."""
+    from .registry import load_registry  # noqa: PLC0415
+
+    year = CollectionYear.from_key(_schema_key(key))
+    return next((int(v.params["years_before"]) for v in load_registry().versions_of("SW07STG2")
+                 if v.applies_to(year)), 1)
 
 
 def _la_number(la_ons: str) -> str:
@@ -745,7 +755,7 @@ def _cut(w: _World, key: str, ys: int, ye: int, stream: int) -> dict[str, pd.Dat
     else:
         leavers = np.flatnonzero(w.kind == "oc3_prev")
     hdr = np.concatenate([kids, leavers])
-    sex_old = _schema_key(key) < "2024_25"
+    sex_old = "M" not in _codes("Header", "SEX", key)  # 1/2 before the DfE's M/F/U (fields.yaml)
     sex = np.where(w.male, "1" if sex_old else "M", "2" if sex_old else "F")
     in_care_end = np.minimum(w.E, ye)
     mother_known = (w.mc_dob >= 0) & (w.mc_dob <= in_care_end)
@@ -866,7 +876,7 @@ def _cut(w: _World, key: str, ys: int, ye: int, stream: int) -> dict[str, pd.Dat
 
     # SWEpisodes
     if "SWEpisodes" in names:
-        lower = ys if _schema_key(key) == "2023_24" else ys - 365
+        lower = ys - 365 * _sw_years_before(key)
         sw = w.sw
         keep = np.isin(sw["child"], kids) & (sw["start"] <= ye) & (sw["end"] >= lower)
         sc, s0, s1 = sw["child"][keep], sw["start"][keep], sw["end"][keep]
@@ -874,7 +884,7 @@ def _cut(w: _World, key: str, ys: int, ye: int, stream: int) -> dict[str, pd.Dat
             "CHILD": w.child_id[sc], "DOB": dob_txt[sc], "SW_ID": sw["id"][keep], "SW_DECOM": _fmt(s0),
             "SW_DEC": _fmt(s1, s1 > ye), "SW_REASON": sw["reason"][keep]}, len(sc))
 
-    # DoLo (2026_27+): ~1% of children, within a children's-home (or Z12/Z13) episode this year
+    # DoLo (a table since the year fields.yaml gives): ~1% of children, within a children's-home (or Z12/Z13) episode this year
     if "DoLo" in names:
         cand = np.flatnonzero(np.isin(e["place"], ["K2", "Z12", "Z13"]) & ((ys - w.dob[ch]) > 10 * YEAR_DAYS))
         lo = np.maximum(e["decom"][cand], ys)
