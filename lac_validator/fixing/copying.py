@@ -52,24 +52,9 @@ def check_output(output: Path, inputs: list[Path], keep: list[Path]) -> None:
                          "folder (an earlier corrected copy of this return is replaced).")
 
 
-def copy_names(inputs: list[Path]) -> list[str]:
-    """The copies' file names: each source's, except that a name already taken (the same file name
-    from another folder) gets " (2)", " (3)", ... so no table overwrites another in the copy."""
-    used: set[str] = set()
-    out = []
-    for src in inputs:
-        src = Path(src)
-        name, i = src.name, 2
-        while name.lower() in used:
-            name, i = f"{src.stem} ({i}){src.suffix}", i + 1
-        used.add(name.lower())
-        out.append(name)
-    return out
-
-
 def is_own_output(folder: Path, inputs: list[Path]) -> bool:
     """An earlier corrected copy: it has the change log and only files named like the return's."""
-    names = set(copy_names(inputs))
+    names = {Path(p).name for p in inputs}
     files = list(folder.iterdir())
     return (folder / CHANGE_LOG).is_file() and all(
         f.is_file() and (f.name in names or f.name.startswith("lac-validator-")) for f in files)
@@ -91,9 +76,9 @@ def write_copy(inputs: list[Path], changes: list[Change], output: Path, log_rows
         for i, c in enumerate(changes):
             by_file.setdefault(_file_of(c), []).append((i, c))
         copies = []
-        for src, name in zip(inputs, copy_names(inputs)):
+        for src in inputs:
             src = Path(src)
-            dest = tmp / name
+            dest = tmp / src.name
             mine = by_file.pop(str(src.resolve()), [])
             if not mine:
                 shutil.copyfile(src, dest)
@@ -104,7 +89,7 @@ def write_copy(inputs: list[Path], changes: list[Change], output: Path, log_rows
             else:
                 shutil.copyfile(src, dest)
                 status.update({i: "XML files are not changed (convert the return to CSV first)" for i, _ in mine})
-            copies.append(output / name)
+            copies.append(output / src.name)
         for rest in by_file.values():
             status.update({i: "the file is not part of the return given with --to" for i, _ in rest})
         _write_log(tmp / CHANGE_LOG, log_rows, status, earlier_log)
