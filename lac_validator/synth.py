@@ -325,9 +325,10 @@ class _World:
         dob = np.where(p, np.minimum(np.maximum(S - (age_start * YEAR_DAYS).astype(np.int64),
                                                  dob_min_p + _uniform_int(rng, 0, 400, T)), S), dob)
 
-        # care leavers: 18th birthday last year, left care that day after 2-6 years in care
+        # care leavers: 18th birthday last year, left care that day after 2-6 years in care; at
+        # least 13 weeks of that care fall in last year's return, which is all rule 1001 can see
         a = kind == "aged_out"
-        b18 = _uniform_int(rng, P0 + 10, P1, T)
+        b18 = _uniform_int(rng, P0 + 92, P1, T)
         dob = np.where(a, _add_years(b18, -18), dob)
         S = np.where(a, b18 - _uniform_int(rng, 730, 2190, T), S)
         E = np.where(a, b18, E)
@@ -488,12 +489,13 @@ class _World:
         emerg = np.isin(path, [5, 6])
         # emergency legal statuses (L1 police protection <= 72h, L2 EPO <= 21 days) end quickly
         first_cp = np.where(path == 6, S + _uniform_int(rng, 1, 3, len(S)), S + _uniform_int(rng, 2, 20, len(S)))
-        first_cp = np.where(emerg & (first_cp < end - 1), first_cp, -1)
+        # an L1/L2 spell with no room for its change (care ends first) lasts less than its limit
+        first_cp = np.where(emerg & (first_cp <= end - 1), first_cp, -1)
         emerg = first_cp > 0
         lo = np.where(emerg, first_cp + 1, S + 1)
         c_child = np.repeat(np.arange(len(idx)), k)
         cps = lo[c_child] + np.floor(rng.random(len(c_child)) * np.maximum(end - 1 - lo, 0)[c_child]).astype(np.int64)
-        keep = cps > S[c_child]
+        keep = (cps > S[c_child]) & (cps < end[c_child])
         c_child, cps = c_child[keep], cps[keep]
         # episode starts = S, the emergency change, the random change points; sorted, de-duplicated
         e_child = np.concatenate([np.arange(len(idx)), np.flatnonzero(emerg), c_child])
@@ -800,7 +802,7 @@ def _cut(w: _World, key: str, ys: int, ye: int, stream: int) -> dict[str, pd.Dat
     oc2 = kids[(w.S[kids] <= ys) & (w.E[kids] >= ye)]
     a0 = (ys - w.dob[oc2]) / YEAR_DAYS
     b4, b5, b10, b17 = (_add_years(w.dob[oc2], n) for n in (4, 5, 10, 17))
-    sdq_needed = (b4 <= ye) & (b17 > ys)
+    sdq_needed = (b4 <= ye) & (b17 >= ys)  # 197B: a 17th birthday on 1 April still needs one (189)
     score = rng.random(len(oc2)) < 0.8
     m_oc2 = len(oc2)
     subst = rng.random(m_oc2) < 0.04 * (a0 > 11)
