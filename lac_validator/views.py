@@ -321,57 +321,6 @@ def first_vs_last_year(ctx: Context) -> pd.DataFrame:
     return paired.set_index("_row", drop=True).rename_axis(None)
 
 
-@shared
-def periods_of_care(ctx: Context) -> pd.DataFrame:
-    """Periods of care built from Episodes (rules 577, 578): episodes with a DECOM date, ordered
-    by CHILD then DECOM (ties in file order); an episode continues the current period unless it is
-    the child's first or its DECOM is after the previous episode's DEC (an undated previous DEC
-    continues). Columns CHILD, poc_start (first DECOM), poc_end (DEC of the period's last
-    episode in that order, NaT when none). Rows with a blank CHILD are left out."""
-    t = ctx.table("Episodes")
-    e = t.loc[t["DECOM"].notna() & t["CHILD"].notna(), ["CHILD", "DECOM", "DEC"]]
-    e = e.assign(_file=np.arange(len(e))).sort_values(["CHILD", "DECOM", "_file"], kind="mergesort")
-    prev_child = e["CHILD"].shift()
-    prev_dec = e["DEC"].shift()
-    new = e["CHILD"].ne(prev_child) | (e["DECOM"] > prev_dec)
-    pid = new.cumsum()
-    first = e[~pid.duplicated(keep="first")]
-    last = e[~pid.duplicated(keep="last")]
-    return pd.DataFrame({"CHILD": first["CHILD"].to_numpy(), "poc_start": first["DECOM"].to_numpy(),
-                         "poc_end": last["DEC"].to_numpy()})
-# ---- views added by part6
-
-_BLANK_CHILD = "\x00<blank CHILD>"
-
-
-def child_key(values: pd.Series) -> pd.Series:
-    """CHILD as a matching key where two blank CHILD values count as equal ("blank matches
-    blank"); non-blank values are kept as exact text."""
-    return values.astype(object).where(values.notna(), _BLANK_CHILD)
-
-
-@shared
-def sw_previous(ctx: Context, name: str = "SWEpisodes") -> pd.DataFrame:
-    """Social worker episodes ordered by CHILD, SW_DECOM, SW_DEC (ascending, no date last in each
-    key, ties in file order; blank CHILD rows form one group at the end), with the previous row
-    of the same CHILD (blank matches blank): columns CHILD, SW_DECOM, SW_DEC, SW_REASON,
-    `_has_prev`, `_prev_DEC`. Index = row labels (SW10STG2, SW10aSTG2, SW10bSTG2)."""
-    t = ctx.table(name)
-    o = t.assign(_file=np.arange(len(t))).sort_values(
-        ["CHILD", "SW_DECOM", "SW_DEC", "_file"], kind="mergesort", na_position="last")
-    key = child_key(o["CHILD"])
-    o["_has_prev"] = key.eq(key.shift()).to_numpy()
-    o["_prev_DEC"] = o["SW_DEC"].shift().where(o["_has_prev"])
-    return o[["CHILD", "SW_DECOM", "SW_DEC", "SW_REASON", "_has_prev", "_prev_DEC"]]
-# ---- views added by part5
-
-def pair_by_child(left: pd.DataFrame, right: pd.DataFrame, lsuffix: str = "", rsuffix: str = "_r") -> pd.DataFrame:
-    """Every (left row, right row) pair with the same non-blank CHILD (a blank CHILD is not a
-    child and matches nothing). Columns of both frames (clashing names get the suffixes) plus
-    `_l` / `_r`: the row labels of the left / right frame, to flag either side."""
-    lf = left[left["CHILD"].notna()].assign(_l=lambda f: f.index)
-    rf = right[right["CHILD"].notna()].assign(_r=lambda f: f.index)
-    return lf.merge(rf, on="CHILD", how="inner", suffixes=(lsuffix, rsuffix))
 
 
 # ---------------------------------------------------------------- care leavers

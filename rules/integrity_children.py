@@ -3,14 +3,14 @@ INT31-INT36 (child only once in a table) and NoE (child missing from last year's
 import pandas as pd
 
 from lac_validator.registry import rule
-from lac_validator.views import child_key
+from lac_validator.toolkit import child_key
 
 
 def _children(ctx, name: str) -> set:
     return set(child_key(ctx.raw(name)["CHILD"])) if ctx.has(name) else set()
 
 
-def _not_in(ctx, name: str, other: str) -> pd.Series:
+def _child_missing_from(ctx, name: str, other: str) -> pd.Series:
     return ~child_key(ctx.raw(name)["CHILD"]).isin(_children(ctx, other))
 
 
@@ -27,7 +27,7 @@ def header_child_without_episodes(ctx):
 def _register_in_header(code: str, table: str):
     @rule(code)
     def child_not_in_header(ctx):
-        return {table: _not_in(ctx, table, "Header")}
+        return {table: _child_missing_from(ctx, table, "Header")}
     child_not_in_header.__name__ = f"int_{code}_{table}_child_in_header"
     return child_not_in_header
 
@@ -60,4 +60,4 @@ for _code, _table in [("INT31", "AD1"), ("INT32", "Header"), ("INT33", "OC2"),
 def started_before_year_but_no_episodes_last_year(ctx):
     e = ctx.table("Episodes")
     before = e["DECOM"].notna() & (e["DECOM"] < ctx.collection_start)
-    return before & _not_in(ctx, "Episodes", "Episodes_last")
+    return before & _child_missing_from(ctx, "Episodes", "Episodes_last")

@@ -5,7 +5,7 @@ import pandas as pd
 
 from lac_validator.registry import rule
 
-from lac_validator.views import child_key
+from lac_validator.toolkit import child_key
 
 
 def _differs_from_header(ctx, table: str, column: str, frame_of) -> np.ndarray:

@@ -2,12 +2,13 @@
 import pandas as pd
 
 from lac_validator.registry import rule
+from lac_validator.toolkit import true
 
 
 @rule("1003")
 def placed_before_care_started(ctx):
     e = ctx.table("Episodes")
-    starts = e[e["RNE"].eq("S").fillna(False).astype(bool) & e["CHILD"].notna() & e["DECOM"].notna()]
+    starts = e[true(e["RNE"].eq("S")) & e["CHILD"].notna() & e["DECOM"].notna()]
     starts = starts.sort_values("DECOM", kind="mergesort")
     first = starts[~starts["CHILD"].duplicated(keep="first")]
     left = pd.DataFrame({"CHILD": first["CHILD"], "DECOM": first["DECOM"], "_erow": first.index})

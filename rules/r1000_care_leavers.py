@@ -4,21 +4,19 @@ import pandas as pd
 
 from lac_validator.dates import add_years, age_at
 from lac_validator.registry import rule
+from lac_validator.toolkit import true
 from lac_validator.views import as_set, episodes_in_year, last_episode, oc3_has_data
 
 OTHER_TABLES_1012 = ["PlacedAdoption", "Missing", "Reviews", "AD1", "PrevPerm", "OC2"]
 
 
-def _b(s: pd.Series) -> pd.Series:
-    return s.fillna(False).astype(bool)
-
 
 @rule("1000", requires=["Episodes", "OC3"])
 def died_in_care(ctx):
-    died = [ctx.raw("Episodes").loc[_b(ctx.raw("Episodes")["REC"].eq("E2")), "CHILD"]]
+    died = [ctx.raw("Episodes").loc[true(ctx.raw("Episodes")["REC"].eq("E2")), "CHILD"]]
     if ctx.has("Episodes_last"):
         el = ctx.raw("Episodes_last")
-        died.append(el.loc[_b(el["REC"].eq("E2")), "CHILD"])
+        died.append(el.loc[true(el["REC"].eq("E2")), "CHILD"])
     oc3 = ctx.raw("OC3")
     # Only care-leaver information actually completed is reported (the message), and a blank CHILD
     # is not a child who died; rules/divergences.md.
@@ -69,7 +67,7 @@ def not_relevant_child(ctx):
     valid = (totals[14] >= 91) & (totals[16] >= 1)
     valid_children = set(valid.index[valid.to_numpy()])
     child = oc3["CHILD"]
-    flagged = _b(child.isin(list(adopted))) | (_b(child.isin(list(assessed))) & ~_b(child.isin(list(valid_children))))
+    flagged = true(child.isin(list(adopted))) | (true(child.isin(list(assessed))) & ~true(child.isin(list(valid_children))))
     return {"OC3": flagged & oc3_has_data(ctx)}
 
 
@@ -117,9 +115,9 @@ def open_last_year_no_episodes_now(ctx):
 @rule("1011")
 def transferred_to_other_la(ctx):
     latest = last_episode(ctx, "Episodes")
-    e3 = latest.loc[_b(latest["REC"].eq("E3")), "CHILD"]
+    e3 = latest.loc[true(latest["REC"].eq("E3")), "CHILD"]
     oc3 = ctx.raw("OC3")
-    return {"OC3": _b(oc3["CHILD"].isin(e3)) & oc3["CHILD"].notna() & oc3_has_data(ctx)}
+    return {"OC3": true(oc3["CHILD"].isin(e3)) & oc3["CHILD"].notna() & oc3_has_data(ctx)}
 
 
 @rule("1012", requires=["Episodes", "OC3"])

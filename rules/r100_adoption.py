@@ -1,47 +1,39 @@
 """Adoption checks of the 100s: AD1 and PlacedAdoption codes and dates, decisions against the
 episodes, and episodes after an adoption (rules 112-120, 151, 175-177, 184, 199)."""
-import numpy as np
 import pandas as pd
 
 from lac_validator.registry import rule
+from lac_validator.toolkit import invalid_date, not_code
 
 AD1_FIELDS = ["DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR"]
 ADOPTED = ["E11", "E12"]
 
 
-def _invalid_date(ctx, name, col):
-    return ctx.raw(name)[col].notna() & ctx.table(name)[col].isna()
-
-
-def _not_in(ctx, name, col):
-    """Non-blank values that are not codes of the field this year (fields.yaml)."""
-    v = ctx.raw(name)[col]
-    return v.notna() & ~v.isin(ctx.codes(name, col))
 
 
 @rule("112")
 def date_int_valid(ctx):
-    return _invalid_date(ctx, "AD1", "DATE_INT")
+    return invalid_date(ctx, "AD1", "DATE_INT")
 
 
 @rule("113")
 def date_match_valid(ctx):
-    return _invalid_date(ctx, "AD1", "DATE_MATCH")
+    return invalid_date(ctx, "AD1", "DATE_MATCH")
 
 
 @rule("114")
 def foster_care_code(ctx):
-    return _not_in(ctx, "AD1", "FOSTER_CARE")
+    return not_code(ctx, "AD1", "FOSTER_CARE")
 
 
 @rule("115")
 def date_placed_valid(ctx):
-    return _invalid_date(ctx, "PlacedAdoption", "DATE_PLACED")
+    return invalid_date(ctx, "PlacedAdoption", "DATE_PLACED")
 
 
 @rule("116")
 def date_placed_ceased_valid(ctx):
-    return _invalid_date(ctx, "PlacedAdoption", "DATE_PLACED_CEASED")
+    return invalid_date(ctx, "PlacedAdoption", "DATE_PLACED_CEASED")
 
 
 def _pair_with_episode(ctx, ref: pd.DataFrame, pa: pd.DataFrame) -> pd.DataFrame:
@@ -105,7 +97,7 @@ def ceased_date_and_reason_together(ctx):
 
 @rule("120")
 def reason_placed_ceased_code(ctx):
-    return _not_in(ctx, "PlacedAdoption", "REASON_PLACED_CEASED")
+    return not_code(ctx, "PlacedAdoption", "REASON_PLACED_CEASED")
 
 
 @rule("151")
@@ -116,17 +108,17 @@ def ad1_all_or_nothing(ctx):
 
 @rule("175")
 def nb_adoptr_code(ctx):
-    return _not_in(ctx, "AD1", "NB_ADOPTR")
+    return not_code(ctx, "AD1", "NB_ADOPTR")
 
 
 @rule("176")
 def sex_adoptr_code(ctx):
-    return _not_in(ctx, "AD1", "SEX_ADOPTR")
+    return not_code(ctx, "AD1", "SEX_ADOPTR")
 
 
 @rule("177")
 def ls_adoptr_code(ctx):
-    return _not_in(ctx, "AD1", "LS_ADOPTR")
+    return not_code(ctx, "AD1", "LS_ADOPTR")
 
 
 @rule("184")

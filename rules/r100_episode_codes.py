@@ -4,23 +4,16 @@ import numpy as np
 import pandas as pd
 
 from lac_validator.registry import rule
+from lac_validator.toolkit import invalid_date, not_code
 
 # Code lists are read from schemas/fields.yaml (ctx.codes), per collection year; what varies by year
 # besides the lists is in the spec entries' params.
 
-def _invalid_date(ctx, name, col):
-    return ctx.raw(name)[col].notna() & ctx.table(name)[col].isna()
-
-
-def _not_in(ctx, col):
-    """Non-blank values that are not codes of the field this year (fields.yaml)."""
-    v = ctx.raw("Episodes")[col]
-    return v.notna() & ~v.isin(ctx.codes("Episodes", col))
 
 
 @rule("141")
 def decom_valid(ctx):
-    return _invalid_date(ctx, "Episodes", "DECOM")
+    return invalid_date(ctx, "Episodes", "DECOM")
 
 
 @rule("142")
@@ -39,28 +32,28 @@ def previous_episode_not_ended(ctx):
 
 @rule("143")
 def rne_code(ctx):
-    return _not_in(ctx, "RNE")
+    return not_code(ctx, "Episodes", "RNE")
 
 
 @rule("144")
 def ls_code(ctx):
-    return _not_in(ctx, "LS")
+    return not_code(ctx, "Episodes", "LS")
 
 
 @rule("145")
 def cin_code(ctx):
-    return _not_in(ctx, "CIN")
+    return not_code(ctx, "Episodes", "CIN")
 
 
 @rule("146")
 def place_code(ctx):
     # The list changes with the years (K3 added, H5/P2/Z1 retired, Z11-Z14 added): fields.yaml.
-    return _not_in(ctx, "PLACE")
+    return not_code(ctx, "Episodes", "PLACE")
 
 
 @rule("147")
 def dec_valid(ctx):
-    return _invalid_date(ctx, "Episodes", "DEC")
+    return invalid_date(ctx, "Episodes", "DEC")
 
 
 @rule("148")
@@ -71,7 +64,7 @@ def dec_rec_together(ctx):
 
 @rule("149")
 def rec_code(ctx):
-    return _not_in(ctx, "REC")
+    return not_code(ctx, "Episodes", "REC")
 
 
 @rule("178")

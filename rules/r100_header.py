@@ -3,18 +3,15 @@ child DOB (rules 104, 165, 168, 171, 174; 105 pending)."""
 import pandas as pd
 
 from lac_validator.registry import NotApplicable, rule
+from lac_validator.toolkit import invalid_date, true
 from lac_validator.views import as_set, numbers, oc3_has_data
 
-
-def _invalid_date(ctx, name, col):
-    """Non-blank text that is not a strict dd/mm/yyyy date."""
-    return ctx.raw(name)[col].notna() & ctx.table(name)[col].isna()
 
 
 @rule("104")
 def duc_valid(ctx):
     u = ctx.table("UASC")
-    return _invalid_date(ctx, "UASC", "DUC") | (u["DUC"] < ctx.collection_start)
+    return invalid_date(ctx, "UASC", "DUC") | (u["DUC"] < ctx.collection_start)
 
 
 @rule("105")
@@ -66,13 +63,13 @@ UPN_PATTERN = r"[A-HJ-NP-RT-Z](?:[0-9]{12}|[0-9]{11}[A-Z])|UN[1-5]"
 @rule("168")
 def upn_format(ctx):
     upn = ctx.raw("Header")["UPN"]
-    valid = upn.str.fullmatch(UPN_PATTERN).fillna(False).astype(bool)
+    valid = true(upn.str.fullmatch(UPN_PATTERN))
     return upn.notna() & ~valid
 
 
 @rule("171")
 def mc_dob_valid(ctx):
-    return _invalid_date(ctx, "Header", "MC_DOB")
+    return invalid_date(ctx, "Header", "MC_DOB")
 
 
 @rule("174")

@@ -3,6 +3,7 @@ import pandas as pd
 
 from lac_validator.dates import add_years
 from lac_validator.registry import rule
+from lac_validator.toolkit import true
 
 
 @rule("231")
@@ -13,9 +14,9 @@ def uasc_under_11(ctx):
     if "UASC" not in h.columns:
         return None
     cutoff = add_years(pd.Series([ctx.collection_end]), -11).iloc[0]
-    return h["UASC"].eq("1").fillna(False).astype(bool) & (h["DOB"] > cutoff)
+    return true(h["UASC"].eq("1")) & (h["DOB"] > cutoff)
 
 
 @rule("232")
 def sex_unknown(ctx):
-    return ctx.raw("Header")["SEX"].eq("U").fillna(False).astype(bool)
+    return true(ctx.raw("Header")["SEX"].eq("U"))

@@ -7,6 +7,7 @@ disagrees. Header_last rows are never flagged.
 import pandas as pd
 
 from lac_validator.registry import rule
+from lac_validator.toolkit import differs, true
 
 UN_CODES = ["UN1", "UN2", "UN3", "UN4", "UN5"]
 
@@ -17,12 +18,6 @@ def _pairs(now: pd.DataFrame, last: pd.DataFrame, cols: list[str]) -> pd.DataFra
     right = last[["CHILD"] + cols]
     return left.merge(right, on="CHILD", how="inner", suffixes=("", "_last"))
 
-
-def _differs(a: pd.Series, b: pd.Series) -> pd.Series:
-    """Text/date inequality where two blanks (or two no-dates) are equal."""
-    both_missing = a.isna() & b.isna()
-    equal = (a == b).fillna(False).astype(bool)
-    return ~(equal | both_missing)
 
 
 # The DfE recoded sex from 1/2 to M/F (fields.yaml SEX): a child recorded 1 last year and M this year
@@ -35,19 +30,19 @@ def sex_changed(ctx):
     p = _pairs(ctx.raw("Header"), ctx.raw("Header_last"), ["SEX"])
     now = p["SEX"].replace(_SEX_MEANING)
     last = p["SEX_last"].replace(_SEX_MEANING)
-    return p.loc[_differs(now, last), "_row"]
+    return p.loc[differs(now, last), "_row"]
 
 
 @rule("203")
 def dob_changed(ctx):
     p = _pairs(ctx.table("Header"), ctx.table("Header_last"), ["DOB"])
-    return p.loc[_differs(p["DOB"], p["DOB_last"]), "_row"]
+    return p.loc[differs(p["DOB"], p["DOB_last"]), "_row"]
 
 
 @rule("204")
 def ethnic_changed(ctx):
     p = _pairs(ctx.raw("Header"), ctx.raw("Header_last"), ["ETHNIC"])
-    return p.loc[_differs(p["ETHNIC"], p["ETHNIC_last"]), "_row"]
+    return p.loc[differs(p["ETHNIC"], p["ETHNIC_last"]), "_row"]
 
 
 @rule("207")
@@ -55,8 +50,8 @@ def mother_changed(ctx):
     has_episodes = ctx.raw("Header")["CHILD"].isin(ctx.raw("Episodes")["CHILD"])
     now = ctx.raw("Header")[has_episodes]
     p = _pairs(now, ctx.raw("Header_last"), ["MOTHER"])
-    was_mother = p["MOTHER_last"].eq("1").fillna(False).astype(bool)
-    changed = ~p["MOTHER"].eq("1").fillna(False).astype(bool)
+    was_mother = true(p["MOTHER_last"].eq("1"))
+    changed = ~true(p["MOTHER"].eq("1"))
     return {"Header": p.loc[was_mother & changed, "_row"]}
 
 
@@ -64,9 +59,9 @@ def mother_changed(ctx):
 def upn_changed(ctx):
     p = _pairs(ctx.raw("Header"), ctx.raw("Header_last"), ["UPN"])
     now, last = p["UPN"], p["UPN_last"]
-    differs = _differs(now, last)
+    changed = differs(now, last)
     last_blank, now_blank = last.isna(), now.isna()
     last_un, now_un = last.isin(UN_CODES), now.isin(UN_CODES)
-    allowed = ((last.eq("UN1").fillna(False).astype(bool) | last_blank) & now.isin(["UN2", "UN3", "UN4", "UN5"])) | (
+    allowed = ((true(last.eq("UN1")) | last_blank) & now.isin(["UN2", "UN3", "UN4", "UN5"])) | (
         (last_un | last_blank) & ~now_blank & ~now_un)
-    return p.loc[differs & ~allowed, "_row"]
+    return p.loc[changed & ~allowed, "_row"]

@@ -3,13 +3,11 @@ import pandas as pd
 
 from lac_validator.dates import add_years
 from lac_validator.registry import rule
+from lac_validator.toolkit import true
 from lac_validator.views import lenient_dates, neighbour, ordered
 
 TEMPORARY = ["T0", "T1", "T2", "T3", "T4"]
 
-
-def _flag(s: pd.Series) -> pd.Series:
-    return s.fillna(False).astype(bool)
 
 
 @rule("225")
@@ -17,7 +15,7 @@ def reason_missing(ctx):
     o = ordered(ctx, "Episodes")
     nxt = neighbour(ctx, "Episodes", 1)
     has_next = nxt["_row"].notna()
-    return (has_next & _flag(o["REC"].eq("X1")) & o["REASON_PLACE_CHANGE"].isna() & ~o["PLACE"].isin(TEMPORARY)
+    return (has_next & true(o["REC"].eq("X1")) & o["REASON_PLACE_CHANGE"].isna() & ~o["PLACE"].isin(TEMPORARY)
             & nxt["RNE"].isin(["P", "B", "T", "U"]) & ~nxt["PLACE"].isin(TEMPORARY))
 
 
@@ -44,7 +42,7 @@ def custody_under_10(ctx):
     e = ctx.raw("Episodes")
     decom = lenient_dates(ctx, "Episodes", "DECOM")
     dec = lenient_dates(ctx, "Episodes", "DEC") if "DEC" in e else pd.Series(pd.NaT, index=e.index)
-    custod = e.index[_flag(e["REASON_PLACE_CHANGE"].eq("CUSTOD")).to_numpy()]
+    custod = e.index[true(e["REASON_PLACE_CHANGE"].eq("CUSTOD")).to_numpy()]
     left = pd.DataFrame({"CHILD": e.loc[custod, "CHILD"], "DECOM": decom[custod], "DEC": dec[custod],
                          "_erow": custod})
     # Next episode of the same child: the earliest DECOM after this one (a blank CHILD is no child).

@@ -2,6 +2,7 @@
 import pandas as pd
 
 from lac_validator.registry import rule
+from lac_validator.toolkit import true
 
 # Year-specific lists and dates are the spec entries' params (rules/spec), as the DfE sets them.
 
@@ -29,7 +30,7 @@ def adoption_by_carers_rne(ctx, checked_from):
 def p2_after_withdrawal(ctx, last_day):
     # A fixed calendar date: P2 placements could not continue after the DfE withdrew the code.
     e = ctx.table("Episodes")
-    return e["PLACE"].eq("P2").fillna(False).astype(bool) & ((e["DEC"] > pd.Timestamp(last_day)) | e["DEC"].isna())
+    return true(e["PLACE"].eq("P2")) & ((e["DEC"] > pd.Timestamp(last_day)) | e["DEC"].isna())
 
 
 def _urn_not_expected(ctx, places):
@@ -48,4 +49,4 @@ def xxxxxxx_only_for_adoption(ctx, allowed_places):
     # allowed_places is the spec entry's list (A3-A6 and U1-U6), wider than the placed-for-adoption
     # codes A3-A6 that the 500s use; both are data now (rules/spec).
     e = ctx.raw("Episodes")
-    return e["URN"].eq("XXXXXXX").fillna(False).astype(bool) & ~e["PLACE"].isin(allowed_places)
+    return true(e["URN"].eq("XXXXXXX")) & ~e["PLACE"].isin(allowed_places)

@@ -11,6 +11,7 @@ import pandas as pd
 
 from lac_validator.dates import add_years
 from lac_validator.registry import NotApplicable, rule
+from lac_validator.toolkit import is_code
 from lac_validator.views import shared
 
 
@@ -81,9 +82,6 @@ def _flags(ctx, combos, fail, now_real):
     return out
 
 
-def _is1(s: pd.Series) -> pd.Series:
-    return s.eq("1").fillna(False).astype(bool)
-
 
 @rule("205A", requires=["UASC", "UASC_last"])
 def no_longer_uasc(ctx):
@@ -91,7 +89,7 @@ def no_longer_uasc(ctx):
     prev_start = ctx.collection_start - pd.DateOffset(years=1)
     prev_end = ctx.collection_end - pd.DateOffset(years=1)
     in_prev_year = (c["DUC_last"] >= prev_start) & (c["DUC_last"] <= prev_end)
-    fail = ~_is1(c["now"]) & _is1(c["last"]) & (c["DUC_raw"].notna() | ~in_prev_year)
+    fail = ~is_code(c["now"], "1") & is_code(c["last"], "1") & (c["DUC_raw"].notna() | ~in_prev_year)
     return _flags(ctx, c, fail, real)
 
 
@@ -101,14 +99,14 @@ def still_uasc(ctx):
     dob18 = add_years(c["DOB_last"], 18)
     last_not_18 = ~(c["DUC_last"] == dob18)
     in_year = (c["DUC"] >= ctx.collection_start) & (c["DUC"] <= ctx.collection_end)
-    fail = _is1(c["now"]) & _is1(c["last"]) & (last_not_18 | (~in_year & ~(c["DUC"] == c["DUC_last"])))
+    fail = is_code(c["now"], "1") & is_code(c["last"], "1") & (last_not_18 | (~in_year & ~(c["DUC"] == c["DUC_last"])))
     return _flags(ctx, c, fail, real)
 
 
 @rule("205C", requires=["UASC", "UASC_last"])
 def never_uasc_with_duc(ctx):
     c, real = uasc_year_combinations(ctx)
-    fail = ~_is1(c["now"]) & ~_is1(c["last"]) & (c["DUC"].notna() | c["DUC_last"].notna())
+    fail = ~is_code(c["now"], "1") & ~is_code(c["last"], "1") & (c["DUC"].notna() | c["DUC_last"].notna())
     return _flags(ctx, c, fail, real)
 
 
@@ -126,6 +124,6 @@ def newly_uasc(ctx):
         raise NotApplicable("; ".join(missing) or "the UASC indicator is not available for both years")
     (now_frame, real), (last_frame, _) = now, last
     pairs = now_frame.merge(last_frame[["CHILD", "IND"]].rename(columns={"IND": "last"}), on="CHILD", how="inner")
-    fail = _is1(pairs["IND"]) & ~_is1(pairs["last"])
+    fail = is_code(pairs["IND"], "1") & ~is_code(pairs["last"], "1")
     rows = pairs.loc[fail, "_hrow"].astype("int64")
     return {"Header": rows} if real else {"UASC": rows}

@@ -3,13 +3,14 @@ import pandas as pd
 
 from lac_validator.dates import add_years
 from lac_validator.registry import rule
+from lac_validator.toolkit import true
 
 
 @rule("209")
 def un1_school_age(ctx):
     h = ctx.table("Header")
     ref = pd.Timestamp(ctx.collection_start.year - 1, 8, 31)
-    return h["UPN"].eq("UN1").fillna(False).astype(bool) & (add_years(h["DOB"], 4) <= ref)
+    return true(h["UPN"].eq("UN1")) & (add_years(h["DOB"], 4) <= ref)
 
 
 @rule("210")
@@ -26,14 +27,14 @@ def un4_looked_after_over_a_week(ctx):
     h = ctx.raw("Header")
     e = ctx.table("Episodes")
     e_raw = ctx.raw("Episodes")
-    un4 = h[h["UPN"].eq("UN4").fillna(False).astype(bool) & h["CHILD"].notna()]
+    un4 = h[true(h["UPN"].eq("UN4")) & h["CHILD"].notna()]
     end = ctx.collection_end
     mine = e[e["CHILD"].isin(un4["CHILD"]) & e["CHILD"].notna()]
     if mine.empty:
         return {}
     open_now = (mine["DECOM"] <= end) & (e_raw.loc[mine.index, "DEC"].isna() | (mine["DEC"] > end))
     cur = mine.loc[open_now, ["CHILD", "DECOM"]].assign(_row=mine.index[open_now])
-    starts = mine.loc[mine["RNE"].eq("S").fillna(False).astype(bool) & mine["DECOM"].notna(), ["CHILD", "DECOM"]]
+    starts = mine.loc[true(mine["RNE"].eq("S")) & mine["DECOM"].notna(), ["CHILD", "DECOM"]]
     pairs = cur.merge(starts.rename(columns={"DECOM": "S_DECOM"}), on="CHILD", how="left")
     pairs = pairs[pairs["S_DECOM"].isna() | (pairs["S_DECOM"] <= pairs["DECOM"])]
     period_start = pairs.groupby("_row")["S_DECOM"].max()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from lac_validator.registry import rule
-from lac_validator.rules.r300_common import labels, pair
+from lac_validator.toolkit import flag_pairs, pair_by_child
 from lac_validator.views import neighbour, ordered
 
 ADOPTED = ["E11", "E12"]
@@ -16,9 +16,9 @@ def matched_after_placement(ctx):
     e = ctx.table("Episodes")
     e = e.loc[e["REC"].isin(ADOPTED), ["CHILD", "DECOM"]]
     a = ctx.table("AD1")[["CHILD", "DATE_MATCH"]]
-    p = pair(e, a)
+    p = pair_by_child(e, a)
     hit = p["DATE_MATCH"] > p["DECOM"]
-    return {"Episodes": labels(p, hit, "_l"), "AD1": labels(p, hit, "_r")}
+    return flag_pairs(p, hit, "Episodes", "AD1")
 
 
 @rule("333")
@@ -35,21 +35,21 @@ def decision_before_period_of_care(ctx):
     s = s[s["DECOM"].eq(latest)]
     s = s.loc[~s["CHILD"].duplicated(keep="first"), ["CHILD", "DECOM"]]
     a = ctx.table("AD1")[["CHILD", "DATE_INT"]]
-    p = pair(s, a)
+    p = pair_by_child(s, a)
     hit = p["DATE_INT"] < p["DECOM"]
-    return {"Episodes": labels(p, hit, "_l"), "AD1": labels(p, hit, "_r")}
+    return flag_pairs(p, hit, "Episodes", "AD1")
 
 
 @rule("335")
 def foster_carer_adoption_mismatch(ctx):
     e = ctx.raw("Episodes")[["CHILD", "REC", "PLACE"]]
     a = ctx.raw("AD1")[["CHILD", "FOSTER_CARE"]]
-    p = pair(e, a)
+    p = pair_by_child(e, a)
     fc = p["FOSTER_CARE"]
     hit = p["REC"].isin(["E1", "E11", "E12"]) & (
         (p["PLACE"].isin(["A2", "A3", "A5"]) & fc.eq("0"))
         | (p["PLACE"].isin(["A1", "A4", "A6"]) & fc.eq("1")))
-    return {"Episodes": labels(p, hit, "_l"), "AD1": labels(p, hit, "_r")}
+    return flag_pairs(p, hit, "Episodes", "AD1")
 
 
 @rule("336")

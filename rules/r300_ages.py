@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lac_validator.dates import add_years
 from lac_validator.registry import rule
-from lac_validator.rules.r300_common import labels, pair
+from lac_validator.toolkit import flag_pairs, labels, pair_by_child
 
 
 def _with_dob(ctx, how: str = "inner"):
@@ -12,7 +12,7 @@ def _with_dob(ctx, how: str = "inner"):
     Header label, `DOB` typed)."""
     e = ctx.table("Episodes")
     h = ctx.table("Header")[["CHILD", "DOB"]]
-    return pair(e, h, how=how)
+    return pair_by_child(e, h, how=how)
 
 
 @rule("352")
@@ -28,7 +28,7 @@ def youth_justice_under_10(ctx):
     # the reference also flagged an episode starting on it.
     p = _with_dob(ctx)
     hit = p["LS"].isin(["J1", "J2", "J3"]) & (p["DECOM"] < add_years(p["DOB"], 10))
-    return {"Episodes": labels(p, hit, "_l"), "Header": labels(p, hit, "_r")}
+    return flag_pairs(p, hit, "Episodes", "Header")
 
 
 @rule("359")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from lac_validator.dates import add_years
 from lac_validator.registry import rule
 from lac_validator.views import oc3_has_data
-from lac_validator.rules.r300_common import labels, pair
+from lac_validator.toolkit import labels, pair_by_child
 
 FOYER = ["T1", "T2"]
 
@@ -35,7 +35,7 @@ def previously_died(ctx):
     cur = ctx.raw("OC3")[["CHILD", "IN_TOUCH"]]
     last = ctx.raw("OC3_last")
     died = last.loc[last["IN_TOUCH"].eq("DIED"), ["CHILD"]]
-    p = pair(cur, died)
+    p = pair_by_child(cur, died)
     hit = p["IN_TOUCH"].ne("DIED")
     return labels(p, hit, "_l")
 

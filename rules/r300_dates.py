@@ -6,7 +6,7 @@ import pandas as pd
 
 from lac_validator.dates import add_years, date_key
 from lac_validator.registry import rule
-from lac_validator.rules.r300_common import labels, pair
+from lac_validator.toolkit import flag_pairs, pair_by_child
 from lac_validator.views import first_episode
 
 NO_DECOM = pd.Timestamp(1901, 1, 1)
@@ -22,9 +22,9 @@ def dob_after_year_end(ctx):
 def first_episode_before_birth(ctx):
     first = first_episode(ctx, "Episodes")[["CHILD", "DECOM"]]
     h = ctx.table("Header")[["CHILD", "DOB"]]
-    p = pair(first, h)
+    p = pair_by_child(first, h)
     hit = p["DOB"] > p["DECOM"]
-    return {"Episodes": labels(p, hit, "_l"), "Header": labels(p, hit, "_r")}
+    return flag_pairs(p, hit, "Episodes", "Header")
 
 
 @rule("351")

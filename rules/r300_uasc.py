@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from lac_validator.dates import add_years
 from lac_validator.registry import rule
-from lac_validator.rules.r300_common import labels, pair
+from lac_validator.toolkit import flag_pairs, pair_by_child
 from lac_validator.views import numbers
 
 
@@ -14,9 +14,9 @@ def duc_needs_uasc_1(ctx):
         return {}
     hh = h[["CHILD"]].assign(_uasc=numbers(ctx, "Header", "UASC"))
     u = ctx.raw("UASC")[["CHILD", "DUC"]]
-    p = pair(hh, u)
+    p = pair_by_child(hh, u)
     hit = p["DUC"].notna() & ~p["_uasc"].eq(1)
-    return {"Header": labels(p, hit, "_l"), "UASC": labels(p, hit, "_r")}
+    return flag_pairs(p, hit, "Header", "UASC")
 
 
 @rule("304")

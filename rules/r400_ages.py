@@ -1,9 +1,8 @@
 """Ages that contradict a reason episode ceased or a review participation code (407, 440, 441, 460)."""
-import pandas as pd
 
 from lac_validator.dates import add_years
 from lac_validator.registry import rule
-from lac_validator.views import pair_by_child
+from lac_validator.toolkit import pair_by_child
 
 SGO_RECS = ["E45", "E46", "E47", "E48"]
 UNDER_4_CODES = ["PN0"]

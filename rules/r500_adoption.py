@@ -10,18 +10,13 @@ import pandas as pd
 
 from lac_validator.dates import date_key
 from lac_validator.registry import rule
+from lac_validator.toolkit import is_code, true
 from lac_validator.views import as_set
 
 ADOPTION_PLACEMENTS = ["A3", "A4", "A5", "A6"]
 AD1_ITEMS = ["DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR"]
 
 
-def _is(series, *codes):
-    return series.isin(list(codes)).fillna(False).astype(bool)
-
-
-def _true(mask) -> np.ndarray:
-    return pd.Series(mask).fillna(False).astype(bool).to_numpy()
 
 
 def _date_key(ctx, table: str, column: str) -> pd.Series:
@@ -46,12 +41,12 @@ def two_adopters_single_code(ctx):
     # "the code should only be MM, FF or MF": any other value (blank and invalid codes included)
     # is reported; the older tool reported only M1/F1
     a = ctx.raw("AD1")
-    return _is(a["NB_ADOPTR"], "2") & ~_is(a["SEX_ADOPTR"], "MM", "FF", "MF")
+    return is_code(a["NB_ADOPTR"], "2") & ~is_code(a["SEX_ADOPTR"], "MM", "FF", "MF")
 
 
 def _status_needs(ctx, status: str, allowed: list[str]):
     a = ctx.raw("AD1")
-    return _is(a["LS_ADOPTR"], status) & ~_is(a["SEX_ADOPTR"], *allowed)
+    return is_code(a["LS_ADOPTR"], status) & ~is_code(a["SEX_ADOPTR"], *allowed)
 
 
 @rule("514")
@@ -87,9 +82,9 @@ def l12_needs_same_sex(ctx):
 @rule("521")
 def interest_decision_before_placement(ctx):
     e = ctx.table("Episodes")
-    eps = e.loc[_is(e["PLACE"], *ADOPTION_PLACEMENTS), ["CHILD", "DECOM"]].assign(_erow=lambda d: d.index)
+    eps = e.loc[is_code(e["PLACE"], *ADOPTION_PLACEMENTS), ["CHILD", "DECOM"]].assign(_erow=lambda d: d.index)
     pairs = eps[eps["CHILD"].notna()].merge(_frame(ctx, "AD1", ["CHILD", "DATE_INT"], "_arow"), on="CHILD")
-    bad = _true(pairs["DATE_INT"] > pairs["DECOM"])
+    bad = true(pairs["DATE_INT"] > pairs["DECOM"]).to_numpy()
     return {"Episodes": pairs.loc[bad, "_erow"], "AD1": pairs.loc[bad, "_arow"]}
 
 
@@ -97,7 +92,7 @@ def interest_decision_before_placement(ctx):
 def matched_on_adoption_day(ctx):
     e = ctx.raw("Episodes")
     adopted = pd.DataFrame({"CHILD": e["CHILD"], "_key": _date_key(ctx, "Episodes", "DEC"), "_erow": e.index})
-    adopted = adopted[_is(e["REC"], "E11", "E12") & e["DEC"].notna() & e["CHILD"].notna()]
+    adopted = adopted[is_code(e["REC"], "E11", "E12") & e["DEC"].notna() & e["CHILD"].notna()]
     a = ctx.raw("AD1")
     match = pd.DataFrame({"CHILD": a["CHILD"], "_key": _date_key(ctx, "AD1", "DATE_MATCH")})
     match = match[a["DATE_MATCH"].notna()]
@@ -118,7 +113,7 @@ def decision_dates_agree(ctx):
     p = _frame(ctx, "PlacedAdoption", ["CHILD", "DATE_PLACED"], "_prow")
     a = _frame(ctx, "AD1", ["CHILD", "DATE_INT"], "_arow")
     pairs = p[p["DATE_PLACED"].notna() & p["CHILD"].notna()].merge(a[a["DATE_INT"].notna()], on="CHILD")
-    bad = _true(pairs["DATE_INT"] != pairs["DATE_PLACED"])
+    bad = true(pairs["DATE_INT"] != pairs["DATE_PLACED"]).to_numpy()
     return {"PlacedAdoption": pairs.loc[bad, "_prow"], "AD1": pairs.loc[bad, "_arow"]}
 
 
@@ -145,9 +140,9 @@ def decisions_overlap(ctx):
         _nodate=p["DATE_PLACED"].isna(), _file=np.arange(len(p)))
     o = o.sort_values(["CHILD", "_nodate", "DATE_PLACED", "_file"], kind="mergesort", na_position="last")
     prev = o.shift()
-    same = _true(o["CHILD"].eq(prev["CHILD"]) & o["CHILD"].notna())
+    same = true(o["CHILD"].eq(prev["CHILD"]) & o["CHILD"].notna()).to_numpy()
     prev_ceased = pd.to_datetime(prev["DATE_PLACED_CEASED"])
-    bad = prev_ceased.isna() | _true(o["DATE_PLACED"] < prev_ceased)
+    bad = prev_ceased.isna() | true(o["DATE_PLACED"] < prev_ceased).to_numpy()
     return o.index[same & bad.to_numpy()]
 
 
@@ -172,7 +167,7 @@ def adoption_placement_without_decision(ctx):
     e = ctx.raw("Episodes")
     p = ctx.raw("PlacedAdoption")
     no_date = p.loc[p["DATE_PLACED"].isna(), "CHILD"]
-    placed = _is(e["PLACE"], *ADOPTION_PLACEMENTS)
+    placed = is_code(e["PLACE"], *ADOPTION_PLACEMENTS)
     return placed & (~e["CHILD"].isin(_kids(p["CHILD"])) | e["CHILD"].isin(_kids(no_date)))
 
 
@@ -184,12 +179,12 @@ def decision_after_adoption_placement(ctx):
         ["CHILD", "DATE_PLACED", "_file"], ascending=[True, False, True], kind="mergesort")
     latest = dec[~dec["CHILD"].duplicated(keep="first")]
     e = ctx.table("Episodes")
-    eps = e[_is(e["PLACE"], *ADOPTION_PLACEMENTS) & e["DECOM"].notna() & e["CHILD"].notna()]
+    eps = e[is_code(e["PLACE"], *ADOPTION_PLACEMENTS) & e["DECOM"].notna() & e["CHILD"].notna()]
     eps = eps.assign(_file=np.arange(len(eps))).sort_values(["CHILD", "DECOM", "_file"], kind="mergesort")
     first = eps[~eps["CHILD"].duplicated(keep="first")]
     pairs = (first[["CHILD", "DECOM"]].assign(_erow=first.index)
              .merge(latest[["CHILD", "DATE_PLACED"]].assign(_prow=latest.index), on="CHILD"))
-    bad = _true(pairs["DECOM"] < pairs["DATE_PLACED"])
+    bad = true(pairs["DECOM"] < pairs["DATE_PLACED"]).to_numpy()
     return {"Episodes": pairs.loc[bad, "_erow"], "PlacedAdoption": pairs.loc[bad, "_prow"]}
 
 
@@ -198,7 +193,7 @@ def _order_without_decision(ctx, status: str):
     decisions with ceased details of children with an open (blank DEC) episode of that status."""
     e = ctx.raw("Episodes")
     p = ctx.raw("PlacedAdoption")
-    with_status = _is(e["LS"], status)
+    with_status = is_code(e["LS"], status)
     # "no date of decision": no decision row of the child gives a DATE_PLACED (a non-blank invalid
     # value counts as given); the older tool only asked whether the child had any row at all
     dated = p.loc[p["DATE_PLACED"].notna(), "CHILD"]
@@ -222,29 +217,29 @@ def freeing_order_without_decision(ctx):
 @rule("554")
 def decision_after_placement_order(ctx):
     e = ctx.table("Episodes")
-    eps = e[_is(e["LS"], "E1") & e["DECOM"].notna() & e["CHILD"].notna()]
+    eps = e[is_code(e["LS"], "E1") & e["DECOM"].notna() & e["CHILD"].notna()]
     eps = eps.assign(_file=np.arange(len(eps))).sort_values(["CHILD", "DECOM", "_file"], kind="mergesort")
     first = eps[~eps["CHILD"].duplicated(keep="first")]
     pairs = (first[["CHILD", "DECOM"]].assign(_erow=first.index)
              .merge(_frame(ctx, "PlacedAdoption", ["CHILD", "DATE_PLACED"], "_prow"), on="CHILD"))
-    bad = _true(pairs["DATE_PLACED"] > pairs["DECOM"])
+    bad = true(pairs["DATE_PLACED"] > pairs["DECOM"]).to_numpy()
     return {"Episodes": pairs.loc[bad, "_erow"], "PlacedAdoption": pairs.loc[bad, "_prow"]}
 
 
 @rule("556")
 def decision_after_freeing_order(ctx):
     e = ctx.table("Episodes")
-    eps = e.loc[_is(e["LS"], "D1"), ["CHILD", "DECOM"]].assign(_erow=lambda d: d.index)
+    eps = e.loc[is_code(e["LS"], "D1"), ["CHILD", "DECOM"]].assign(_erow=lambda d: d.index)
     pairs = eps[eps["CHILD"].notna()].merge(_frame(ctx, "PlacedAdoption", ["CHILD", "DATE_PLACED"], "_prow"),
                                             on="CHILD")
-    bad = _true(pairs["DATE_PLACED"] > pairs["DECOM"])
+    bad = true(pairs["DATE_PLACED"] > pairs["DECOM"]).to_numpy()
     return pairs.loc[bad, "_erow"]
 
 
 def _left_care_not_adopted(ctx, statuses: list[str]):
     e = ctx.raw("Episodes")
-    qualifying = ((_is(e["PLACE"], *ADOPTION_PLACEMENTS) | _is(e["LS"], *statuses))
-                  & e["REC"].notna() & ~_is(e["REC"], "E11", "E12", "X1"))
+    qualifying = ((is_code(e["PLACE"], *ADOPTION_PLACEMENTS) | is_code(e["LS"], *statuses))
+                  & e["REC"].notna() & ~is_code(e["REC"], "E11", "E12", "X1"))
     p = ctx.raw("PlacedAdoption")
     incomplete = p["DATE_PLACED_CEASED"].isna() | p["REASON_PLACED_CEASED"].isna()
     no_decision = ~e["CHILD"].isin(_kids(p["CHILD"]))
@@ -263,7 +258,7 @@ def left_care_decision_not_ceased(ctx, legal_statuses):
 def adopted_but_decision_ceased(ctx):
     e = ctx.raw("Episodes")
     p = ctx.raw("PlacedAdoption")
-    adopted = _is(e["REC"], "E11", "E12")
+    adopted = is_code(e["REC"], "E11", "E12")
     open_decision = p.loc[p["DATE_PLACED_CEASED"].isna(), "CHILD"]
     return adopted & e["CHILD"].isin(_kids(p["CHILD"])) & ~e["CHILD"].isin(_kids(open_decision))
 
@@ -275,7 +270,7 @@ def earlier_decision_missing_last_year(ctx):
     p = ctx.table("PlacedAdoption")
     last = ctx.table("PlacedAdoption_last")
     undated_last = last.loc[last["DATE_PLACED"].isna(), "CHILD"]
-    before = (p["DATE_PLACED"] < ctx.collection_start).fillna(False).astype(bool)
+    before = true(p["DATE_PLACED"] < ctx.collection_start)
     return before & (~p["CHILD"].isin(_kids(last["CHILD"])) | p["CHILD"].isin(_kids(undated_last)))
 
 
@@ -297,21 +292,21 @@ def _pairs_with_last(ctx) -> pd.DataFrame:
 def open_decision_date_changed(ctx):
     p = _pairs_with_last(ctx)
     open_last = p["_key_last"].notna() & ~p["_ceased_date"]
-    same = _true(p["_key"] == p["_key_last"])
-    return p.loc[_true(open_last) & ~same, "_row"]
+    same = true(p["_key"] == p["_key_last"]).to_numpy()
+    return p.loc[true(open_last).to_numpy() & ~same, "_row"]
 
 
 @rule("561")
 def ceased_decision_date_repeated(ctx):
     p = _pairs_with_last(ctx)
-    same = _true(p["_key"] == p["_key_last"]) & p["_key"].notna().to_numpy()
-    return p.loc[same & _true(p["_ceased"]), "_row"]
+    same = true(p["_key"] == p["_key_last"]).to_numpy() & p["_key"].notna().to_numpy()
+    return p.loc[same & true(p["_ceased"]).to_numpy(), "_row"]
 
 
 @rule("584")
 def new_decision_not_after_ceased(ctx):
     p = _pairs_with_last(ctx)
-    p = p[_true(p["_ceased"])]
-    not_later = _true(p["_date"] <= p["_date_last"])
+    p = p[true(p["_ceased"]).to_numpy()]
+    not_later = true(p["_date"] <= p["_date_last"]).to_numpy()
     blank = ctx.raw("PlacedAdoption")["DATE_PLACED"].isna()
     return p.loc[not_later | blank[p["_row"]].to_numpy(), "_row"]

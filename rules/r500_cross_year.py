@@ -7,15 +7,9 @@ error and reported nothing for the whole rule then; see rules/divergences.md).
 import pandas as pd
 
 from lac_validator.registry import rule
+from lac_validator.toolkit import differs, true
 from lac_validator.views import first_episode, first_vs_last_year, last_episode, ordered
 
-
-def _differ(a: pd.Series, b: pd.Series) -> pd.Series:
-    """Text comparison where blank equals blank and blank differs from any value."""
-    a = a.astype(object)
-    b = b.astype(object)
-    same = (a == b).fillna(False).astype(bool) | (a.isna() & b.isna())
-    return ~same
 
 
 @rule("502")
@@ -25,19 +19,19 @@ def first_start_matches_open_episode(ctx):
     open_last = last.loc[ctx.raw("Episodes_last")["DEC"].isna() & last["CHILD"].notna(), ["CHILD", "DECOM"]]
     pairs = (first[["CHILD", "DECOM"]].assign(_row=first.index)
              .merge(open_last, on="CHILD", suffixes=("", "_last")))
-    same = (pairs["DECOM"] == pairs["DECOM_last"]).fillna(False).astype(bool)
+    same = true(pairs["DECOM"] == pairs["DECOM_last"])
     return pairs.loc[~same.to_numpy(), "_row"]
 
 
 def _first_differs_from_open_last(ctx, field: str, exempt: frozenset = frozenset()) -> pd.Index:
     p = first_vs_last_year(ctx)
     is_open = p["DEC_last"].isna()
-    differs = _differ(p[field], p[field + "_last"])
+    changed = differs(p[field], p[field + "_last"])
     if exempt:
         pair = pd.Series(list(zip(p[field + "_last"].to_numpy(dtype=object), p[field].to_numpy(dtype=object))),
                          index=p.index, dtype=object)
-        differs &= ~pair.isin(exempt)
-    return p.index[(is_open & differs).to_numpy()]
+        changed &= ~pair.isin(exempt)
+    return p.index[(is_open & changed).to_numpy()]
 
 
 @rule("503A")
@@ -76,10 +70,10 @@ def urn_matches_open_episode(ctx):
 @rule("562")
 def earlier_start_continues_last_year(ctx):
     o = ordered(ctx, "Episodes")
-    before = o[(o["DECOM"] < ctx.collection_start).fillna(False).astype(bool) & o["CHILD"].notna()]
+    before = o[true(o["DECOM"] < ctx.collection_start) & o["CHILD"].notna()]
     first = before[~before["CHILD"].duplicated(keep="first")]
     last = last_episode(ctx, "Episodes_last")
     pairs = (first[["CHILD", "DECOM"]].assign(_row=first.index)
              .merge(last[["CHILD", "DECOM"]], on="CHILD", how="left", suffixes=("", "_last")))
-    same = (pairs["DECOM"] == pairs["DECOM_last"]).fillna(False).astype(bool)
+    same = true(pairs["DECOM"] == pairs["DECOM_last"])
     return pairs.loc[~same.to_numpy(), "_row"]

@@ -3,14 +3,12 @@
 import pandas as pd
 
 from lac_validator.registry import rule
+from lac_validator.toolkit import is_code, true
 from lac_validator.views import neighbour, ordered
 
 U_PLACEMENTS = ["U1", "U2", "U3", "U4", "U5", "U6"]
 NOT_BY_PUBLIC_ORGS = ["A3", "A4", "A5", "A6", "K1", "K2", "P1", "U1", "U2", "U3", "U4", "U5", "U6"]
 
-
-def _is(series, *codes):
-    return series.isin(list(codes)).fillna(False).astype(bool)
 
 
 @rule("504")
@@ -21,30 +19,30 @@ def cin_changes_on_placement_change(ctx):
     # with the previous episode only, so a changed CIN carried on into a third episode was missed.
     o = ordered(ctx, "Episodes")
     prev = neighbour(ctx, "Episodes", -1)
-    cont = _is(prev["REC"], "X1") & (prev["DEC"] == o["DECOM"]).fillna(False).astype(bool)
+    cont = is_code(prev["REC"], "X1") & true(prev["DEC"] == o["DECOM"])
     run = (~cont).cumsum()
     starts = pd.Series(o.loc[~cont, "CIN"].astype(object).to_numpy(), index=run[~cont].to_numpy())
     start_cin = run.map(starts)
     # a blank CIN differs from anything, another blank included
-    same_cin = (o["CIN"].astype(object) == start_cin.astype(object)).fillna(False).astype(bool)
+    same_cin = true(o["CIN"].astype(object) == start_cin.astype(object))
     return o.index[(cont & ~same_cin).to_numpy()]
 
 
 @rule("516")
 def former_foster_carer_placement(ctx):
     e = ctx.raw("Episodes")
-    return _is(e["REC"], "E45", "E46") & ~_is(e["PLACE"], *U_PLACEMENTS)
+    return is_code(e["REC"], "E45", "E46") & ~is_code(e["PLACE"], *U_PLACEMENTS)
 
 
 @rule("526")
 def provider_missing(ctx, no_provider_places):
     e = ctx.raw("Episodes")
-    return e["PLACE_PROVIDER"].isna() & ~_is(e["PLACE"], *no_provider_places)
+    return e["PLACE_PROVIDER"].isna() & ~is_code(e["PLACE"], *no_provider_places)
 
 
 def _provider_with(ctx, provider, places):
     e = ctx.raw("Episodes")
-    return _is(e["PLACE_PROVIDER"], provider) & _is(e["PLACE"], *places)
+    return is_code(e["PLACE_PROVIDER"], provider) & is_code(e["PLACE"], *places)
 
 
 @rule("527")
@@ -75,4 +73,4 @@ def pr5_placements(ctx):
 @rule("550")
 def pr0_placements(ctx):
     e = ctx.raw("Episodes")
-    return _is(e["PLACE_PROVIDER"], "PR0") & ~_is(e["PLACE"], "P1")
+    return is_code(e["PLACE_PROVIDER"], "PR0") & ~is_code(e["PLACE"], "P1")

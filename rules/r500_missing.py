@@ -5,11 +5,9 @@ import pandas as pd
 
 from lac_validator.dates import add_years
 from lac_validator.registry import rule
-from lac_validator.views import as_set, periods_of_care
+from lac_validator.toolkit import periods_of_care, true
+from lac_validator.views import as_set
 
-
-def _true(values) -> np.ndarray:
-    return pd.Series(values).fillna(False).astype(bool).to_numpy()
 
 
 @rule("564")
@@ -55,9 +53,9 @@ def periods_overlap(ctx):
         _end=m["MIS_END"].fillna(m["MIS_START"]), _file=np.arange(len(m)))
     o = o.sort_values(["CHILD", "_end", "MIS_START", "_file"], kind="mergesort", na_position="last")
     prev = o.shift()
-    same = _true(o["CHILD"].eq(prev["CHILD"]) & o["CHILD"].notna())
+    same = true(o["CHILD"].eq(prev["CHILD"]) & o["CHILD"].notna()).to_numpy()
     prev_end = pd.to_datetime(prev["MIS_END"])
-    bad = prev_end.isna().to_numpy() | _true(o["MIS_START"] < prev_end)
+    bad = prev_end.isna().to_numpy() | true(o["MIS_START"] < prev_end).to_numpy()
     return o.index[same & bad]
 
 
@@ -68,7 +66,7 @@ def open_period_in_ended_episode(ctx):
     e = ctx.table("Episodes")
     ended = e.loc[e["DEC"].notna(), ["CHILD", "DECOM", "DEC"]]
     pairs = open_rows.merge(ended, on="CHILD")
-    inside = _true((pairs["DECOM"] <= pairs["MIS_START"]) & (pairs["MIS_START"] <= pairs["DEC"]))
+    inside = true((pairs["DECOM"] <= pairs["MIS_START"]) & (pairs["MIS_START"] <= pairs["DEC"])).to_numpy()
     return {"Missing": pairs.loc[inside, "_row"]}
 
 
@@ -83,7 +81,7 @@ def open_period_last_year_not_continued(ctx):
     open_last = last.loc[ctx.raw("Missing_last")["MIS_END"].isna() & last["MIS_START"].notna(),
                          ["CHILD", "MIS_START"]]
     pairs = first.assign(_row=first.index).merge(open_last, on="CHILD")
-    differs = _true(pairs["MIS_START"] != pairs["_start"])
+    differs = true(pairs["MIS_START"] != pairs["_start"]).to_numpy()
     # The message's own case: an open period last year and nothing at all this year for a child
     # who is in this year's return (Episodes or Header). There is no row of this year to point
     # at, so last year's open period is reported (the reference never flagged it).
@@ -110,17 +108,17 @@ def period_outside_care(ctx):
         no_end = p["MIS_END"].isna()
         return pd.Series(
             (no_end & p["poc_end"].notna()).to_numpy()
-            | _true(no_end & (p["MIS_START"] < p["poc_start"]))
-            | _true(p["MIS_END"] > p["poc_end"])
-            | _true(p["MIS_END"] < p["poc_start"]), index=p.index)
+            | true(no_end & (p["MIS_START"] < p["poc_start"])).to_numpy()
+            | true(p["MIS_END"] > p["poc_end"]).to_numpy()
+            | true(p["MIS_END"] < p["poc_start"]).to_numpy(), index=p.index)
     return {"Missing": _outside_every_period(ctx, outside)}
 
 
 @rule("578")
 def start_outside_care(ctx):
     def outside(p):
-        return pd.Series(_true(p["MIS_START"] < p["poc_start"])
-                         | _true(p["poc_end"].notna() & (p["MIS_START"] > p["poc_end"])), index=p.index)
+        return pd.Series(true(p["MIS_START"] < p["poc_start"]).to_numpy()
+                         | true(p["poc_end"].notna() & (p["MIS_START"] > p["poc_end"])).to_numpy(), index=p.index)
     return {"Missing": _outside_every_period(ctx, outside)}
 
 
@@ -128,11 +126,11 @@ def start_outside_care(ctx):
 def missing_at_18th_birthday_not_e8(ctx):
     m = ctx.table("Missing")
     ends = pd.DataFrame({"CHILD": m["CHILD"], "_bd18": add_years(m["DOB"], 18), "MIS_END": m["MIS_END"]})
-    ends = ends[_true(ends["_bd18"] == ends["MIS_END"])]
+    ends = ends[true(ends["_bd18"] == ends["MIS_END"]).to_numpy()]
     e = ctx.table("Episodes")
     eps = e.loc[e["CHILD"].notna(), ["CHILD", "DEC", "REC"]].assign(_row=lambda d: d.index)
     pairs = eps.merge(ends, on="CHILD")
-    bad = _true(pairs["DEC"] == pairs["MIS_END"]) & ~_true(pairs["REC"].eq("E8"))
+    bad = true(pairs["DEC"] == pairs["MIS_END"]).to_numpy() & ~true(pairs["REC"].eq("E8")).to_numpy()
     return {"Episodes": pairs.loc[bad, "_row"]}
 
 
@@ -142,8 +140,8 @@ def start_outside_episodes(ctx):
     e = ctx.table("Episodes")
     rows = m.loc[m["CHILD"].isin(as_set(e["CHILD"].dropna())), ["CHILD", "MIS_START"]].assign(_row=lambda d: d.index)
     pairs = rows.merge(e[["CHILD", "DECOM", "DEC"]], on="CHILD")
-    inside = _true((pairs["MIS_START"] >= pairs["DECOM"])
-                   & ((pairs["MIS_START"] <= pairs["DEC"]) | pairs["DEC"].isna()))
+    inside = true((pairs["MIS_START"] >= pairs["DECOM"])
+                   & ((pairs["MIS_START"] <= pairs["DEC"]) | pairs["DEC"].isna())).to_numpy()
     inside_any = pd.Series(inside, index=pairs.index).groupby(pairs["_row"]).any()
     return {"Missing": inside_any.index[~inside_any.to_numpy()]}
 

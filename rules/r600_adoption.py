@@ -1,6 +1,7 @@
 """AD1 adoption details against adoptions recorded in the episodes (601, 602)."""
 from lac_validator.registry import rule
-from lac_validator.views import as_set, pair_by_child
+from lac_validator.toolkit import pair_by_child
+from lac_validator.views import as_set
 
 ADOPTION_FIELDS = ["DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR"]
 

@@ -3,7 +3,8 @@ import pandas as pd
 
 from lac_validator.dates import add_years, date_key
 from lac_validator.registry import rule
-from lac_validator.views import as_set, numbers, oc3_has_data, pair_by_child
+from lac_validator.toolkit import pair_by_child
+from lac_validator.views import as_set, numbers, oc3_has_data
 
 
 def _ceased_girls_without_mother(ctx, female):

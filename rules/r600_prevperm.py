@@ -1,10 +1,10 @@
 """Previous permanence (PrevPerm) details: completeness, codes, dates and consistency (630-635)."""
-import numpy as np
 import pandas as pd
 
 from lac_validator.dates import parse_strict
 from lac_validator.registry import rule
-from lac_validator.views import as_set, first_episode, pair_by_child
+from lac_validator.toolkit import pair_by_child
+from lac_validator.views import as_set, first_episode
 
 PREV_PERM_CODES = ["P1", "P2", "P3", "P4", "Z1"]
 LA_CODES = frozenset("""

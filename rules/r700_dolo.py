@@ -3,7 +3,8 @@ import numpy as np
 import pandas as pd
 
 from lac_validator.registry import rule
-from lac_validator.views import as_set, lenient_dates, pair_by_child
+from lac_validator.toolkit import pair_by_child, periods_of_care
+from lac_validator.views import as_set, lenient_dates
 
 EXPECTED_PLACES = ["K2", "Z12", "Z13"]
 FORBIDDEN_PLACES = ["K1", "P1", "R5", "K3"]
@@ -64,16 +65,8 @@ def last_years_open_dolo_not_continued(ctx):
 @rule("707")
 def dolo_outside_care(ctx):
     d = ctx.table("DoLo")
-    e = ctx.table("Episodes")
-    eps = e.loc[e["DECOM"].notna() & e["CHILD"].notna(), ["CHILD", "DECOM", "DEC"]]
-    eps = eps.assign(_file=np.arange(len(eps))).sort_values(["CHILD", "DECOM", "_file"], kind="mergesort")
-    same_child = eps["CHILD"].eq(eps["CHILD"].shift(1))
-    new_period = ~same_child | (eps["DECOM"] > eps["DEC"].shift(1))
-    eps["POC"] = new_period.cumsum()
-    firsts = eps[~eps["POC"].duplicated(keep="first")].set_index("POC")
-    lasts = eps[~eps["POC"].duplicated(keep="last")].set_index("POC")
     # The period ends with its last episode's DEC as it is: an open last episode leaves it open.
-    periods = pd.DataFrame({"CHILD": firsts["CHILD"], "POC_DECOM": firsts["DECOM"], "POC_DEC": lasts["DEC"]})
+    periods = periods_of_care(ctx).rename(columns={"poc_start": "POC_DECOM", "poc_end": "POC_DEC"})
     dolos = d.loc[d["DOLO_START"].notna(), ["CHILD", "DOLO_START", "DOLO_END"]]
     p = pair_by_child(dolos, periods)
     open_end = p["DOLO_END"].isna()

@@ -8,6 +8,7 @@ first episode is flagged.
 import pandas as pd
 
 from lac_validator.registry import rule
+from lac_validator.toolkit import differs
 from lac_validator.views import first_episode, last_episode, placement_geo, shared
 
 # Run in one process with the other rules needing the placements' postcode geography (engine._batches).
@@ -33,10 +34,6 @@ def first_vs_last_placement(ctx) -> pd.DataFrame:
     return pairs.set_index("_row")
 
 
-def _differs(a: pd.Series, b: pd.Series) -> pd.Series:
-    """Text comparison where blank equals blank and blank differs from any value."""
-    return ~((a.isna() & b.isna()) | (a.notna() & b.notna() & a.eq(b)))
-
 
 def _distance_changed(cur: pd.Series, pre: pd.Series) -> pd.Series:
     # |cur - pre| >= 0.2 in double arithmetic on the rounded values (so 1.3 vs 1.1 is not flagged),
@@ -53,7 +50,7 @@ def _same_rne(p: pd.DataFrame) -> pd.Series:
 @rule("452")
 def placement_la_changed_same_rne(ctx):
     p = first_vs_last_placement(ctx)
-    return p.index[_same_rne(p) & p["DEC_RAW_last"].isna() & _differs(p["PL_LA"], p["PL_LA_last"])]
+    return p.index[_same_rne(p) & p["DEC_RAW_last"].isna() & differs(p["PL_LA"], p["PL_LA_last"])]
 
 
 @rule("453")
@@ -75,12 +72,12 @@ def distance_changed(ctx):
 @rule("503H")
 def placement_la_changed(ctx):
     p = first_vs_last_placement(ctx)
-    return p.index[p["DEC_DATE_last"].isna() & _differs(p["PL_LA"], p["PL_LA_last"])]
+    return p.index[p["DEC_DATE_last"].isna() & differs(p["PL_LA"], p["PL_LA_last"])]
 
 
 @rule("503J")
 def placement_location_changed(ctx):
     p = first_vs_last_placement(ctx)
-    return p.index[p["DEC_DATE_last"].isna() & _differs(p["PL_LOCATION"], p["PL_LOCATION_last"])]
+    return p.index[p["DEC_DATE_last"].isna() & differs(p["PL_LOCATION"], p["PL_LOCATION_last"])]
 
 

@@ -5,7 +5,8 @@ import pandas as pd
 
 from lac_validator.dates import add_years
 from lac_validator.registry import rule
-from lac_validator.views import as_set, child_key
+from lac_validator.toolkit import child_key
+from lac_validator.views import as_set
 
 SHORT_BREAKS = ["V3", "V4"]
 

@@ -1,12 +1,12 @@
 """Social worker episodes in sequence: open episodes, gaps and overlaps between a child's
 episodes, the episode open at 31 March, duplicated starts (SW08STG2, SW10STG2, SW10aSTG2,
 SW10bSTG2, SW11aSTG2, SW11bSTG2, SW14STG2, SW17STG2, SW19STG2)."""
-import numpy as np
 import pandas as pd
 
 from lac_validator.dates import date_key
 from lac_validator.registry import rule
-from lac_validator.views import child_key, lenient_dates, sw_previous
+from lac_validator.toolkit import by_child, child_key, true
+from lac_validator.views import lenient_dates, shared
 
 WEEK = pd.Timedelta(days=7)
 FIVE_DAYS = pd.Timedelta(days=5)
@@ -14,7 +14,7 @@ FIVE_DAYS = pd.Timedelta(days=5)
 
 def _frame(ctx) -> pd.DataFrame:
     t = ctx.table("SWEpisodes")
-    return t.assign(_key=child_key(t["CHILD"]), _file=np.arange(len(t)))
+    return t.assign(_key=child_key(t["CHILD"]))
 
 
 # ---------------------------------------------------------------- SW08 / SW14: open episodes
@@ -25,7 +25,7 @@ def open_episode_not_last(ctx):
     start = t["SW_DECOM"].mask(t["SW_DECOM"].eq(pd.Timestamp(1901, 1, 1)))
     t = t.assign(_start=start, _nostart=start.isna())
     named = t[t["CHILD"].notna()]
-    order = named.sort_values(["CHILD", "_nostart", "_start", "_file"], kind="mergesort", na_position="first")
+    order = by_child(named, ["_nostart", "_start"], na_position="first")
     last = order.index[~order["CHILD"].duplicated(keep="last").to_numpy()]
     candidate = named["_start"].notna() & named["SW_DEC"].isna()
     return candidate.index[candidate.to_numpy()].difference(last)
@@ -34,12 +34,25 @@ def open_episode_not_last(ctx):
 @rule("SW14STG2")
 def end_blank_not_latest(ctx):
     t = _frame(ctx)
-    order = t.sort_values(["_key", "SW_DECOM", "_file"], kind="mergesort", na_position="last")
+    order = by_child(t, ["SW_DECOM"], child="_key")
     latest = order.index[~order["_key"].duplicated(keep="last").to_numpy()]
     return t.index[t["SW_DEC"].isna().to_numpy()].difference(latest)
 
 
 # ---------------------------------------------------------------- SW10 family: start vs previous end
+
+@shared
+def sw_previous(ctx, name: str = "SWEpisodes") -> pd.DataFrame:
+    """Social worker episodes ordered by CHILD, SW_DECOM, SW_DEC (ascending, no date last in each
+    key, ties in file order; blank CHILD rows form one group at the end), with the previous row
+    of the same CHILD (blank matches blank): columns CHILD, SW_DECOM, SW_DEC, SW_REASON,
+    `_has_prev`, `_prev_DEC`. Index = row labels."""
+    o = by_child(ctx.table(name), ["SW_DECOM", "SW_DEC"])
+    key = child_key(o["CHILD"])
+    o["_has_prev"] = key.eq(key.shift()).to_numpy()
+    o["_prev_DEC"] = o["SW_DEC"].shift().where(o["_has_prev"])
+    return o[["CHILD", "SW_DECOM", "SW_DEC", "SW_REASON", "_has_prev", "_prev_DEC"]]
+
 
 def _not_within_week(p: pd.DataFrame) -> pd.Series:
     within = (p["SW_DECOM"] >= p["_prev_DEC"] - WEEK) & (p["SW_DECOM"] <= p["_prev_DEC"] + WEEK)
@@ -73,7 +86,7 @@ def first_contact_before_previous_ended(ctx):
 def ended_before_26_march_without_next(ctx):
     t = _frame(ctx)
     named = t[t["CHILD"].notna()]
-    o = named.sort_values(["CHILD", "SW_DECOM", "_file"], kind="mergesort", na_position="last")
+    o = by_child(named, ["SW_DECOM"])
     nxt_same = o["CHILD"].eq(o["CHILD"].shift(-1))
     nxt_start = o["SW_DECOM"].shift(-1).where(nxt_same)
     cutoff = ctx.collection_end - FIVE_DAYS
@@ -89,9 +102,9 @@ def ended_in_last_days_of_year(ctx):
     in_window = (t["SW_DEC"] >= end - FIVE_DAYS) & (t["SW_DEC"] <= end)
 
     # A. the row after an episode ending in the window has no start date
-    asc = t.sort_values(["_key", "SW_DECOM", "_file"], kind="mergesort", na_position="last")
+    asc = by_child(t, ["SW_DECOM"], child="_key")
     prev_same = asc["_key"].eq(asc["_key"].shift())
-    prev_in_window = in_window.reindex(asc.index).shift().fillna(False).astype(bool) & prev_same
+    prev_in_window = true(in_window.reindex(asc.index).shift()) & prev_same
     part_a = prev_in_window & asc["SW_DECOM"].isna()
 
     # B. a (named) child's only episode ends in the window
@@ -99,8 +112,7 @@ def ended_in_last_days_of_year(ctx):
     part_b = t["CHILD"].notna() & counts.eq(1) & in_window
 
     # C. in descending start order, the next (earlier-starting) row started before this one ended
-    desc = t.sort_values(["_key", "SW_DECOM", "_file"], ascending=[True, False, True],
-                         kind="mergesort", na_position="last")
+    desc = by_child(t, ["SW_DECOM"], ascending=False, child="_key")
     next_same = desc["_key"].eq(desc["_key"].shift(-1))
     next_start = desc["SW_DECOM"].shift(-1).where(next_same)
     part_c = in_window.reindex(desc.index) & next_start.notna() & (next_start < desc["SW_DEC"])
@@ -114,8 +126,7 @@ def ended_in_last_days_of_year(ctx):
 def latest_episode_has_ended(ctx):
     t = _frame(ctx).assign(_start=lenient_dates(ctx, "SWEpisodes", "SW_DECOM"))
     t["_nostart"] = t["_start"].isna()
-    order = t.sort_values(["_key", "_nostart", "_start", "_file"], ascending=[True, True, False, True],
-                          kind="mergesort", na_position="last")
+    order = by_child(t, ["_nostart", "_start"], ascending=[True, False], child="_key")
     latest = order[~order["_key"].duplicated(keep="first")]
     # Divergence (rules/divergences.md): an episode ending after 31 March was open on 31 March.
     end = lenient_dates(ctx, "SWEpisodes", "SW_DEC").loc[latest.index]
