@@ -112,6 +112,19 @@ def uasc_sex_from_header(ctx, rows):
     return candidates(u.index, "SEX", vals, [f"the child's Header SEX is {v}" for v in vals])
 
 
+@suggester("same_child:Header.SEX", "Header", ["SEX"])
+def header_sex_from_uasc(ctx, rows):
+    """Header SEX blank or invalid: the SEX of the child's UASC record."""
+    if not ctx.has("UASC"):
+        return None
+    bad = invalid_now(ctx, "Header", "SEX", rows)
+    h = ctx.raw("Header").loc[bad[bad].index, ["CHILD"]].dropna()
+    sex = first_of_child(ctx.raw("UASC"), "SEX", h["CHILD"])
+    h = h[h["CHILD"].isin(sex.index)]
+    vals = [sex[c] for c in h["CHILD"]]
+    return candidates(h.index, "SEX", vals, [f"the child's UASC record gives SEX {v}" for v in vals])
+
+
 @suggester("same_child:HOME_POST", "Episodes", ["HOME_POST"])
 def home_postcode(ctx, rows):
     """HOME_POST blank or invalid: the postcode all the child's other episodes give (this year's,
