@@ -72,6 +72,7 @@ def validate(current: list[str | Path], previous: list[str | Path] | None = None
     alerts = year_mismatch_warnings(ctx, year_given) + la_alerts(ctx)
     report = build_report(ctx, result, warnings + alerts)
     report.alerts = alerts
+    report.settings = {"select": list(select or []), "ignore": list(ignore or []), "baseline": bool(baseline)}
     if baseline:
         from .baseline import apply_baseline, baseline_notes, load_baseline
 

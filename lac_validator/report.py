@@ -51,6 +51,7 @@ class Report:
     stale: list = field(default_factory=list)  # baseline entries that matched nothing
     unexplained: list = field(default_factory=list)  # baseline entries with no real explanation
     unknown_baseline: list = field(default_factory=list)  # baseline entries naming no rule of the year
+    settings: dict = field(default_factory=dict)  # rule selection and baseline use, for the run history
 
     @property
     def unexplained_accepted(self) -> int:
