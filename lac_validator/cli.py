@@ -433,7 +433,10 @@ def explain(code, year):
 def convert_cmd(inputs, to, output, year):
     """Convert a return (folder and/or files: CSV, XLSX, XML) to CSV, XLSX or DfE XML.
 
-    Values are copied exactly as given (case kept, nothing trimmed); the inputs are never changed.
+    CSV and XLSX copy every value as given (case kept, nothing trimmed). XML holds one HEADER per
+    child: a child without a Header row loses its DOB and sex, other tables' DOB (and sex) are
+    replaced by the Header's, and extra rows of child-level tables are dropped; a warning says
+    when any of this happens. The inputs are never changed.
     """
     from lac_validator.convert import convert
     from lac_validator.loader import load_return

@@ -5,7 +5,6 @@ import json
 
 import pytest
 
-from tests.cli_run import run_cli
 from tests.test_cli import EPIS, HEADER, SW, run, tiny  # noqa: F401  (tiny is a fixture)
 
 
@@ -364,3 +363,23 @@ def test_history_written_before_settings_is_upgraded(tmp_path):
     with sqlite3.connect(db) as con:
         assert con.execute("PRAGMA user_version").fetchone()[0] == hist.SCHEMA_VERSION
     con.close()
+
+
+# ------------------------------------------------------------------ convert --to xml
+
+def test_convert_to_xml_says_what_xml_cannot_carry(tiny):
+    cur = tiny / "current"
+    (cur / "header.csv").write_text(HEADER + "1,M,01/01/2010,WBRI,,,\n1,M,01/01/2010,WBRI,,,\n2,F,01/01/2011,WBRI,,,\n")
+    (cur / "episodes.csv").write_text(EPIS + "1,01/04/2025,S,C2,N1,U1,PR1,,,,,,\n5,01/04/2025,S,C2,N1,U1,PR1,,,,,,\n")
+    (cur / "reviews.csv").write_text("CHILD,DOB,REVIEW,REVIEW_CODE\n1,02/02/2010,01/06/2025,PN1\n2,01/01/2011,01/06/2025,PN1\n")
+    r = run("convert", cur, "--to", "xml", "-o", tiny / "r.xml", "--year", "2025-26")
+    text = " ".join(r.output.split())
+    assert r.exit_code == 0 and (tiny / "r.xml").exists()
+    assert "warning: XML: 1 child(ren) have rows (Episodes 1) but no Header row" in text
+    assert "warning: XML: Reviews.DOB differs from the Header's for 1 child(ren)" in text
+    assert "warning: XML: Header has 1 extra row(s)" in text
+    assert "exactly" not in run("convert", "--help").output
+    r = run("convert", EXAMPLE, "--to", "xml", "-o", tiny / "e.xml", "--year", "2025-26")
+    assert r.exit_code == 0 and "warning: XML" not in r.output
+    r = run("convert", cur, "--to", "csv", "-o", tiny / "csv", "--year", "2025-26")
+    assert "warning: XML" not in r.output  # CSV keeps every value
