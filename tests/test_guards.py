@@ -100,6 +100,7 @@ def test_baseline_entry_for_a_rule_the_year_lacks_is_named_not_stale(tiny):
     base.write_text("accepted:\n- {rule: '5O1', child: '1', explanation: Agreed}\n"
                     "- {rule: '501', child: '9', explanation: Agreed}\n")
     r = run("validate", tiny / "current", "--year", "2025-26", "--select", "501", "--baseline", base, "-f", "json", "-o", out)
+    assert r.exit_code == 1  # 501 still flags child 1: the 5O1 entry accepts nothing
     doc = json.loads(out.read_text())
     assert [e["rule"] for e in doc["unknown_rule_baseline"]] == ["5O1"]
     assert [e["rule"] for e in doc["stale_baseline"]] == ["501"]
