@@ -90,7 +90,8 @@ def add_mistakes(cur: dict, prev: dict, seed: int, rate: float, truth: list[dict
                     ok = True
             elif kind == "sex_in_words":
                 h = np.flatnonzero(hdr["CHILD"].to_numpy() == child)[0]
-                note(kind, "Header", h, "SEX", {"M": "Male", "F": "Female"}.get(hdr.at[h, "SEX"], "Unknown"), child)
+                words = {"M": "Male", "1": "Male", "F": "Female", "2": "Female"}.get(hdr.at[h, "SEX"], "Unknown")
+                note(kind, "Header", h, "SEX", words, child)
                 ok = True
             elif kind == "review_date_iso":
                 r = np.flatnonzero(cur["Reviews"]["CHILD"].to_numpy() == child)
@@ -127,19 +128,19 @@ def score(report, truth: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def run_seed(children: int, seed: int, rate: float, extra: bool, folder: Path) -> pd.DataFrame:
+def run_seed(children: int, seed: int, rate: float, extra: bool, folder: Path, year: str = YEAR) -> pd.DataFrame:
     from lac_validator.api import validate
     from lac_validator.synth import generate, write_return
 
     truth: list[dict] = []
-    cur, prev = generate(children, YEAR, seed, rate, LA, truth=truth)
+    cur, prev = generate(children, year, seed, rate, LA, truth=truth)
     if extra:
         add_mistakes(cur, prev, seed, rate, truth)
     write_return(cur, folder / "current")
     write_return(prev, folder / "previous")
     frame = pd.DataFrame(truth, columns=["child", "kind", "table", "row", "field", "written", "true"])
     frame.to_csv(folder / "truth.csv", index=False)  # beside the return, never in it
-    report = validate([folder / "current"], [folder / "previous"], YEAR, LA)
+    report = validate([folder / "current"], [folder / "previous"], year, LA)
     return score(report, frame)
 
 
@@ -169,6 +170,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--children", type=int, default=2000)
     ap.add_argument("--seeds", default="903,904,905", help="comma-separated generator seeds (default 903,904,905)")
+    ap.add_argument("--year", default=YEAR, help=f"collection year (default {YEAR})")
     ap.add_argument("--rate", type=float, default=0.1, help="deliberate mistakes per child (default 0.1)")
     ap.add_argument("--generator-only", action="store_true", help="only the generator's own kinds of mistake")
     ap.add_argument("--markdown", type=Path, help="also write the table as Markdown to this file")
@@ -176,7 +178,7 @@ def main(argv=None) -> int:
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for seed in [int(s) for s in a.seeds.split(",") if s.strip()]:
-            results.append(run_seed(a.children, seed, a.rate, not a.generator_only, Path(tmp) / f"s{seed}"))
+            results.append(run_seed(a.children, seed, a.rate, not a.generator_only, Path(tmp) / f"s{seed}", a.year))
     t = table(pd.concat(results, ignore_index=True))
     text = markdown(t)
     print(text)

@@ -170,10 +170,16 @@ def validate(current, previous, year, la, providers, select, ignore, baseline, h
     except InputError as exc:
         _fail(exc)
     if fix_sheet is not None:
-        from lac_validator.fixes import write_fix_sheet
+        from lac_validator.fixes import sheet_info, write_fix_sheet
 
+        if fix_sheet.suffix.lower() != ".xlsx":
+            _fail(f"--fix-sheet {fix_sheet}: give a file name ending .xlsx (the fix sheet is an Excel workbook).")
         _check_output(fix_sheet, [*current, *previous])
-        rows = write_fix_sheet(report, fix_sheet)
+        info = sheet_info(report, list(current), list(previous), providers, _codes(select), _codes(ignore))
+        try:
+            rows = write_fix_sheet(report, fix_sheet, info, workers)
+        except OSError as exc:
+            _fail(f"cannot write the fix sheet {fix_sheet}: {exc.strerror or exc}. Choose another path.")
         report.warnings.append(f"fix sheet with {rows} rows written to {fix_sheet}")
     if pseudonymise:
         _pseudonymise(report, salt)
@@ -722,49 +728,49 @@ def compare_profiles_cmd(ours, others, output, top):
         click.echo(f"Wrote {output}")
 
 
-def _copy_with_changes(files, changes, output: Path, who: str, year, previous, la) -> None:
-    """Write the corrected copy and its change log, then re-validate the copy."""
-    from lac_validator.api import validate as run_validation
-    from lac_validator.fixes import apply_changes
-
-    try:
-        _, log, n = apply_changes(files, changes, output, who)
-    except InputError as exc:
-        _fail(exc)
-    click.echo(f"Made {n} of {len(changes)} corrections in a copy in {output}; change log: {log}")
-    try:
-        report = run_validation([output], list(previous) or None, year, la)
-    except InputError as exc:
-        _fail(f"the corrected copy could not be validated: {exc}")
-    click.echo(f"Re-validated the corrected copy: {report.error_count} errors remain "
-               f"({report.children_with('error')} children).")
-
-
 @main.command("apply-fixes")
 @click.argument("fix_sheet", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--to", "to", multiple=True, required=True, type=click.Path(path_type=Path),
               help="The return the fix sheet was made from (folder and/or files), as given to validate.")
-@click.option("--output", "-o", type=click.Path(path_type=Path), required=True, help="New folder for the corrected copy.")
-@click.option("--who", default="", help="Who made the corrections (written to the change log).")
-@click.option("--previous", "-p", multiple=True, type=click.Path(path_type=Path), help="Last year's return, for re-validation.")
-@click.option("--year", "-y", help="Collection year (default: the year in progress today).")
-@click.option("--la", help="Submitting local authority, for re-validation.")
-def apply_fixes_cmd(fix_sheet, to, output, who, previous, year, la):
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True,
+              help="New (or empty) folder for the corrected copy; an earlier copy made by apply-fixes is replaced.")
+@click.option("--who", default="", help="Who made the corrections, for the change log (default: your login name).")
+@click.option("--previous", "-p", multiple=True, type=click.Path(path_type=Path),
+              help="Last year's return, only if it has moved since the sheet was written (the sheet records it).")
+@click.option("--allow-changed", is_flag=True,
+              help="Apply to a return that changed since the sheet was written: only rows whose record and value "
+                   "are still as the sheet shows.")
+@click.option("--year", "-y", hidden=True, help="Accepted when it agrees with the sheet (the sheet records the year).")
+@click.option("--la", hidden=True, help="Accepted when it agrees with the sheet (the sheet records the LA).")
+def apply_fixes_cmd(fix_sheet, to, output, who, previous, allow_changed, year, la):
     """Apply the corrections filled in a fix sheet to a copy of the return, log them, re-validate.
 
-    The return itself is never changed.
-    """
-    from lac_validator.fixes import read_fix_sheet
-    from lac_validator.loader import expand_paths
+    The fix sheet records the collection year, the LA, the return's files (with their hashes), last
+    year's return and the rules run, so nothing else is needed. Each filled-in row is applied only
+    when its record is still in the return (found by its key), still holds the value the sheet
+    shows, the field is one the rule's row may correct (never a child ID) and the value is valid
+    for the field and year; otherwise it is refused with the reason. The return itself is never
+    changed; the copy gets a change log (one block per run) and is validated again.
 
-    cy = _year(year)
-    _check_output(output, list(to))
+    \b
+    Exit codes:
+      0  every correction was made and none introduced a new error
+      1  some corrections were refused, or the corrections introduced errors (see the summary)
+      2  nothing written: unreadable sheet, the return changed since the sheet was written,
+         or an output folder that is not new, empty or an earlier copy
+    """
+    from lac_validator.fixes import apply_fix_sheet, render_summary
+
     try:
-        files, _ = expand_paths(list(to), "current")
-        changes = read_fix_sheet(fix_sheet)
-    except InputError as exc:
+        result = apply_fix_sheet(fix_sheet, list(to), output, who, list(previous) or None, allow_changed, year, la)
+    except (InputError, YearError) as exc:
         _fail(exc)
-    _copy_with_changes(files, changes, output, who, cy, previous, la)
+    except OSError as exc:
+        _fail(f"cannot write the corrected copy to {output}: {exc.strerror or exc}. Choose another --output folder.")
+    click.echo(render_summary(result, limit=50), nl=False)
+    if result.output is not None:
+        click.echo(f"Summary also written to {result.output / 'lac-validator-summary.txt'}.")
+    sys.exit(result.exit_code)
 
 
 @main.command("fix")
@@ -778,13 +784,15 @@ def apply_fixes_cmd(fix_sheet, to, output, who, previous, year, la):
 def fix_cmd(current, output, who, previous, year, la, dry_run):
     """Make the safe mechanical corrections on a copy: stray spaces, lower-case codes, postcode
     spacing, dates written 01-04-2025 / 2025-04-01. Logged and re-validated; inputs never change."""
-    from lac_validator.fixes import mechanical_fixes
+    from lac_validator.api import validate as run_validation
+    from lac_validator.fixes import CHANGE_LOG, check_output, mechanical_fixes, write_copy
+    from lac_validator.fixing.copying import log_row, now
     from lac_validator.loader import expand_paths, load_return
 
     cy = _year(year)
-    _check_output(output, list(current))
     try:
         files, _ = expand_paths(list(current), "current")
+        prev_files = expand_paths(list(previous), "previous")[0] if previous else []
         ret = load_return(list(current), cy, "current", upper=False)
         changes = mechanical_fixes(ret)
         if dry_run:
@@ -792,9 +800,17 @@ def fix_cmd(current, output, who, previous, year, la, dry_run):
                 click.echo(f"{c.file}:{c.line} {c.field}: {c.old!r} -> {c.new!r} ({c.reason})")
             click.echo(f"{len(changes)} corrections proposed; nothing written.")
             return
-    except InputError as exc:
+        check_output(output, files, prev_files)
+        run = now()
+        _, status = write_copy(files, changes, output, [log_row(run, who, "lac-validator fix", c, "applied", i)
+                                                         for i, c in enumerate(changes)])
+        made = sum(1 for i in range(len(changes)) if status.get(i) == "applied")
+        click.echo(f"Made {made} of {len(changes)} corrections in a copy in {output}; change log: {output / CHANGE_LOG}")
+        report = run_validation([output], list(previous) or None, cy, la)
+    except (InputError, YearError) as exc:
         _fail(exc)
-    _copy_with_changes(files, changes, output, who, cy, previous, la)
+    click.echo(f"Re-validated the corrected copy: {report.error_count} errors remain "
+               f"({report.children_with('error')} children).")
 
 
 @main.command("las")

@@ -201,7 +201,8 @@ def test_change_log_of_fixes_is_neutralised(tmp_path, capsys, monkeypatch):
     rows = list(csv.reader(io.StringIO((tmp_path / "fixed" / "lac-validator-changes.log").read_text(encoding="utf-8"), newline="")))
     assert len(rows) == 4  # header + 3 corrections
     assert not [c for r in rows for c in r if c.startswith(TRIGGERS)]
-    assert {r[1] for r in rows[1:]} == {"'=me()"} and {r[4] for r in rows[1:]} == {"'=cmd()"}  # fix keeps case as given
+    who, child = rows[0].index("who"), rows[0].index("child")
+    assert {r[who] for r in rows[1:]} == {"'=me()"} and {r[child] for r in rows[1:]} == {"'=cmd()"}  # fix keeps case as given
 
 
 # ---------------------------------------------------------------- permissions and temporary files

@@ -22,15 +22,30 @@ def _child_near_miss(table: str):
         here = here[~here.isin(known)]
         if here.empty:
             return None
+        if ctx.has("Header_last"):  # a child of last year's return is a real child, not a typing slip
+            here = here[~here.isin(ctx.raw("Header_last")["CHILD"])]
         close = near_misses(sorted(set(here.tolist())), known)
+        # the child it would become must have records of its own beyond Header, or be in last
+        # year's return: otherwise the Header's CHILD may be the mistyped one
+        found = {c for v in close.values() if len(v) == 1 for c in v}
+        established = set()
+        if ctx.has("Header_last") and found:
+            col = ctx.raw("Header_last")["CHILD"]
+            established |= set(col[col.isin(found)].tolist())
+        for t in CHILD_TABLES:
+            if ctx.has(t) and found:
+                col = ctx.raw(t)["CHILD"]
+                established |= set(col[col.isin(found)].tolist())
         dob_here = ctx.table(table)["DOB"] if "DOB" in ctx.table(table).columns else None
         hdob = ctx.table("Header").drop_duplicates("CHILD").set_index("CHILD")["DOB"]
         out = []
         for row, value in here.items():
-            found = close.get(value, [])
-            if len(found) != 1:
+            near = close.get(value, [])
+            if len(near) != 1:
                 continue
-            cand = found[0]
+            cand = near[0]
+            if cand not in established:
+                continue
             evidence = f"CHILD {cand} is in Header and {describe_difference(value, cand)}; no other child is that close"
             if dob_here is not None and pd.notna(dob_here.at[row]):
                 if pd.isna(hdob.get(cand)) or dob_here.at[row] != hdob.get(cand):

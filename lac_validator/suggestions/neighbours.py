@@ -30,10 +30,12 @@ def end_from_next_start(ctx, rows):
         return None
     raw = ctx.raw("Episodes")
     nxt = o.groupby("CHILD", sort=False)["DECOM"].shift(-1)
+    nxt_end = o.groupby("CHILD", sort=False)["DEC"].shift(-1)
     # a child with an undated episode: its place in the order is unknown, so "next" is unsure
     undated = o["CHILD"].isin(o.loc[o["DECOM"].isna(), "CHILD"])
     pick = (o["_row"].isin(rows) & raw["REC"].reindex(o.index).eq("X1").fillna(False).astype(bool)
             & o["DECOM"].notna() & nxt.notna() & (nxt > o["DECOM"]) & ~undated
+            & ~(nxt_end < nxt).fillna(False)  # a next episode ending before it starts: its DECOM is suspect
             & (o["DEC"].isna() | o["DEC"].ne(nxt)))
     # two episodes starting on the next start date: which one follows is unclear
     starts = o.groupby(["CHILD", "DECOM"]).size()

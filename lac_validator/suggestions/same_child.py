@@ -68,20 +68,35 @@ for _t in DOB_TABLES:
 
 @suggester("same_child:Header.DOB", "Header", ["DOB"])
 def header_dob_from_tables(ctx, rows):
-    """Header DOB blank or not a date: the DOB the child's other tables all give."""
-    bad = invalid_now(ctx, "Header", "DOB", rows)
-    h = ctx.raw("Header").loc[bad[bad].index, ["CHILD"]].dropna()
-    if h.empty:
+    """Header DOB blank or not a date: the DOB the child's other records all give. A valid Header
+    DOB that differs from last year's: last year's, when every other record this year gives it
+    too (then only Header changed)."""
+    header = ctx.table("Header").loc[rows, ["CHILD", "DOB"]]
+    header = header[header["CHILD"].notna()]
+    if header.empty:
         return None
-    others = _dob_rows(ctx, h["CHILD"].unique())
+    bad = invalid_now(ctx, "Header", "DOB", header.index)
+    others = _dob_rows(ctx, header["CHILD"].unique())
     if others.empty:
         return None
     agreed = first_of_child(others, "DOB")
-    h = h[h["CHILD"].isin(agreed.index)]
+    last = first_of_child(ctx.table("Header_last"), "DOB", header["CHILD"]) if ctx.has("Header_last") \
+        else pd.Series(dtype="datetime64[us]")
     tables = others.groupby("CHILD")["table"].agg(lambda s: ", ".join(dict.fromkeys(s)))
-    vals = [fmt_date(agreed[c]) for c in h["CHILD"]]
-    return candidates(h.index, "DOB", vals,
-                      [f"the child's {tables[c]} record(s) all give DOB {v}" for c, v in zip(h["CHILD"], vals)])
+    out = []
+    for row, child, dob in zip(header.index, header["CHILD"], header["DOB"]):
+        if child not in agreed.index:
+            continue
+        v = fmt_date(agreed[child])
+        if bad[row]:
+            out.append((row, v, f"the child's {tables[child]} record(s) all give DOB {v}"))
+        elif child in last.index and last[child] == agreed[child] != dob:
+            out.append((row, v, f"last year's return recorded DOB {v} for this child, and the child's "
+                                f"{tables[child]} record(s) this year all give it too"))
+    if not out:
+        return None
+    r, v, e = zip(*out)
+    return candidates(r, "DOB", v, e)
 
 
 @suggester("same_child:UASC.SEX", "UASC", ["SEX"])

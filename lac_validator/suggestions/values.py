@@ -132,15 +132,16 @@ def describe_difference(a: str, b: str) -> str:
 
 def first_of_child(frame: pd.DataFrame, column: str, children=None) -> pd.Series:
     """One value per CHILD (of `children`, else all) where the child's rows agree (indexed by
-    CHILD); children whose rows give different values are left out (conflicting evidence)."""
+    CHILD); children whose rows give different values are left out (conflicting evidence). The
+    rows are few (the flagged children's): gathered in plain Python."""
     if children is not None:
-        frame = frame[frame["CHILD"].isin(pd.unique(np.asarray(children, dtype=object)))]
-    f = frame[frame["CHILD"].notna() & frame[column].notna()]
-    n = f.groupby("CHILD")[column].nunique()
-    agree = n.index[n.eq(1)]
-    f = f[f["CHILD"].isin(agree)]
-    f = f[~f["CHILD"].duplicated()]
-    return pd.Series(f[column].to_numpy(), index=f["CHILD"].to_numpy())
+        frame = frame[frame["CHILD"].isin(pd.unique(np.asarray(children, dtype=object))).to_numpy()]
+    seen: dict = {}
+    for child, value in zip(frame["CHILD"].tolist(), frame[column].tolist()):
+        if isinstance(child, str) and not pd.isna(value):
+            seen.setdefault(child, set()).add(value)
+    agreed = {c: next(iter(v)) for c, v in seen.items() if len(v) == 1}
+    return pd.Series(list(agreed.values()), index=list(agreed), dtype=frame[column].dtype)
 
 
 def empty_index() -> pd.Index:

@@ -1,0 +1,118 @@
+"""The fix sheet's data model: one class per thing, so new columns and sources of values slot in."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+FORMAT = "2"  # fix sheet layout version, recorded on the About sheet
+
+# Column headers; the reader finds columns by these names, never by position.
+KEY = "Key"
+RULE = "Rule"
+CHILD = "Child"
+SOCIAL_WORKER = "Social worker"
+RECORD = "Record"
+FIELD = "Field"
+CURRENT = "Current value"
+CORRECTED = "Corrected value"
+WHAT = "What to enter"
+HOW = "How to fix"
+MESSAGE = "Message"
+TABLE = "Table"
+YEAR = "Year"
+FILE = "File"
+LINE = "Line"
+REQUIRED_COLUMNS = (KEY, FIELD, CURRENT, CORRECTED)
+
+BLANK_WORDS = ("(BLANK)", "BLANK")  # typed to empty a cell (an empty cell means "no correction")
+
+
+@dataclass
+class SheetRow:
+    """One row of a fix sheet as a person left it. `cells` holds every cell by header, so a
+    column added later (e.g. a suggested value) is read without changing this class."""
+
+    sheet: str
+    row: int                  # the sheet row number a person sees
+    key: str
+    rule: str
+    field: str
+    current: str | None       # the value the sheet shows (None: blank)
+    corrected: object = None  # the Corrected value cell as read (None: empty)
+    child: str | None = None
+    line: int | None = None
+    cells: dict = field(default_factory=dict)
+
+    @property
+    def where(self) -> str:
+        return f"sheet '{self.sheet}' row {self.row}"
+
+    def value_to_apply(self):
+        """The value this row asks for, or None when it asks for nothing (the one place to add
+        other sources, such as an accepted suggestion)."""
+        return None if _empty(self.corrected) else self.corrected
+
+
+def _empty(value) -> bool:
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
+@dataclass
+class Change:
+    """One cell to change in a copy of the return (from a fix sheet or a mechanical fix)."""
+
+    file: str       # the input file as the loader describes it (with " (sheet 'X')" for XLSX)
+    line: int       # CSV line / sheet row of the record
+    table: str
+    child: str
+    field: str
+    old: str | None  # the cell's text as it is now (case as given); None: blank
+    new: str         # "" empties the cell
+    reason: str
+
+
+@dataclass
+class Outcome:
+    """What became of one filled-in sheet row: applied (with its Change) or refused (with why)."""
+
+    row: SheetRow
+    status: str               # "applied", "refused" or "same" (another row makes the same change)
+    reason: str = ""
+    change: Change | None = None
+
+    @property
+    def applied(self) -> bool:
+        return self.status in ("applied", "same")
+
+
+@dataclass
+class FileStamp:
+    """One input file as it was when the sheet was written."""
+
+    role: str    # "current" or "previous"
+    path: str    # absolute path
+    sha256: str
+    size: int
+
+    @property
+    def name(self) -> str:
+        from pathlib import Path
+
+        return Path(self.path).name
+
+
+@dataclass
+class SheetInfo:
+    """Everything needed to apply a sheet (its hidden About sheet): year, LA, the return's files
+    and hashes, last year's return and the rules that were run."""
+
+    year: str                       # label, e.g. 2025-26
+    la: str = ""                    # ONS code, or "" when --la was not given
+    current: list[str] = field(default_factory=list)   # the return as given (absolute paths)
+    previous: list[str] = field(default_factory=list)
+    providers: list[str] = field(default_factory=list)
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    files: list[FileStamp] = field(default_factory=list)
+    written: str = ""
+    version: str = ""
+    format: str = FORMAT
