@@ -243,12 +243,17 @@ def test_previous_pointing_at_this_years_files_is_refused(tiny):
     cur = tiny / "current"
     copy = tiny / "copy"
     shutil.copytree(cur, copy)
-    for prev in (cur, cur / "header.csv", tiny / "current" / ".." / "current", copy):
+    for prev in (cur, cur / "header.csv", tiny / "current" / ".." / "current"):
         r = run("validate", cur, "--previous", prev, "--year", "2025-26", "--select", "101")
         assert r.exit_code == 2, (prev, r.output)
         assert "give last year's return" in r.output
+    out = tiny / "r.json"
+    assert run("validate", cur, "--previous", copy, "--year", "2025-26", "--select", "101", "-f", "json", "-o", out).exit_code == 1
+    alerts = json.loads(out.read_text())["alerts"]
+    assert any(a.startswith("every file of --previous has the same content as one of this year's") for a in alerts)
     (copy / "header.csv").write_text(HEADER + "1,M,01/01/2010,WBRI,,,\n")   # last year really differs
-    assert run("validate", cur, "--previous", copy, "--year", "2025-26", "--select", "101").exit_code == 1
+    run("validate", cur, "--previous", copy, "--year", "2025-26", "--select", "101", "-f", "json", "-o", out)
+    assert json.loads(out.read_text())["alerts"] == []
     r = run("validate-many", tiny, "--year", "2025-26", "--select", "101", "-o", tiny / "out")
     assert r.exit_code == 1  # tiny has current/ and no previous/
 
