@@ -253,7 +253,7 @@ def test_previous_pointing_at_this_years_files_is_refused(tiny):
     assert any(a.startswith("every file of --previous has the same content as one of this year's") for a in alerts)
     (copy / "header.csv").write_text(HEADER + "1,M,01/01/2010,WBRI,,,\n")   # last year really differs
     run("validate", cur, "--previous", copy, "--year", "2025-26", "--select", "101", "-f", "json", "-o", out)
-    assert json.loads(out.read_text())["alerts"] == []
+    assert not any("same content" in a for a in json.loads(out.read_text())["alerts"])
     r = run("validate-many", tiny, "--year", "2025-26", "--select", "101", "-o", tiny / "out")
     assert r.exit_code == 1  # tiny has current/ and no previous/
 
