@@ -34,6 +34,7 @@ def validate(current: list[str | Path], previous: list[str | Path] | None = None
     if year is None:
         year = CollectionYear.in_progress()
         notes.append(f"no --year given: validating as {year.label}, the collection year in progress today.")
+    # Every output says so when a year after the latest specified one is validated with that year's rules.
     elif isinstance(year, str):
         year = CollectionYear.parse(year)
     authority = resolve_la(la) if la else None
@@ -71,7 +72,9 @@ def validate(current: list[str | Path], previous: list[str | Path] | None = None
     warnings = notes + list(cur.warnings) + ([f"last year: {w}" for w in prev.warnings] if prev else [])
     from .la_check import la_alerts
 
-    alerts = year_mismatch_warnings(ctx, year_given) + la_alerts(ctx) + ([copied] if copied else [])
+    # A provisional year is said first: every output shows the alerts first.
+    alerts = [year.provisional_alert] if year.provisional else []
+    alerts += year_mismatch_warnings(ctx, year_given) + la_alerts(ctx) + ([copied] if copied else [])
     report = build_report(ctx, result, warnings + alerts)
     report.alerts = alerts
     report.settings = {"select": list(select or []), "ignore": list(ignore or []), "baseline": bool(baseline)}

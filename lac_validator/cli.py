@@ -39,6 +39,18 @@ def _year(value: str | None) -> CollectionYear:
         raise click.BadParameter(str(exc), param_hint="--year") from None
 
 
+def _params_text(params: dict) -> str:
+    """A rule version's year-specific values (spec `params`), as one line."""
+    def one(v):
+        if isinstance(v, list):
+            return ", ".join(one(x) for x in v) if all(not isinstance(x, list) for x in v) else \
+                "; ".join(one(x) for x in v)
+        if isinstance(v, dict):
+            return "; ".join(f"{k}: {one(x)}" for k, x in v.items())
+        return str(v)
+    return "; ".join(f"{k} = {one(v)}" for k, v in params.items())
+
+
 def _codes(values: tuple[str, ...]) -> list[str]:
     out = []
     for v in values:
@@ -371,7 +383,11 @@ def list_rules(year, fmt):
     if fmt == "json":
         click.echo(json.dumps([{"code": r.code, "category": r.category, "message": r.message,
                                 "implemented": r.implemented, "needs": list(r.needs)} for r in rules], indent=1))
+        if cy.provisional:
+            click.echo(f"warning: {cy.provisional_alert}.", err=True)
         return
+    if cy.provisional:
+        click.echo(f"warning: {cy.provisional_alert}.")
     t = Table(title=f"SSDA903 rules for {cy.label} ({len(rules)})", header_style="bold")
     t.add_column("Code", no_wrap=True)
     t.add_column("Category")
@@ -382,6 +398,8 @@ def list_rules(year, fmt):
     con.print(t)
     if any(not r.implemented for r in rules):
         con.print("* not implemented yet in this version")
+    if cy.provisional:
+        click.echo(f"warning: {cy.provisional_alert}.")
 
 
 @main.command()
@@ -392,24 +410,30 @@ def explain(code, year):
     from lac_validator import divergences
     from lac_validator.registry import load_registry
 
+    from lac_validator.years import specified_range_text
+
     versions = load_registry().versions_of(code)
     if not versions:
         _fail(f"no rule with code '{code}': `lac-validator rules` lists them.")
+    cy = None
     if year:
         cy = _year(year)
         versions = [v for v in versions if v.applies_to(cy)]
         if not versions:
             _fail(f"rule {code} is not part of the {cy.label} collection.")
     out = io.StringIO()
+    if cy is not None and cy.provisional:
+        out.write(f"{cy.provisional_alert}.\n\n")
     for v in versions:
-        years = ", ".join(CollectionYear.from_key(y).label for y in v.years)
-        out.write(f"Rule {v.code} ({years})\n")
+        out.write(f"Rule {v.code} ({v.span.label})\n")
         out.write(f"  Message:  {v.message}\n")
         out.write(f"  Category: {v.category}\n")
         out.write(f"  Tables:   {', '.join(v.tables)}\n")
         out.write(f"  Fields:   {', '.join(v.fields)}\n")
         if v.needs:
             out.write(f"  Needs:    {', '.join(v.needs)}\n")
+        if v.params:
+            out.write(f"  Values:   {_params_text(v.params)}\n")
         out.write(f"  Flags:    {v.flags}\n")
         out.write("  Logic:\n")
         for line in v.logic.strip().splitlines():
@@ -421,6 +445,7 @@ def explain(code, year):
         if not v.implemented:
             out.write("  (not implemented yet in this version of lac-validator)\n")
         out.write("\n")
+    out.write(textwrap.fill(specified_range_text(), width=100) + "\n\n")
     departures = divergences.for_rule(code)
     if departures:
         # The logic above is the older validator's; these say where lac-validator follows the DfE message.

@@ -44,6 +44,11 @@ class Context:
 
     # -- the year ---------------------------------------------------------------
     @property
+    def rules_year(self) -> CollectionYear:
+        """The year whose rules and code lists apply (the latest specified one for a provisional year)."""
+        return self.year.rules_year
+
+    @property
     def collection_start(self) -> pd.Timestamp:
         return self.year.start
 
@@ -57,7 +62,8 @@ class Context:
 
     # -- code lists ---------------------------------------------------------------
     def codes(self, table: str, field: str) -> frozenset[str]:
-        """The field's valid codes in this collection year, from schemas/fields.yaml."""
+        """The field's valid codes in this collection year, from schemas/fields.yaml (a provisional
+        year has the latest specified year's)."""
         from .schema import load_schema
 
         return load_schema().codes(table, field, self.year)

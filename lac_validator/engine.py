@@ -129,7 +129,7 @@ def _run_one(rule: RuleVersion, ctx: Context):
         return ("not_run", reason), None
     started = time.perf_counter()
     try:
-        outcome = ("ok", normalise_flags(rule, rule.func(ctx), ctx))
+        outcome = ("ok", normalise_flags(rule, rule.run(ctx), ctx))
     except NotApplicable as exc:
         outcome = ("not_run", str(exc))
     except Exception as exc:  # a broken rule must never stop the run

@@ -1,19 +1,27 @@
 """One registry of rules: DfE metadata from the shipped spec plus one function each.
 
 A rule version is the spec entry (code, years, message, tables, fields, category, needs, flags,
-logic, notes) joined with the function that implements it. A year's rule set is a filter on
+logic, notes, params) joined with the function that implements it. A year's rule set is a filter on
 the registry; nothing is copied per year.
+
+Years are data: an entry's `years` is a range ("from 2024_25", or "2022_23 to 2023_24" once the DfE
+changed or retired that version), and year-specific values (code lists, exempt placements, dates)
+are the entry's `params`, passed to the function as keyword arguments. The function is the one
+registered for the entry's code (or for `implemented_by`, another code whose function it reuses),
+and its `variant` when the DfE changed the logic itself. See docs/new-year.md.
 """
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
 
 from .specfile import load_package_yaml
-from .years import CollectionYear
+from .years import CollectionYear, YearRange, parse_range, specified_keys
 
 SPEC_FILES = ("part1.yaml", "part2.yaml", "part3.yaml", "part4.yaml", "part5.yaml", "part6.yaml")
 
@@ -21,13 +29,14 @@ SPEC_FILES = ("part1.yaml", "part2.yaml", "part3.yaml", "part4.yaml", "part5.yam
 @dataclass(frozen=True)
 class Impl:
     code: str
-    years: frozenset[str] | None
+    variant: str | None
     func: Callable
     requires: tuple[str, ...] | None  # tables that must be supplied; default: the spec's tables
     module: str
 
 
 _IMPLS: list[Impl] = []
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 class NotApplicable(Exception):
@@ -35,15 +44,16 @@ class NotApplicable(Exception):
     the message is the reason shown under "rules not run"."""
 
 
-def rule(code: str, years: list[str] | None = None, requires: list[str] | None = None):
-    """Register `func(ctx)` as the implementation of `code` (all its versions, or `years`).
+def rule(code: str, variant: str | None = None, requires: list[str] | None = None):
+    """Register `func(ctx, **params)` as the implementation of `code`: of every version whose spec
+    entry names no variant, or of the versions whose entry says ``variant: <variant>``.
 
-    The function returns the flagged rows: a boolean Series or an index of row labels of the
+    The function receives the spec entry's `params` as keyword arguments and returns the flagged rows: a boolean Series or an index of row labels of the
     rule's first table, or a dict mapping table names (``Episodes``, ``Header_last``...) to
     boolean Series or row labels.
     """
     def deco(func):
-        _IMPLS.append(Impl(code, frozenset(years) if years else None, func,
+        _IMPLS.append(Impl(code, variant, func,
                            tuple(requires) if requires is not None else None, func.__module__))
         return func
     return deco
@@ -52,7 +62,7 @@ def rule(code: str, years: list[str] | None = None, requires: list[str] | None =
 @dataclass
 class RuleVersion:
     code: str
-    years: tuple[str, ...]
+    years: tuple[str, ...]  # the specified years in `span` (a provisional year uses the latest one's)
     message: str
     tables: tuple[str, ...]
     fields: tuple[str, ...]
@@ -63,6 +73,8 @@ class RuleVersion:
     notes: str
     func: Callable | None = None
     requires: tuple[str, ...] = field(default_factory=tuple)
+    span: YearRange = YearRange("0000_00")
+    params: dict = field(default_factory=dict)
 
     @property
     def implemented(self) -> bool:
@@ -73,7 +85,18 @@ class RuleVersion:
         return self.tables[0]
 
     def applies_to(self, year: CollectionYear) -> bool:
-        return year.key in self.years
+        """In force in `year` (for a provisional year: in the latest specified year)."""
+        return year.rules_year.key in self.span
+
+    @property
+    def fixed_dates(self) -> dict[str, str]:
+        """Params that are calendar dates (yyyy-mm-dd): the version compares with these fixed days,
+        whatever the collection year, so its meaning does not move with the year."""
+        return {k: v for k, v in self.params.items() if isinstance(v, str) and _ISO_DATE.match(v)}
+
+    def run(self, ctx):
+        """The function's flags for `ctx`, with this version's parameters."""
+        return self.func(ctx, **self.params)
 
 
 def _import_rule_modules() -> None:
@@ -112,35 +135,55 @@ def _data_tables(tables: list[str]) -> tuple[str, ...]:
     return tuple(t for t in tables if base_table(t) in known)
 
 
+def _check_params(code: str, func: Callable, params: dict) -> None:
+    """The entry's params must be exactly the function's keyword parameters (a typo in the data
+    fails when the registry loads, not as a rule error in a user's run)."""
+    sig = inspect.signature(func)
+    wanted = {n for n, p in list(sig.parameters.items())[1:] if p.kind is p.KEYWORD_ONLY or p.kind is p.POSITIONAL_OR_KEYWORD}
+    required = {n for n in wanted if sig.parameters[n].default is inspect.Parameter.empty}
+    if set(params) - wanted or required - set(params):
+        raise RuntimeError(f"rule {code}: params {sorted(params)} do not match {func.__module__}.{func.__name__}"
+                           f" (needs {sorted(required)}, accepts {sorted(wanted)})")
+
+
 @lru_cache(maxsize=1)
 def load_registry() -> Registry:
     _import_rule_modules()
     entries = []
     for name in SPEC_FILES:
         entries.extend(load_package_yaml("lac_validator.rules", f"spec/{name}"))
-    by_code: dict[str, list[Impl]] = {}
+    impls: dict[tuple[str, str | None], Impl] = {}
     for impl in _IMPLS:
-        by_code.setdefault(impl.code, []).append(impl)
+        if (impl.code, impl.variant) in impls:
+            raise RuntimeError(f"rule {impl.code} variant {impl.variant}: implemented twice "
+                               f"({impls[impl.code, impl.variant].module}, {impl.module})")
+        impls[impl.code, impl.variant] = impl
+    keys = specified_keys()
+    used = set()
     versions = []
     for e in entries:
-        years = tuple(e["years"])
-        chosen = None
-        for impl in by_code.get(e["code"], []):
-            if impl.years is None or set(years) <= impl.years:
-                if chosen is not None:
-                    raise RuntimeError(f"rule {e['code']} {years}: implemented twice ({chosen.module}, {impl.module})")
-                chosen = impl
-            elif impl.years & set(years):
-                raise RuntimeError(f"rule {e['code']}: implementation years {sorted(impl.years)} split the spec version {years}")
+        span = parse_range(e["years"])
+        if span.first not in keys or (span.last is not None and span.last not in keys):
+            raise RuntimeError(f"rule {e['code']}: years {e['years']!r} must start and end in a specified "
+                               f"collection year (fields.yaml collection_years)")
+        target = (str(e.get("implemented_by") or e["code"]), e.get("variant"))
+        chosen = impls.get(target)
+        if chosen is None and (e.get("variant") or e.get("implemented_by")):
+            raise RuntimeError(f"rule {e['code']} {span.text}: no function registered as {target}")
+        params = dict(e.get("params") or {})
+        if chosen is not None:
+            _check_params(e["code"], chosen.func, params)
+            used.add(target)
         versions.append(RuleVersion(
-            code=e["code"], years=years, message=e["message"], tables=tuple(e["tables"]),
+            code=e["code"], years=span.keys(), message=e["message"], tables=tuple(e["tables"]),
             fields=tuple(e.get("fields") or ()), category=e["category"], needs=tuple(e.get("needs") or ()),
             flags=e.get("flags", ""), logic=e.get("logic", ""), notes=e.get("notes", ""),
             func=chosen.func if chosen else None,
             requires=(chosen.requires if chosen and chosen.requires is not None else _data_tables(e["tables"])),
+            span=span, params=params,
         ))
-    known = {(e["code"]) for e in entries}
-    stray = [i for i in _IMPLS if i.code not in known]
-    if stray:
-        raise RuntimeError(f"implementations for codes not in the spec: {[i.code for i in stray]}")
+    stray = [f"{code} {variant or ''}".strip() for code, variant in impls if (code, variant) not in used]
+    if stray:  # a deleted rule keeps its entries, with closed year ranges
+        raise RuntimeError(f"implementations that no spec entry uses: {stray}")
     return Registry(versions)
+

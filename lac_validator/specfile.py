@@ -2,8 +2,23 @@
 from __future__ import annotations
 
 import json
+import os
 from importlib import resources
 from pathlib import Path
+
+# A folder holding another copy of the year data (spec/part*.yaml and fields.yaml, as in the package's
+# rules/ and schemas/ folders): maintainers try a new collection year's data with it before editing the
+# package, and tests build hypothetical years from data alone (docs/new-year.md).
+SPEC_DIR_ENV = "LAC_VALIDATOR_SPEC_DIR"
+DATA_PACKAGES = ("lac_validator.rules", "lac_validator.schemas")
+
+
+def data_source(package: str, name: str):
+    """Where a shipped YAML file is read from: the package, or the $LAC_VALIDATOR_SPEC_DIR copy."""
+    folder = os.environ.get(SPEC_DIR_ENV, "").strip()
+    if folder and package in DATA_PACKAGES:
+        return Path(folder) / name
+    return resources.files(package).joinpath(name)
 
 
 
@@ -22,7 +37,7 @@ def load_package_yaml(package: str, name: str, prepare=None, version: str = "", 
     False reads the YAML whatever the cache holds."""
     from . import cache  # noqa: PLC0415
 
-    source = resources.files(package).joinpath(name)
+    source = data_source(package, name)
     key = None
     if isinstance(source, Path) and source.is_file():
         key = cache.source_key("yaml", package, name, version, files=(source,))

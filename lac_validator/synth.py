@@ -18,6 +18,7 @@ frames (different years get different children).
 from __future__ import annotations
 
 import argparse
+import re
 import zlib
 import sys
 from pathlib import Path
@@ -26,9 +27,10 @@ import numpy as np
 import pandas as pd
 
 from .schema import load_schema
+from .years import specified_keys
 from .synth_postcodes import postcode_pools
 
-__all__ = ["generate", "write_return", "main", "FILE_NAMES"]
+__all__ = ["generate", "write_return", "shift_return", "shift_date_text", "main", "FILE_NAMES"]
 
 FILE_NAMES = {
     "Header": "header.csv", "Episodes": "episodes.csv", "Reviews": "reviews.csv", "UASC": "uasc.csv",
@@ -36,7 +38,6 @@ FILE_NAMES = {
     "PrevPerm": "previous_permanence.csv", "Missing": "missing.csv", "SWEpisodes": "sw_episodes.csv",
     "DoLo": "dolo.csv",
 }
-FIRST_YEAR, LAST_YEAR = "2022_23", "2026_27"
 OPEN = 10**7  # day number standing for "still open after the last collection_end"
 DAY = 1
 YEAR_DAYS = 365.25
@@ -99,12 +100,68 @@ def _prev_key(key: str) -> str:
 
 
 def _norm_year(year: str) -> str:
+    """The year key; a year after the latest specified one is allowed (a provisional year)."""
     s = str(year).strip().replace("-", "_").replace("/", "_")
     if len(s) == 9 and s[4] == "_":  # 2025_2026
         s = s[:5] + s[7:]
-    if s < FIRST_YEAR or s > LAST_YEAR or len(s) != 7:
-        raise ValueError(f"year {year!r} is not one of 2022-23 .. 2026-27")
+    keys = specified_keys()
+    if len(s) != 7 or not s[:4].isdigit() or not s[5:].isdigit() or s < keys[0] \
+            or int(s[5:]) != (int(s[:4]) + 1) % 100:
+        raise ValueError(f"year {year!r} is not a collection year from {keys[0].replace('_', '-')} on")
     return s
+
+
+_DMY = re.compile(r"(?<![\dZ])(\d{1,2}|ZZ)/(\d{1,2}|ZZ)/(\d{4}|\d{2})(?!\d)", re.IGNORECASE)
+_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+
+
+def _leap(year: int) -> bool:
+    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+
+
+def _shift_day(day: str, month: str, year: int) -> str:
+    # The spec's birthday arithmetic: 29 February becomes 28 February in a non-leap target year.
+    return "28" if day == "29" and month.lstrip("0") == "2" and not _leap(year) else day
+
+
+def _feb29_of_common_year(day: str, month: str, year: int) -> bool:
+    """29/02 of a year without one: no date, and it must stay one (it is left as written)."""
+    return day == "29" and month.lstrip("0") == "2" and not _leap(year)
+
+
+def shift_date_text(text: str, years: int) -> str:
+    """`text` with every dd/mm/yyyy (dd/mm/yy, and yyyy-mm-dd) moved `years` calendar years; day and month are kept
+    as written (so "31/06/2025", no date, stays no date; "ZZ/ZZ/2020" placeholders move too), except
+    29 February in a non-leap target year."""
+    def dmy(m):
+        two_digits = len(m.group(3)) == 2  # read leniently as 20yy
+        y = int(m.group(3)) + (2000 if two_digits else 0)
+        if _feb29_of_common_year(m.group(1), m.group(2), y):
+            return m.group(0)
+        y += years
+        year_text = f"{y % 100:02d}" if two_digits else f"{y:04d}"
+        return f"{_shift_day(m.group(1), m.group(2), y)}/{m.group(2)}/{year_text}"
+
+    def iso(m):
+        if _feb29_of_common_year(m.group(3), m.group(2), int(m.group(1))):
+            return m.group(0)
+        y = int(m.group(1)) + years
+        return f"{y:04d}-{m.group(2)}-{_shift_day(m.group(3), m.group(2), y)}"
+
+    return _ISO.sub(iso, _DMY.sub(dmy, text))
+
+
+def shift_return(tables: dict[str, pd.DataFrame], years: int) -> dict[str, pd.DataFrame]:
+    """The same return `years` collection years later: every date column's values moved (shift_date_text)."""
+    schema = load_schema()
+    out = {}
+    for name, df in tables.items():
+        df = df.copy()
+        for col in schema.table(name).date_columns:
+            if col in df:
+                df[col] = [shift_date_text(v, years) if isinstance(v, str) else v for v in df[col]]
+        out[name] = df
+    return out
 
 
 def _rng(seed: int, stream: int, year: str = "") -> np.random.Generator:
@@ -129,8 +186,8 @@ def _uniform_int(rng, lo, hi, size=None) -> np.ndarray:
 # schema helpers
 # --------------------------------------------------------------------------------------------
 def _schema_key(key: str) -> str:
-    """Code lists of a year; last year of 2022_23 (2021_22) is read with 2022_23's lists."""
-    return max(key, FIRST_YEAR)
+    """Code lists of a year; last year of the first specified year is read with that year's lists."""
+    return max(key, specified_keys()[0])
 
 
 def _tables_for(key: str) -> list:
@@ -959,6 +1016,13 @@ def generate(n_children: int, year: str = "2025_26", seed: int = 903, error_rate
     if n_children < 1:
         raise ValueError("n_children must be at least 1")
     key = _norm_year(year)
+    latest = specified_keys()[-1]
+    if key > latest:
+        # A provisional year: the latest specified year's return (same seed, same children) with every
+        # date moved on, so its errors can be compared with that year's (tests/test_years_boundary.py).
+        cur, prev = generate(n_children, latest, seed, error_rate, la_ons)
+        gap = int(key[:4]) - int(latest[:4])
+        return shift_return(cur, gap), shift_return(prev, gap)
     w = _World(int(n_children), key, int(seed), la_ons)
     cur = _cut(w, key, w.Y0, w.Y1, 10)
     prev = _cut(w, w.prev, w.P0, w.P1, 11)
@@ -1004,7 +1068,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m lac_validator.synth",
                                  description="Write a synthetic SSDA903 return (this year and last year).")
     ap.add_argument("--children", type=int, default=200, help="children looked after this year (default 200)")
-    ap.add_argument("--year", default="2025-26", help="collection year, e.g. 2025-26 (default)")
+    ap.add_argument("--year", default="2025-26",
+                    help="collection year, e.g. 2025-26 (default); a year after the latest specified one is "
+                         "the latest year's return with every date moved on")
     ap.add_argument("--seed", type=int, default=903)
     ap.add_argument("--error-rate", type=float, default=0.01, help="deliberate errors per child (default 0.01)")
     ap.add_argument("--la", default="E08000007", help="ONS code of the LA (default E08000007, Stockport)")

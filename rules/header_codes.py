@@ -14,12 +14,6 @@ def dob_valid(ctx):
     return ctx.table("Header")["DOB"].isna()
 
 
-ETHNIC_CODES = frozenset([
-    "WBRI", "WIRI", "WOTH", "WIRT", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND", "APKN",
-    "ABAN", "AOTH", "BCRB", "BAFR", "BOTH", "CHNE", "OOTH", "REFU", "NOBT",
-])
-
-
 @rule("103")
 def ethnic_code(ctx):
-    return ~ctx.raw("Header")["ETHNIC"].isin(ETHNIC_CODES)
+    return ~ctx.raw("Header")["ETHNIC"].isin(ctx.codes("Header", "ETHNIC"))

@@ -1,8 +1,6 @@
 """Missing-episode dates and type, reason-for-placement-change code (rules 1004, 1005, 1006, 1009)."""
 from lac_validator.registry import rule
 
-REASON_PLACE_CHANGE_CODES = ["CARPL", "CLOSE", "ALLEG", "STAND", "APPRR", "CREQB", "CREQO", "CHILD", "LAREQ",
-                             "PLACE", "CUSTOD", "OTHER"]
 
 
 @rule("1004")
@@ -24,4 +22,4 @@ def missing_type_invalid(ctx):
 @rule("1009")
 def reason_place_change_invalid(ctx):
     r = ctx.raw("Episodes")["REASON_PLACE_CHANGE"]
-    return r.notna() & ~r.isin(REASON_PLACE_CHANGE_CODES)
+    return r.notna() & ~r.isin(ctx.codes("Episodes", "REASON_PLACE_CHANGE"))

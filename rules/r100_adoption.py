@@ -6,9 +6,6 @@ import pandas as pd
 from lac_validator.registry import rule
 
 AD1_FIELDS = ["DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR"]
-REASON_PLACED_CEASED_CODES = frozenset(["RD1", "RD2", "RD3", "RD4"])
-SEX_ADOPTR_CODES = frozenset(["M1", "F1", "MM", "FF", "MF"])
-LS_ADOPTR_CODES = frozenset(["L0", "L11", "L12", "L2", "L3", "L4"])
 ADOPTED = ["E11", "E12"]
 
 
@@ -16,9 +13,10 @@ def _invalid_date(ctx, name, col):
     return ctx.raw(name)[col].notna() & ctx.table(name)[col].isna()
 
 
-def _not_in(ctx, name, col, codes):
+def _not_in(ctx, name, col):
+    """Non-blank values that are not codes of the field this year (fields.yaml)."""
     v = ctx.raw(name)[col]
-    return v.notna() & ~v.isin(codes)
+    return v.notna() & ~v.isin(ctx.codes(name, col))
 
 
 @rule("112")
@@ -33,7 +31,7 @@ def date_match_valid(ctx):
 
 @rule("114")
 def foster_care_code(ctx):
-    return _not_in(ctx, "AD1", "FOSTER_CARE", ["0", "1"])
+    return _not_in(ctx, "AD1", "FOSTER_CARE")
 
 
 @rule("115")
@@ -107,7 +105,7 @@ def ceased_date_and_reason_together(ctx):
 
 @rule("120")
 def reason_placed_ceased_code(ctx):
-    return _not_in(ctx, "PlacedAdoption", "REASON_PLACED_CEASED", REASON_PLACED_CEASED_CODES)
+    return _not_in(ctx, "PlacedAdoption", "REASON_PLACED_CEASED")
 
 
 @rule("151")
@@ -118,17 +116,17 @@ def ad1_all_or_nothing(ctx):
 
 @rule("175")
 def nb_adoptr_code(ctx):
-    return _not_in(ctx, "AD1", "NB_ADOPTR", ["1", "2"])
+    return _not_in(ctx, "AD1", "NB_ADOPTR")
 
 
 @rule("176")
 def sex_adoptr_code(ctx):
-    return _not_in(ctx, "AD1", "SEX_ADOPTR", SEX_ADOPTR_CODES)
+    return _not_in(ctx, "AD1", "SEX_ADOPTR")
 
 
 @rule("177")
 def ls_adoptr_code(ctx):
-    return _not_in(ctx, "AD1", "LS_ADOPTR", LS_ADOPTR_CODES)
+    return _not_in(ctx, "AD1", "LS_ADOPTR")
 
 
 @rule("184")

@@ -4,22 +4,16 @@ from lac_validator.registry import rule
 from lac_validator.views import OC3_ITEMS as OC3_FIELDS, as_set, continuously_looked_after, oc3_has_data
 
 AD1_FIELDS = ["DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR"]
-IN_TOUCH_CODES = frozenset(["YES", "NO", "DIED", "REFU", "NREQ", "RHOM"])
-ACTIV_CODES = frozenset(["F1", "P1", "F2", "P2", "F4", "P4", "F5", "P5", "G4", "G5", "G6", "0"])
-ACCOM_CODES = frozenset([
-    "B1", "B2", "C1", "C2", "D1", "D2", "E1", "E2", "G1", "G2", "H1", "H2", "K1", "K2", "R1", "R2",
-    "S2", "T1", "T2", "U1", "U2", "V1", "V2", "W1", "W2", "X2", "Y1", "Y2", "Z1", "Z2", "0",
-])
 
 
 @rule("131")
 def in_touch_code(ctx):
-    return ~ctx.raw("OC3")["IN_TOUCH"].isin(IN_TOUCH_CODES)
+    return ~ctx.raw("OC3")["IN_TOUCH"].isin(ctx.codes("OC3", "IN_TOUCH"))
 
 
 @rule("132")
 def activ_code(ctx):
-    return ~ctx.raw("OC3")["ACTIV"].isin(ACTIV_CODES)
+    return ~ctx.raw("OC3")["ACTIV"].isin(ctx.codes("OC3", "ACTIV"))
 
 
 @rule("133")
@@ -27,7 +21,7 @@ def accom_code(ctx):
     # "If reporting on a child's accommodation": a blank ACCOM is not judged here (153 reports a
     # partly filled row); rules/divergences.md.
     accom = ctx.raw("OC3")["ACCOM"]
-    return accom.notna() & ~accom.isin(ACCOM_CODES)
+    return accom.notna() & ~accom.isin(ctx.codes("OC3", "ACCOM"))
 
 
 @rule("134")

@@ -5,35 +5,17 @@ import pandas as pd
 
 from lac_validator.registry import rule
 
-RNE_CODES = frozenset(["S", "P", "L", "T", "U", "B"])
-LS_CODES = frozenset(["C1", "C2", "D1", "E1", "V2", "V3", "V4", "J1", "J2", "J3", "L1", "L2", "L3"])
-CIN_CODES = frozenset(["N1", "N2", "N3", "N4", "N5", "N6", "N7", "N8"])
-PLACE_CODES_2022 = frozenset([
-    "A3", "A4", "A5", "A6", "H5", "K1", "K2", "P1", "P2", "P3", "R1", "R2", "R3", "R5", "S1",
-    "T0", "T1", "T2", "T3", "T4", "U1", "U2", "U3", "U4", "U5", "U6", "Z1",
-])
-# 2024_25 added K3 (the older tool spelt it "k3", which never matched upper-cased data).
-PLACE_CODES_2024 = PLACE_CODES_2022 | {"K3"}
-PLACE_CODES_2025 = frozenset([
-    "A3", "A4", "A5", "A6", "K1", "K2", "K3", "P1", "P3", "R1", "R2", "R3", "R5", "S1",
-    "T0", "T1", "T2", "T3", "T4", "U1", "U2", "U3", "U4", "U5", "U6", "Z11", "Z12", "Z13", "Z14",
-])
-REC_CODES = frozenset([
-    "E11", "E12", "E2", "E3", "E4A", "E4B", "E13", "E41", "E45", "E46", "E47", "E48", "E5", "E6",
-    "E7", "E8", "E9", "E14", "E15", "E16", "E17", "X1",
-])
-PROVIDER_CODES = frozenset(["PR0", "PR1", "PR2", "PR3", "PR4", "PR5"])
-NO_PROVIDER_PLACES_2022 = frozenset(["T0", "T1", "T2", "T3", "T4", "Z1"])
-NO_PROVIDER_PLACES_2025 = frozenset(["T0", "T1", "T2", "T3", "Z11", "Z12", "Z13", "Z14"])
-
+# Code lists are read from schemas/fields.yaml (ctx.codes), per collection year; what varies by year
+# besides the lists is in the spec entries' params.
 
 def _invalid_date(ctx, name, col):
     return ctx.raw(name)[col].notna() & ctx.table(name)[col].isna()
 
 
-def _not_in(ctx, col, codes):
+def _not_in(ctx, col):
+    """Non-blank values that are not codes of the field this year (fields.yaml)."""
     v = ctx.raw("Episodes")[col]
-    return v.notna() & ~v.isin(codes)
+    return v.notna() & ~v.isin(ctx.codes("Episodes", col))
 
 
 @rule("141")
@@ -57,32 +39,23 @@ def previous_episode_not_ended(ctx):
 
 @rule("143")
 def rne_code(ctx):
-    return _not_in(ctx, "RNE", RNE_CODES)
+    return _not_in(ctx, "RNE")
 
 
 @rule("144")
 def ls_code(ctx):
-    return _not_in(ctx, "LS", LS_CODES)
+    return _not_in(ctx, "LS")
 
 
 @rule("145")
 def cin_code(ctx):
-    return _not_in(ctx, "CIN", CIN_CODES)
+    return _not_in(ctx, "CIN")
 
 
-@rule("146", years=["2022_23", "2023_24"])
-def place_code_2022(ctx):
-    return _not_in(ctx, "PLACE", PLACE_CODES_2022)
-
-
-@rule("146", years=["2024_25"])
-def place_code_2024(ctx):
-    return _not_in(ctx, "PLACE", PLACE_CODES_2024)
-
-
-@rule("146", years=["2025_26", "2026_27"])
-def place_code_2025(ctx):
-    return _not_in(ctx, "PLACE", PLACE_CODES_2025)
+@rule("146")
+def place_code(ctx):
+    # The list changes with the years (K3 added, H5/P2/Z1 retired, Z11-Z14 added): fields.yaml.
+    return _not_in(ctx, "PLACE")
 
 
 @rule("147")
@@ -98,20 +71,11 @@ def dec_rec_together(ctx):
 
 @rule("149")
 def rec_code(ctx):
-    return _not_in(ctx, "REC", REC_CODES)
+    return _not_in(ctx, "REC")
 
 
-def _provider(ctx, no_provider_places):
+@rule("178")
+def place_provider(ctx, no_provider_places):
     e = ctx.raw("Episodes")
     pp = e["PLACE_PROVIDER"]
-    return pp.notna() & (~pp.isin(PROVIDER_CODES) | e["PLACE"].isin(no_provider_places))
-
-
-@rule("178", years=["2022_23", "2023_24", "2024_25"])
-def place_provider_2022(ctx):
-    return _provider(ctx, NO_PROVIDER_PLACES_2022)
-
-
-@rule("178", years=["2025_26", "2026_27"])
-def place_provider_2025(ctx):
-    return _provider(ctx, NO_PROVIDER_PLACES_2025)
+    return pp.notna() & (~pp.isin(ctx.codes("Episodes", "PLACE_PROVIDER")) | e["PLACE"].isin(no_provider_places))

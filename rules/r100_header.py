@@ -11,11 +11,6 @@ def _invalid_date(ctx, name, col):
     return ctx.raw(name)[col].notna() & ctx.table(name)[col].isna()
 
 
-def _sex_codes(ctx):
-    """(male, female) SEX codes of the collection year: 1/2 until 2023_24, M/F from 2024_25."""
-    return ("1", "2") if ctx.year.first < 2024 else ("M", "F")
-
-
 @rule("104")
 def duc_valid(ctx):
     u = ctx.table("UASC")
@@ -33,7 +28,7 @@ def uasc_indicator(ctx):
 
 
 @rule("165")
-def mother_status(ctx):
+def mother_status(ctx, male, female):
     start, end = ctx.collection_start, ctx.collection_end
     e = ctx.table("Episodes")
     eps = e[~e["LS"].isin(["V3", "V4"]) & e["CHILD"].notna()]
@@ -54,7 +49,6 @@ def mother_status(ctx):
     combos = hh.merge(oc, on="CHILD", how="left")
     has_oc3 = combos["_has_oc3"].eq(True)
     in_year_child = combos["CHILD"].isin(eps_in_year)
-    male, female = _sex_codes(ctx)
     mother, sex = combos["MOTHER"], combos["SEX"]
     err = (
         (mother.notna() & ~mother.isin(["0", "1"]))
@@ -81,13 +75,7 @@ def mc_dob_valid(ctx):
     return _invalid_date(ctx, "Header", "MC_DOB")
 
 
-@rule("174", years=["2022_23", "2023_24"])
-def mc_dob_male_numeric(ctx):
+@rule("174")
+def mc_dob_male(ctx, male):
     h = ctx.raw("Header")
-    return h["SEX"].eq("1") & h["MC_DOB"].notna()
-
-
-@rule("174", years=["2024_25", "2025_26", "2026_27"])
-def mc_dob_male(ctx):
-    h = ctx.raw("Header")
-    return h["SEX"].eq("M") & h["MC_DOB"].notna()
+    return h["SEX"].eq(male) & h["MC_DOB"].notna()

@@ -8,7 +8,6 @@ CORE = ["IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE"]
 OTHER = ["CONVICTED", "HEALTH_CHECK", "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED"]
 ALL_EIGHT = ["CONVICTED", "HEALTH_CHECK", "IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT",
              "SUBSTANCE_MISUSE", "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED"]
-SDQ_REASON_CODES = frozenset(["SDQ1", "SDQ2", "SDQ3", "SDQ4", "SDQ5"])
 
 
 def _cla(ctx, oc2):
@@ -127,7 +126,7 @@ def intervention_without_misuse(ctx):
 @rule("196")
 def sdq_reason_code(ctx):
     r = ctx.raw("OC2")["SDQ_REASON"]
-    return r.notna() & ~r.isin(SDQ_REASON_CODES)
+    return r.notna() & ~r.isin(ctx.codes("OC2", "SDQ_REASON"))
 
 
 def _in_year(ctx, dates):

@@ -25,7 +25,7 @@ def _differs(a: pd.Series, b: pd.Series) -> pd.Series:
     return ~(equal | both_missing)
 
 
-# The DfE recoded sex from 1/2 to M/F in 2024-25: a child recorded 1 last year and M this year
+# The DfE recoded sex from 1/2 to M/F (fields.yaml SEX): a child recorded 1 last year and M this year
 # has the same sex, so the codes are compared by meaning (see rules/divergences.md).
 _SEX_MEANING = {"1": "M", "2": "F"}
 

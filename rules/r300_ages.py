@@ -40,24 +40,19 @@ def over_18_not_v2_k2(ctx):
     return labels(p, hit, "_l")
 
 
-def _min_age(place: str, years: int):
-    def check(ctx):
-        # Divergence: open episodes are checked too (DEC plays no part in an age test).
-        p = _with_dob(ctx)
-        hit = p["PLACE"].eq(place) & (p["DECOM"] < add_years(p["DOB"], years))
-        return labels(p, hit, "_l")
-    check.__name__ = f"{place.lower()}_under_{years}"
-    return check
+@rule("370")
+@rule("371")
+@rule("372")
+@rule("373")
+@rule("374")
+def placement_min_age(ctx, place: str, min_age: int):
+    """Episodes with PLACE `place` that start before the child is `min_age` (both per spec version)."""
+    # Divergence: open episodes are checked too (DEC plays no part in an age test).
+    p = _with_dob(ctx)
+    hit = p["PLACE"].eq(place) & (p["DECOM"] < add_years(p["DOB"], min_age))
+    return labels(p, hit, "_l")
 
 
-rule("370", years=["2022_23"])(_min_age("P2", 15))
-rule("370", years=["2023_24"])(_min_age("P2", 16))
-rule("371", years=["2022_23"])(_min_age("H5", 14))
-rule("371", years=["2023_24"])(_min_age("H5", 16))
-rule("371", years=["2024_25", "2025_26", "2026_27"])(_min_age("K3", 16))
-rule("372")(_min_age("R5", 10))
-rule("373")(_min_age("S1", 4))
-rule("374")(_min_age("P3", 14))
 
 
 @rule("386")

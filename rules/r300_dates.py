@@ -9,7 +9,6 @@ from lac_validator.registry import rule
 from lac_validator.rules.r300_common import labels, pair
 from lac_validator.views import first_episode
 
-EARLIEST_DECOM = pd.Timestamp(1991, 10, 14)
 NO_DECOM = pd.Timestamp(1901, 1, 1)
 
 
@@ -35,9 +34,10 @@ def over_25_at_year_start(ctx):
 
 
 @rule("353")
-def decom_before_1991(ctx):
+def decom_before_earliest(ctx, earliest):
+    # `earliest` (spec params) is a fixed calendar date: the start of the Children Act 1989 regime.
     e = ctx.table("Episodes")
-    return e["DECOM"] < EARLIEST_DECOM
+    return e["DECOM"] < pd.Timestamp(earliest)
 
 
 @rule("354")
@@ -48,8 +48,8 @@ def decom_after_year_end(ctx):
 
 @rule("355")
 def same_day_episode(ctx):
-    # Divergence (rules/divergences.md): the same date written differently ("1/5/2025" and
-    # "01/05/2025") counts as the same day; two blanks are no dates at all and are not flagged.
+    # Divergence (rules/divergences.md): the same date written differently ("1/5/2020" and
+    # "01/05/2020") counts as the same day; two blanks are no dates at all and are not flagged.
     r, t = ctx.raw("Episodes"), ctx.table("Episodes")
     start = date_key(r["DECOM"], t["DECOM"])
     end = date_key(r["DEC"], t["DEC"])

@@ -14,14 +14,9 @@ def _mother_missing(ctx, female: str):
     return h["SEX"].eq(female) & h["CHILD"].isin(looked_after) & h["MOTHER"].isna()
 
 
-@rule("393", years=["2022_23", "2023_24"])
-def mother_missing_sex_2(ctx):
-    return _mother_missing(ctx, "2")
-
-
-@rule("393", years=["2024_25", "2025_26", "2026_27"])
-def mother_missing_sex_f(ctx):
-    return _mother_missing(ctx, "F")
+@rule("393")
+def mother_missing_for_girl(ctx, female):
+    return _mother_missing(ctx, female)
 
 
 @rule("399")

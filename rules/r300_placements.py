@@ -64,11 +64,6 @@ def _after_temporary(ctx, postcode: bool):
     return t.index[hit.to_numpy()]
 
 
-@rule("383", years=["2022_23", "2023_24", "2024_25"])
-def returns_to_placement(ctx):
-    return _after_temporary(ctx, postcode=False)
-
-
-@rule("383", years=["2025_26", "2026_27"])
-def returns_to_placement_and_postcode(ctx):
-    return _after_temporary(ctx, postcode=True)
+@rule("383")
+def returns_to_placement(ctx, compare_postcode: bool):
+    return _after_temporary(ctx, postcode=compare_postcode)

@@ -36,8 +36,8 @@ def continuation_not_same_day(ctx):
     raw = ctx.raw("Episodes")
     o = pd.DataFrame({
         "CHILD": t["CHILD"], "_n1": t["DECOM"].isna(), "DECOM": t["DECOM"], "_n2": t["DEC"].isna(),
-        # Divergence (rules/divergences.md): compared as dates where both are dates ("1/5/2025" is
-        # "01/05/2025"), else as text; the older tool compared text only.
+        # Divergence (rules/divergences.md): compared as dates where both are dates ("1/5/2020" is
+        # "01/05/2020"), else as text; the older tool compared text only.
         "DEC": t["DEC"], "_file": np.arange(len(t)), "DECOM_TEXT": date_key(raw["DECOM"], t["DECOM"]),
         "DEC_TEXT": date_key(raw["DEC"], t["DEC"]),
         "RNE": raw["RNE"],

@@ -3,8 +3,6 @@ import pandas as pd
 
 from lac_validator.registry import rule
 
-D1_CUTOFF = pd.Timestamp(2005, 12, 31)
-E1_CUTOFF = pd.Timestamp(2005, 12, 1)
 
 
 @rule("408")
@@ -21,16 +19,17 @@ def v3_and_v4(ctx):
     return short.index[kinds.ge(2).to_numpy()]
 
 
+# 445 and 446 compare with fixed calendar dates (spec params), when the legal statuses changed.
 @rule("445")
-def d1_after_2005(ctx):
+def d1_after_cutoff(ctx, last_day):
     e = ctx.table("Episodes")
-    return e["LS"].eq("D1") & (e["DECOM"] > D1_CUTOFF)
+    return e["LS"].eq("D1") & (e["DECOM"] > pd.Timestamp(last_day))
 
 
 @rule("446")
-def e1_before_december_2005(ctx):
+def e1_before_cutoff(ctx, first_day):
     e = ctx.table("Episodes")
-    return e["LS"].eq("E1") & (e["DECOM"] < E1_CUTOFF)
+    return e["LS"].eq("E1") & (e["DECOM"] < pd.Timestamp(first_day))
 
 
 @rule("451")

@@ -254,14 +254,9 @@ def _left_care_not_adopted(ctx, statuses: list[str]):
     return {"Episodes": flagged_eps, "PlacedAdoption": rows}
 
 
-@rule("557", years=["2022_23", "2023_24"])
-def left_care_decision_not_ceased_to_2023(ctx):
-    return _left_care_not_adopted(ctx, ["D1", "E1"])
-
-
-@rule("557", years=["2024_25", "2025_26", "2026_27"])
-def left_care_decision_not_ceased(ctx):
-    return _left_care_not_adopted(ctx, ["E1"])
+@rule("557")
+def left_care_decision_not_ceased(ctx, legal_statuses):
+    return _left_care_not_adopted(ctx, legal_statuses)
 
 
 @rule("558")

@@ -55,17 +55,12 @@ def cin_matches_open_episode(ctx):
     return _first_differs_from_open_last(ctx, "CIN")
 
 
-# (last year's PLACE, this year's PLACE) pairs accepted, keyed on the collection year validated
-PLACE_EXEMPTIONS_503D = {
-    "2023_24": frozenset({("H5", "K3")}),
-    "2024_25": frozenset({("H5", "K3")}),
-    "2025_26": frozenset({("Z1", "Z11"), ("Z1", "Z12"), ("Z1", "Z13"), ("Z1", "Z14")}),
-}
-
-
 @rule("503D")
-def place_matches_open_episode(ctx):
-    return _first_differs_from_open_last(ctx, "PLACE", PLACE_EXEMPTIONS_503D.get(ctx.year.key, frozenset()))
+def place_matches_open_episode(ctx, recoded: dict):
+    """`recoded`: per collection year (spec params), the [last year's PLACE, this year's PLACE] pairs
+    accepted because the DfE recoded the placement that year; a year not listed accepts none."""
+    pairs = frozenset(tuple(p) for p in recoded.get(ctx.rules_year.key, []))
+    return _first_differs_from_open_last(ctx, "PLACE", pairs)
 
 
 @rule("503E")

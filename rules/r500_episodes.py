@@ -6,8 +6,6 @@ from lac_validator.registry import rule
 from lac_validator.views import neighbour, ordered
 
 U_PLACEMENTS = ["U1", "U2", "U3", "U4", "U5", "U6"]
-NO_PROVIDER_NEEDED_TO_2024 = ["T0", "T1", "T2", "T3", "T4", "Z1"]
-NO_PROVIDER_NEEDED_FROM_2025 = ["T0", "T1", "T2", "T3", "T4", "Z11", "Z12", "Z13", "Z14"]
 NOT_BY_PUBLIC_ORGS = ["A3", "A4", "A5", "A6", "K1", "K2", "P1", "U1", "U2", "U3", "U4", "U5", "U6"]
 
 
@@ -38,16 +36,10 @@ def former_foster_carer_placement(ctx):
     return _is(e["REC"], "E45", "E46") & ~_is(e["PLACE"], *U_PLACEMENTS)
 
 
-@rule("526", years=["2022_23", "2023_24", "2024_25"])
-def provider_missing_to_2024(ctx):
+@rule("526")
+def provider_missing(ctx, no_provider_places):
     e = ctx.raw("Episodes")
-    return e["PLACE_PROVIDER"].isna() & ~_is(e["PLACE"], *NO_PROVIDER_NEEDED_TO_2024)
-
-
-@rule("526", years=["2025_26", "2026_27"])
-def provider_missing_from_2025(ctx):
-    e = ctx.raw("Episodes")
-    return e["PLACE_PROVIDER"].isna() & ~_is(e["PLACE"], *NO_PROVIDER_NEEDED_FROM_2025)
+    return e["PLACE_PROVIDER"].isna() & ~_is(e["PLACE"], *no_provider_places)
 
 
 def _provider_with(ctx, provider, places):

@@ -16,14 +16,9 @@ def _ceased_girls_without_mother(ctx, female):
     return {"Episodes": p["_l"], "Header": p["_r"]}
 
 
-@rule("607", years=["2022_23", "2023_24"])
-def mother_missing_2022(ctx):
-    return _ceased_girls_without_mother(ctx, "2")
-
-
-@rule("607", years=["2024_25", "2025_26", "2026_27"])
-def mother_missing(ctx):
-    return _ceased_girls_without_mother(ctx, "F")
+@rule("607")
+def mother_missing(ctx, female):
+    return _ceased_girls_without_mother(ctx, female)
 
 
 @rule("611")
@@ -37,14 +32,9 @@ def _child_dob_but_not_mother(ctx, female):
     return h["MC_DOB"].notna() & h["SEX"].eq(female) & (h["MOTHER"].eq("0") | h["MOTHER"].isna())
 
 
-@rule("612", years=["2022_23", "2023_24"])
-def child_dob_not_mother_2022(ctx):
-    return _child_dob_but_not_mother(ctx, "2")
-
-
-@rule("612", years=["2024_25", "2025_26", "2026_27"])
-def child_dob_not_mother(ctx):
-    return _child_dob_but_not_mother(ctx, "F")
+@rule("612")
+def child_dob_not_mother(ctx, female):
+    return _child_dob_but_not_mother(ctx, female)
 
 
 @rule("620")

@@ -16,7 +16,6 @@ LA_CODES = frozenset("""
 895 896 908 909 916 919 921 925 926 928 929 931 933 935 936 937 938 999 WAL SCO NUK NIR
 """.split())
 PERM_FIELDS = ["PREV_PERM", "DATE_PERM", "LA_PERM"]
-PREV_PERM_SCHEME_START = pd.Timestamp(2016, 4, 1)
 
 
 @rule("630")
@@ -74,11 +73,12 @@ def prev_perm_la(ctx):
 
 
 @rule("634")
-def prev_perm_for_care_before_2016(ctx):
+def prev_perm_for_care_before_scheme(ctx, scheme_start):
+    # scheme_start (spec params) is a fixed calendar date: when previous permanence was first collected.
     e = ctx.table("Episodes")
     pp = ctx.raw("PrevPerm")
     last_decom = e[e["CHILD"].notna()].groupby("CHILD")["DECOM"].max()
-    old = set(last_decom.index[(last_decom < PREV_PERM_SCHEME_START).to_numpy()])
+    old = set(last_decom.index[(last_decom < pd.Timestamp(scheme_start)).to_numpy()])
     bad = pp[PERM_FIELDS].notna().any(axis=1) & pp["CHILD"].isin(old)
     children = as_set(pp.loc[bad, "CHILD"])
     return {"PrevPerm": bad, "Episodes": e["CHILD"].isin(children)}

@@ -1,4 +1,4 @@
-"""Deprivation of liberty orders (DoLo, from 2026_27): dates, overlaps, continuity and placements (700-710)."""
+"""Deprivation of liberty orders (DoLo, a table since the year fields.yaml gives): dates, overlaps, continuity and placements (700-710)."""
 import numpy as np
 import pandas as pd
 

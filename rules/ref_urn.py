@@ -16,8 +16,7 @@ from lac_validator.views import (REAL_URN_EXCLUDED, as_set, codes_contain, place
 BATCH = "placement geography"
 
 SHORT_BREAKS = ["V3", "V4"]
-TEMPORARY = ["T0", "T1", "T2", "T3", "T4"]
-Z_OTHER = ["Z11", "Z12", "Z13", "Z14"]
+# Placement lists that changed over the years are the spec entries' params (rules/spec).
 # Districts outside the UK nations' lookups: Channel Islands, Isle of Man (not in England).
 CROWN_DEPENDENCY_LAUA = ["L99999999", "M99999999"]
 
@@ -47,28 +46,18 @@ def urn_not_in_list(ctx):
 
 # ---------------------------------------------------------------- 218: URN required
 
-URN_EXEMPT_218 = {
-    "2022_23": ["H5", "P1", "P2", "P3", "R1", "R2", "R5", *TEMPORARY, "Z1"],
-    "2023_24": ["H5", "P1", "P2", "P3", "R1", "R2", "R5", *TEMPORARY, "Z1"],
-    "2024_25": ["P1", "P3", "R1", "R2", "R5", *TEMPORARY, "Z1"],
-    "2025_26": ["P1", "P3", "R1", "R2", "R5", *TEMPORARY, *Z_OTHER],
-    "2026_27": ["P1", "P3", "R1", "R2", "R5", *TEMPORARY, *Z_OTHER],
-}
-OUTSIDE_ENGLAND_2025 = ["CON", "NIR", "SCO", "WAL", "NUK"]
-
-
 @rule("218")
-def urn_required(ctx):
+def urn_required(ctx, exempt_places, outside_england_codes=None):
+    """`outside_england_codes` None: outside England is a PL_LA starting N, W, S or C, and a blank
+    PL_LA (blank/unknown PL_POST) is exempt too; a list: PL_LA one of those codes, or a crown dependency."""
     e, t = ctx.raw("Episodes"), ctx.table("Episodes")
     geo = placement_geo(ctx, "Episodes")
     in_year = (t["DEC"] >= ctx.collection_start) | e["DEC"].isna()
-    needs_urn = ~e["PLACE"].isin(URN_EXEMPT_218[ctx.year.key])
-    crown = geo["PL_LAUA"].isin(CROWN_DEPENDENCY_LAUA)
-    if ctx.year.key in ("2022_23", "2023_24", "2024_25"):
-        # Outside England: PL_LA starting N, W, S or C; a blank PL_LA (blank/unknown PL_POST) is exempt too.
+    needs_urn = ~e["PLACE"].isin(exempt_places)
+    if outside_england_codes is None:
         outside = geo["PL_LA"].isna() | geo["PL_LA"].astype(str).str[:1].isin(["N", "W", "S", "C"])
     else:
-        outside = geo["PL_LA"].isin(OUTSIDE_ENGLAND_2025) | crown
+        outside = geo["PL_LA"].isin(outside_england_codes) | geo["PL_LAUA"].isin(CROWN_DEPENDENCY_LAUA)
     return in_year & e["URN"].isna() & needs_urn & ~outside
 
 
@@ -90,19 +79,10 @@ def urn_provider_mismatch(ctx):
 
 # ---------------------------------------------------------------- 221: postcode of the URN
 
-POSTCODE_PLACES_221 = {
-    "2022_23": ["K1", "K2", "R3", "S1"],
-    "2023_24": ["H5", "K1", "K2", "R3", "S1"],
-    "2024_25": ["K1", "K2", "K3", "R3", "S1"],
-    "2025_26": ["K1", "K2", "K3", "R3", "S1"],
-    "2026_27": ["K1", "K2", "K3", "R3", "S1"],
-}
-
-
 @rule("221", requires=["Episodes"])
-def urn_postcode_mismatch(ctx):
+def urn_postcode_mismatch(ctx, checked_places):
     m = provider_matches(ctx, "Episodes")
-    m = m[~m["LS"].isin(SHORT_BREAKS) & m["PLACE"].isin(POSTCODE_PLACES_221[ctx.year.key]) & m["PL_POST"].notna()]
+    m = m[~m["LS"].isin(SHORT_BREAKS) & m["PLACE"].isin(checked_places) & m["PL_POST"].notna()]
     pl_post = normalise(m["PL_POST"])
     fails = ~m["_matched"] | m["P_POSTCODE"].isna() | pl_post.ne(m["P_POSTCODE"]) | pl_post.isna()
     return _any_failing(ctx, m, fails)
@@ -134,26 +114,23 @@ def urn_closed_before_end(ctx):
 
 # ---------------------------------------------------------------- 229: own / other LA provision vs provider's LA
 
-SKIP_229_FROM_2025 = ["K3", "P1", "P3", "R1", "R2", "R5", *TEMPORARY, *Z_OTHER]
-
-
 @rule("229", requires=["Episodes"])
-def provider_la_mismatch(ctx):
+def provider_la_mismatch(ctx, skipped_places):
     m = provider_matches(ctx, "Episodes")
-    if ctx.year.first >= 2025:
-        m = m[~m["PLACE"].isin(SKIP_229_FROM_2025)]
+    m = m[~m["PLACE"].isin(skipped_places)]
     own = m["P_LA_CODE_INFERRED"].isin(submitting_la_area(ctx))  # unknown provider LA: not own
     fails = (m["PLACE_PROVIDER"].eq("PR1") & ~own) | (m["PLACE_PROVIDER"].eq("PR2") & own)
     return _any_failing(ctx, m, fails)
 
 
-# ---------------------------------------------------------------- 230: English H5 placements need a URN (2023_24)
+# ---------------------------------------------------------------- 230: English H5 placements need a URN
 
 @rule("230")
-def h5_urn_required(ctx):
+def h5_urn_required(ctx, open_on):
+    # `open_on` is a fixed calendar date (when H5 placements came under the URN requirement).
     e, t = ctx.raw("Episodes"), ctx.table("Episodes")
     geo = placement_geo(ctx, "Episodes")
-    open_after = (t["DEC"] >= pd.Timestamp(2023, 10, 29)) | t["DEC"].isna()
+    open_after = (t["DEC"] >= pd.Timestamp(open_on)) | t["DEC"].isna()
     no_urn = e["URN"].isna() | e["URN"].eq(REAL_URN_EXCLUDED)
     # Not England: PL_LA starting N, W or S; a blank PL_LA (blank or unknown PL_POST) is not tested.
     outside = geo["PL_LA"].isna() | geo["PL_LA"].astype(str).str[:1].isin(["N", "W", "S"])
@@ -182,20 +159,17 @@ def k3_outside_provider_area(ctx):
 
 
 @rule("243")
-def urn_outside_england(ctx):
+def urn_outside_england(ctx, outside_england_codes):
     e = ctx.raw("Episodes")
     geo = placement_geo(ctx, "Episodes")
-    return geo["PL_LA"].isin(OUTSIDE_ENGLAND_2025) & e["URN"].notna()
-
-
-OWN_PROVISION_EXEMPT_1015 = ["A3", "A4", "A5", "A6", "U1", "U2", "U3", "U4", "U5", "U6"]
+    return geo["PL_LA"].isin(outside_england_codes) & e["URN"].notna()
 
 
 @rule("1015")
-def own_provision_outside_la(ctx):
+def own_provision_outside_la(ctx, exempt_places):
     e = ctx.raw("Episodes")
     geo = placement_geo(ctx, "Episodes")
-    exempt = OWN_PROVISION_EXEMPT_1015 + (["K3"] if ctx.year.first >= 2025 else [])
+    exempt = exempt_places
     return (e["PLACE_PROVIDER"].eq("PR1")
             & e["PLACE"].notna() & ~e["PLACE"].isin(exempt)
             & e["LS"].notna() & ~e["LS"].isin(SHORT_BREAKS)

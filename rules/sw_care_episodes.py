@@ -50,13 +50,13 @@ def _qualifying(e: pd.DataFrame) -> pd.Series:
     return ~e["LS"].isin(SHORT_BREAKS) & (e["RNE"].eq("S") | e["REC"].ne("X1"))
 
 
-@rule("SW12STG2", years=["2023_24"])
+@rule("SW12STG2", variant="every episode")
 def sw_episodes_do_not_cover_care(ctx):
     e = ctx.table("Episodes")
     return {"Episodes": _uncovered_episodes(ctx, _qualifying(e))}
 
 
-@rule("SW12STG2", years=["2024_25", "2025_26", "2026_27"])
+@rule("SW12STG2")
 def sw_episodes_do_not_cover_recent_care(ctx):
     e = ctx.table("Episodes")
     lower = add_years(pd.Series([ctx.collection_start]), -1).iloc[0]

@@ -21,24 +21,20 @@ def _invalid_strict(ctx, column: str) -> pd.Series:
     return ctx.raw("SWEpisodes")[column].notna() & ctx.table("SWEpisodes")[column].isna()
 
 
-@rule("SW04STG1", years=["2023_24", "2024_25"])
-def start_date_valid_or_placeholder(ctx):
-    return _invalid_allowing_placeholders(ctx.raw("SWEpisodes")["SW_DECOM"])
+def _invalid(ctx, column: str, allow_placeholders: bool) -> pd.Series:
+    if allow_placeholders:
+        return _invalid_allowing_placeholders(ctx.raw("SWEpisodes")[column])
+    return _invalid_strict(ctx, column)
 
 
-@rule("SW04STG1", years=["2025_26", "2026_27"])
-def start_date_valid(ctx):
-    return _invalid_strict(ctx, "SW_DECOM")
+@rule("SW04STG1")
+def start_date_valid(ctx, allow_placeholders: bool):
+    return _invalid(ctx, "SW_DECOM", allow_placeholders)
 
 
-@rule("SW05STG1", years=["2023_24", "2024_25"])
-def end_date_valid_or_placeholder(ctx):
-    return _invalid_allowing_placeholders(ctx.raw("SWEpisodes")["SW_DEC"])
-
-
-@rule("SW05STG1", years=["2025_26", "2026_27"])
-def end_date_valid(ctx):
-    return _invalid_strict(ctx, "SW_DEC")
+@rule("SW05STG1")
+def end_date_valid(ctx, allow_placeholders: bool):
+    return _invalid(ctx, "SW_DEC", allow_placeholders)
 
 
 @rule("SW06STG2")
@@ -46,31 +42,25 @@ def start_after_collection_end(ctx):
     return ctx.table("SWEpisodes")["SW_DECOM"] > ctx.collection_end
 
 
-@rule("SW07STG2", years=["2023_24"])
-def end_outside_collection_year(ctx):
+@rule("SW07STG2")
+def end_outside_reporting_period(ctx, years_before: int):
     end = ctx.table("SWEpisodes")["SW_DEC"]
-    return (end < ctx.collection_start) | (end > ctx.collection_end)
-
-
-@rule("SW07STG2", years=["2024_25", "2025_26", "2026_27"])
-def end_outside_reporting_period(ctx):
-    end = ctx.table("SWEpisodes")["SW_DEC"]
-    # The social worker reporting period starts one calendar year before collection_start
-    # (01/04 of the previous year; see rules/divergences.md for 2024_25).
-    lower = add_years(pd.Series([ctx.collection_start]), -1).iloc[0]
+    # The social worker reporting period starts `years_before` calendar years before collection_start
+    # (0: the collection year; 1: from 01/04 of the previous year, see rules/divergences.md).
+    lower = add_years(pd.Series([ctx.collection_start]), -years_before).iloc[0]
     return (end < lower) | (end > ctx.collection_end)
 
 
-@rule("SW09STG2", years=["2023_24", "2024_25"])
+@rule("SW09STG2", variant="same day")
 def same_start_and_end_text(ctx):
-    # Divergence (rules/divergences.md): the same date written differently ("1/4/2024" and
-    # "01/04/2024") is the same day; other non-blank values are compared as text.
+    # Divergence (rules/divergences.md): the same date written differently ("1/4/2020" and
+    # "01/04/2020") is the same day; other non-blank values are compared as text.
     raw, t = ctx.raw("SWEpisodes"), ctx.table("SWEpisodes")
     end = date_key(raw["SW_DEC"], t["SW_DEC"])
     return end.notna() & end.eq(date_key(raw["SW_DECOM"], t["SW_DECOM"]))
 
 
-@rule("SW09STG2", years=["2025_26", "2026_27"])
+@rule("SW09STG2")
 def shorter_than_three_days(ctx):
     start = lenient_dates(ctx, "SWEpisodes", "SW_DECOM")
     end = lenient_dates(ctx, "SWEpisodes", "SW_DEC")

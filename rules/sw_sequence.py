@@ -46,15 +46,11 @@ def _not_within_week(p: pd.DataFrame) -> pd.Series:
     return p["_has_prev"] & ~within
 
 
-@rule("SW10STG2", years=["2023_24"])
-def start_not_near_previous_end(ctx):
-    return _not_within_week(sw_previous(ctx))
-
-
-@rule("SW10STG2", years=["2024_25", "2025_26", "2026_27"])
-def start_not_near_previous_end_except_first_contact(ctx):
+@rule("SW10STG2")
+def start_not_near_previous_end(ctx, except_first_contact: bool):
     p = sw_previous(ctx)
-    return _not_within_week(p) & p["SW_REASON"].ne("FCONTA")
+    late = _not_within_week(p)
+    return late & p["SW_REASON"].ne("FCONTA") if except_first_contact else late
 
 
 @rule("SW10aSTG2")
@@ -130,7 +126,7 @@ def latest_episode_has_ended(ctx):
 @rule("SW19STG2")
 def same_start_twice(ctx):
     # Divergence (rules/divergences.md): start dates are compared as dates where they are dates
-    # ("1/5/2025" is "01/05/2025"), else as text; a blank start date is no date and matches nothing.
+    # ("1/5/2020" is "01/05/2020"), else as text; a blank start date is no date and matches nothing.
     raw = ctx.raw("SWEpisodes")
     start = date_key(raw["SW_DECOM"], ctx.table("SWEpisodes")["SW_DECOM"])
     keys = pd.DataFrame({"c": child_key(raw["CHILD"]), "d": start})

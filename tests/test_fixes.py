@@ -325,7 +325,7 @@ def test_a_value_typed_in_the_current_value_column_is_reported(tmp_path):
 def test_rows_asking_different_values_for_one_cell_are_refused(tmp_path):
     """The same cell through two rules: the same value is made once; different values are refused."""
     cur2 = make_return(tmp_path, ["1,X,01/01/2010,WBRI,,,"], name="cur2")
-    prev = make_return(tmp_path, ["1,F,01/01/2010,WBRI,,,"], name="prev")
+    prev = make_return(tmp_path, ["1,F,01/01/2010,WOTH,,,"], name="prev")   # not a copy of the corrected return
     sheet2 = tmp_path / "fix2.xlsx"
     assert run("validate", cur2, "--previous", prev, "--year", "2025-26", "--select", "101,202",
                "--fix-sheet", sheet2, "-q").exit_code == 1
@@ -374,7 +374,7 @@ def test_the_how_to_use_command_is_exactly_right(tmp_path, monkeypatch):
 
 def test_the_sheet_records_its_run(tmp_path):
     cur = make_return(tmp_path, ["1,X,01/01/2010,WBRI,,,"])
-    prev = make_return(tmp_path, ["1,F,01/01/2010,WBRI,,,"], name="prev")
+    prev = make_return(tmp_path, ["1,F,01/01/2010,WOTH,,,"], name="prev")   # not a copy of the corrected return
     sheet = fix_sheet(tmp_path, cur, "101,202", "2025-26", "--previous", prev, "--la", "356")
     about = {r[0]: r[1:] for r in openpyxl.load_workbook(sheet)["About"].iter_rows(values_only=True)}
     assert about["Collection year"][0] == "2025-26" and about["Local authority"][0] == "E08000007"

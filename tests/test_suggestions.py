@@ -87,3 +87,74 @@ def test_generator_records_the_true_value_of_each_mistake_without_changing_the_r
     for t in truth:
         frame = cur[t["table"]]
         assert frame.at[t["row"], t["field"]] == t["written"] != t["true"]
+
+
+# ---------------------------------------------------------------- the fix sheet round trip
+
+HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
+EPIS = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
+
+
+def _write(folder, header_rows, episode_rows=None):
+    folder.mkdir()
+    (folder / "header.csv").write_text(HEADER + "".join(r + "\n" for r in header_rows))
+    if episode_rows is not None:
+        (folder / "episodes.csv").write_text(EPIS + "".join(r + "\n" for r in episode_rows))
+    return folder
+
+
+def _rows(ws):
+    header = [c.value for c in ws[1]]
+    return [dict(zip(header, row)) for row in ws.iter_rows(min_row=2)]
+
+
+def _run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_fix_sheet_round_trip_with_accepted_suggestions(tmp_path):
+    cur = _write(tmp_path / "cur", ["1,X,01/01/2010,WBRI,,,", "2,Y,01/01/2011,WBRI,,,", "3,Z,01/01/2012,WBRI,,,",
+                                    "4,M,01/01/2012,WBRI,,,"],
+                 ["4,01/04/2025,S,C2,N1,U1,PR1,22/05/2025,X1,,SK1 1AA,SK2 2AA,SC123456",
+                  "4,16/05/2025,P,C2,N1,U4,PR1,,,,SK1 1AA,SK3 3AA,SC123456"])
+    prev = _write(tmp_path / "prev", ["1,M,01/01/2010,WBRI,,,", "2,F,01/01/2011,WBRI,,,", "3,F,01/01/2012,WBRI,,,"],
+                  ["1,01/06/2024,S,C2,N1,U1,PR1,01/03/2025,E11,,SK1 1AA,SK2 2AA,SC123456"])
+    sheet = tmp_path / "fix.xlsx"
+    r = _run("validate", cur, "--previous", prev, "--year", "2025-26", "--select", "101,388", "--fix-sheet", sheet, "-q")
+    assert r.exit_code == 1 and sheet.exists(), r.output
+    wb = openpyxl.load_workbook(sheet)
+    sex = _rows(wb["Rule 101"])
+    assert [(r["Child"].value, r["Suggested value"].value) for r in sex] == [("1", "M"), ("2", "F"), ("3", "F")]
+    assert sex[0]["Evidence"].value == "last year's return recorded SEX M for this child"
+    assert all(r["Accept suggestion"].value is None and r["Corrected value"].value is None for r in sex)
+    # rule 388 is about REC; the suggested DEC gets its own row beside the REC row
+    ep = _rows(wb["Rule 388"])
+    assert [(r["Field"].value.split(" (")[0], r["Suggested value"].value) for r in ep] == [("REC", None),
+                                                                                          ("DEC", "16/05/2025")]
+    sex[0]["Accept suggestion"].value = "Yes"                  # accepted
+    sex[1]["Accept suggestion"].value = "Yes"                  # accepted, but a typed value wins
+    sex[1]["Corrected value"].value = "M"
+    ep[0]["Accept suggestion"].value = "Yes"                   # no suggestion on this row: nothing to accept
+    ep[1]["Accept suggestion"].value = "yes"
+    wb.save(sheet)                                             # child 3: suggestion left alone
+    out = tmp_path / "fixed"
+    r = _run("apply-fixes", sheet, "--to", cur, "-o", out, "--who", "Tester")
+    assert r.exit_code == 0, r.output
+    assert "Corrections made: 3" in r.output and "Refused: 0." in r.output
+    lines = (out / "header.csv").read_text().splitlines()
+    assert lines[1:4] == ["1,M,01/01/2010,WBRI,,,", "2,M,01/01/2011,WBRI,,,", "3,Z,01/01/2012,WBRI,,,"]
+    assert (out / "episodes.csv").read_text().splitlines()[1] == \
+        "4,01/04/2025,S,C2,N1,U1,PR1,16/05/2025,X1,,SK1 1AA,SK2 2AA,SC123456"
+    log = (out / "lac-validator-changes.log").read_text()
+    assert "accepted suggestion (last year's return recorded SEX M for this child)" in log
+    assert "accepted suggestion (the next episode starts 16/05/2025" in log
+    assert log.count("accepted suggestion") == 2               # child 2's typed value is not one
+
+
+def test_fix_applies_only_mechanical_corrections_not_suggestions(tmp_path):
+    cur = _write(tmp_path / "cur", ["1,X,2010-01-01,WBRI,,,"])
+    prev = _write(tmp_path / "prev", ["1,M,01/01/2010,WBRI,,,"])
+    out = tmp_path / "fixed"
+    r = _run("fix", cur, "--previous", prev, "-o", out, "--year", "2025-26")
+    assert r.exit_code in (0, 1), r.output
+    assert (out / "header.csv").read_text().splitlines()[1] == "1,X,01/01/2010,WBRI,,,"

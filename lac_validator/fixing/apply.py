@@ -18,8 +18,10 @@ import pandas as pd
 
 from ..errors import InputError
 from ..report import LOCATOR
+from ..suggestions import answered_fields
 from ..years import CollectionYear
 from . import copying
+from . import model as m
 from .model import Change, FileStamp, Outcome, SheetInfo, SheetRow
 from .sheet_reader import read_fix_sheet
 from .sheet_writer import record_label, stamp
@@ -124,7 +126,7 @@ class Resolver:
         if table not in self.ret.tables and year == "current":
             return Outcome(row, "refused", f"the return has no {table} table now")
         kind = self.ret.tables[table].source.kind if table in self.ret.tables else "csv"
-        allowed = targets(versions[0].fields, table, year, kind)
+        allowed = targets(list(versions[0].fields) + answered_fields(table, versions[0].fields), table, year, kind)
         target = next((t for t in allowed if t.field == row.field), None)
         if target is None:
             fields = ", ".join(t.field for t in allowed if not t.locked) or "nothing"
@@ -150,8 +152,11 @@ class Resolver:
             return Outcome(row, "refused", f"the corrected value is not valid: {exc}")
         if new == (current or ""):
             return Outcome(row, "refused", "the corrected value is the value already there: nothing to change")
-        change = Change(t.source.describe(), int(t.lines[where]), table, child, row.field, current, new,
-                        f"rule {code} ({row.where})")
+        why = f"rule {code} ({row.where})"
+        if row.uses_suggestion:
+            evidence = row.cells.get(m.EVIDENCE)
+            why += f"; accepted suggestion ({evidence})" if evidence else "; accepted suggestion"
+        change = Change(t.source.describe(), int(t.lines[where]), table, child, row.field, current, new, why)
         return Outcome(row, "applied", "", change)
 
     def _find(self, table: str, child: str, natural: str, row: SheetRow) -> int | str:

@@ -14,6 +14,9 @@ RECORD = "Record"
 FIELD = "Field"
 CURRENT = "Current value"
 CORRECTED = "Corrected value"
+SUGGESTED = "Suggested value"      # pre-filled from the report's suggestion (lac_validator.suggestions)
+EVIDENCE = "Evidence"
+ACCEPT = "Accept suggestion"
 WHAT = "What to enter"
 HOW = "How to fix"
 MESSAGE = "Message"
@@ -24,6 +27,7 @@ LINE = "Line"
 REQUIRED_COLUMNS = (KEY, FIELD, CURRENT, CORRECTED)
 
 BLANK_WORDS = ("(BLANK)", "BLANK")  # typed to empty a cell (an empty cell means "no correction")
+ACCEPT_WORDS = ("YES", "Y", "X", "TRUE", "1", "ACCEPT", "OK", "\u2713")  # an Accept suggestion cell marked
 
 
 @dataclass
@@ -41,15 +45,31 @@ class SheetRow:
     child: str | None = None
     line: int | None = None
     cells: dict = field(default_factory=dict)
+    suggested: str | None = None  # the Suggested value cell (None: no suggestion)
+    accept: object = None         # the Accept suggestion cell as read
+
+    @property
+    def accepted(self) -> bool:
+        """The Accept suggestion cell is marked (Yes, X, a ticked TRUE...) and there is a suggestion."""
+        mark = self.accept
+        marked = mark is True or (not isinstance(mark, bool) and str(mark or "").strip().upper() in ACCEPT_WORDS)
+        return marked and not _empty(self.suggested)
+
+    @property
+    def uses_suggestion(self) -> bool:
+        """The value to apply is the accepted suggestion (nothing typed in Corrected value)."""
+        return _empty(self.corrected) and self.accepted
 
     @property
     def where(self) -> str:
         return f"sheet '{self.sheet}' row {self.row}"
 
     def value_to_apply(self):
-        """The value this row asks for, or None when it asks for nothing (the one place to add
-        other sources, such as an accepted suggestion)."""
-        return None if _empty(self.corrected) else self.corrected
+        """The value this row asks for, or None when it asks for nothing: a typed Corrected value,
+        else the suggested value when the row is marked accepted."""
+        if not _empty(self.corrected):
+            return self.corrected
+        return self.suggested if self.accepted else None
 
 
 def _empty(value) -> bool:

@@ -72,7 +72,8 @@ def _row(sheet: str, number: int, cells: dict) -> SheetRow:
     field = _text(cells.get(m.FIELD)) or ""
     return SheetRow(sheet=sheet, row=number, key=_text(cells.get(m.KEY)) or "", rule=_text(cells.get(m.RULE)) or "",
                     field=field.split(" (", 1)[0].strip(), current=_text(cells.get(m.CURRENT)),
-                    corrected=cells.get(m.CORRECTED), child=_text(cells.get(m.CHILD)), line=line, cells=cells)
+                    corrected=cells.get(m.CORRECTED), child=_text(cells.get(m.CHILD)), line=line, cells=cells,
+                    suggested=_text(cells.get(m.SUGGESTED)), accept=cells.get(m.ACCEPT))
 
 
 def _about(ws, path: Path) -> SheetInfo:

@@ -18,6 +18,7 @@ from typing import Callable
 from ..fixhints import FIELD_NAMES, how_to_fix
 from ..report import LOCATOR, Report
 from ..schema import load_schema
+from ..suggestions import answered_fields
 from . import model as m
 from .model import FileStamp, SheetInfo
 from .targets import Target, code_entry, field_spec, targets, what_to_enter
@@ -46,6 +47,9 @@ COLUMNS = [
     Column(m.FIELD, 18, lambda f: f["field_label"]),
     Column(m.CURRENT, 14, lambda f: f["current"]),
     Column(m.CORRECTED, 16, lambda f: None),
+    Column(m.SUGGESTED, 14, lambda f: f["suggested"]),
+    Column(m.EVIDENCE, 34, lambda f: f["evidence"]),
+    Column(m.ACCEPT, 12, lambda f: None),
     Column(m.WHAT, 24, lambda f: f["what"]),
     Column(m.HOW, 38, lambda f: f["how"]),
     Column(m.MESSAGE, 38, lambda f: f["message"]),
@@ -129,7 +133,7 @@ def write_fix_sheet(report: Report, path: Path, info: SheetInfo, workers: dict |
     rules = {r.code: r for r in report.result.rules_run}
     year_key = report.ctx.year.key
     total = 0
-    recs = report.records
+    recs = report.with_suggestions()
     for code, grp in (recs.groupby("rule", sort=False) if len(recs) else []):
         rule = rules.get(code)
         hint = how_to_fix(rule, report.ctx.year.label) if rule else ""
@@ -163,10 +167,13 @@ def _facts(report: Report, r: dict, target: Target, workers, hint: str, year_key
         sw = workers[sw].label()
     what = target.locked or " ".join(x for x in (what_to_enter(field_spec(r["table"], target.field), year_key),
                                                  target.note) if x)
+    sug = r.get("suggestion")
+    sug = sug if sug and target.field and sug["field"] == target.field else None
     return {"child": r["child"], "social_worker": sw, "record": record_label(r["table"], r["year"], r["locator"]),
             "field_label": field_label(target.field), "current": value, "what": what, "how": hint,
             "message": r["message"], "rule": r["rule"], "table": r["table"], "year": r["year"], "file": r["file"],
-            "line": int(r["line"]), "key": r["key"]}
+            "line": int(r["line"]), "key": r["key"], "suggested": sug["value"] if sug else None,
+            "evidence": sug["evidence"] if sug else None}
 
 
 def _rule_sheet(ws, report, grp, rule, hint, lists, year_key, workers) -> int:
@@ -179,20 +186,26 @@ def _rule_sheet(ws, report, grp, rule, hint, lists, year_key, workers) -> int:
     grey = Font(color=TECH_FONT_COLOUR)
     for i, col in enumerate(COLUMNS, start=1):
         c = ws.cell(row=1, column=i, value=col.name)
-        c.font = Font(bold=True, color="000000" if col.name == m.CORRECTED else HEADER_FONT_COLOUR)
-        c.fill = PatternFill("solid", fgColor=CORRECTED_FILL if col.name == m.CORRECTED else HEADER_FILL)
+        to_fill = col.name in (m.CORRECTED, m.ACCEPT)
+        c.font = Font(bold=True, color="000000" if to_fill else HEADER_FONT_COLOUR)
+        c.fill = PatternFill("solid", fgColor=CORRECTED_FILL if to_fill else HEADER_FILL)
         c.alignment = Alignment(wrap_text=True, vertical="center")
         dim = ws.column_dimensions[get_column_letter(i)]
         dim.width = col.width
     ws.row_dimensions[1].height = 15.0 * max(lines_needed(c.name, c.width) for c in COLUMNS)
     corrected_col = [c.name for c in COLUMNS].index(m.CORRECTED) + 1
+    accept_col = [c.name for c in COLUMNS].index(m.ACCEPT) + 1
+    acceptable: list[int] = []  # rows with a suggestion that may be accepted
     kinds: dict[tuple, list[int]] = {}  # validation kind -> sheet rows
     n = 1
     fields = list(rule.fields) if rule else []
     for r in grp.to_dict("records"):
         kind = report.ctx.source(r["table"] + ("_last" if r["year"] == "previous" else "")).source.kind
-        for target in targets(fields or r["fields"], r["table"], r["year"], kind) or [Target("", locked="Nothing to "
-                                                                                                "type here: see How to fix.")]:
+        sug = r.get("suggestion")
+        # a suggestion for a field beyond the rule's (an episode's DEC for its REC X1) gets its own row
+        extra = [sug["field"]] if sug and sug["field"] in answered_fields(r["table"], fields or r["fields"]) else []
+        for target in targets(list(fields or r["fields"]) + extra, r["table"], r["year"], kind) or [
+                Target("", locked="Nothing to type here: see How to fix.")]:
             n += 1
             facts = _facts(report, r, target, workers, hint, year_key)
             for i, col in enumerate(COLUMNS, start=1):
@@ -203,11 +216,17 @@ def _rule_sheet(ws, report, grp, rule, hint, lists, year_key, workers) -> int:
             ws.row_dimensions[n].height = row_height(COLUMNS, [col.value(facts) for col in COLUMNS])
             cell = ws.cell(row=n, column=corrected_col)
             fspec = field_spec(r["table"], target.field)
+            accept = ws.cell(row=n, column=accept_col)
             if target.locked or not target.field:
-                cell.fill = PatternFill("solid", fgColor=LOCKED_FILL)
+                cell.fill = accept.fill = PatternFill("solid", fgColor=LOCKED_FILL)
                 kinds.setdefault(("locked",), []).append(n)
                 continue
             cell.fill = PatternFill("solid", fgColor=CORRECTED_FILL)
+            if facts["suggested"] is not None:
+                accept.fill = PatternFill("solid", fgColor=CORRECTED_FILL)
+                acceptable.append(n)
+            else:
+                accept.fill = PatternFill("solid", fgColor=LOCKED_FILL)
             if fspec is not None and fspec.is_date:
                 cell.number_format = "DD/MM/YYYY"
                 kinds.setdefault(("date",), []).append(n)
@@ -216,6 +235,7 @@ def _rule_sheet(ws, report, grp, rule, hint, lists, year_key, workers) -> int:
                 if fspec is not None and fspec.type == "code" and fspec.codes_for(year_key):
                     kinds.setdefault(("list", r["table"], target.field), []).append(n)
     _validations(ws, kinds, get_column_letter(corrected_col), lists)
+    _accept_validation(ws, acceptable, get_column_letter(accept_col))
     last = get_column_letter(len(COLUMNS))
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = f"A1:{last}{n}"
@@ -285,6 +305,21 @@ def _validations(ws, kinds: dict, col: str, lists) -> None:
         ws.add_data_validation(dv)
 
 
+def _accept_validation(ws, rows: list[int], col: str) -> None:
+    """Accept suggestion: a Yes drop-down on the rows with a suggestion."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    if not rows:
+        return
+    dv = DataValidation(type="list", formula1='"Yes"', allow_blank=True, errorStyle="warning",
+                        errorTitle="Accept suggestion", error="Pick Yes to use the suggested value, or leave empty.",
+                        prompt="Pick Yes to use the suggested value (a value typed in Corrected value wins).",
+                        promptTitle="Accept suggestion")
+    dv.showErrorMessage = dv.showInputMessage = True
+    dv.sqref = _ranges(rows, col)
+    ws.add_data_validation(dv)
+
+
 class _ListSheet:
     """The hidden sheet of code lists behind the drop-downs (inline lists are limited to 255
     characters and cannot hold the meanings)."""
@@ -305,7 +340,7 @@ class _ListSheet:
             letter = get_column_letter(col)
             self.ws.cell(row=1, column=col, value=f"{table}.{field}")
             fspec = load_schema().tables[table].fields[field]
-            entries = [code_entry(c.code, c.meaning) for c in fspec.codes if self.year_key in c.years]
+            entries = [code_entry(c.code, c.meaning) for c in fspec.codes if c.valid_in(self.year_key)]
             for i, e in enumerate(entries, start=2):
                 self.ws.cell(row=i, column=col, value=e)
             self.where[key] = f"'{LISTS}'!${letter}$2:${letter}${len(entries) + 1}"
@@ -352,6 +387,9 @@ def _how_to(ws, path: Path, info: SheetInfo, report: Report, total: int) -> None
          "worker, the record, the field and its current value, what to enter and how to fix it.", ""),
         ("2. Type the right value in the yellow Corrected value column. Leave a row empty to change nothing. "
          "Codes: pick from the drop-down list. Dates: dd/mm/yyyy. To empty a cell, type (blank).", ""),
+        ("   Where the return itself points to the right value (last year's return, the child's other records, "
+         "the next episode...), Suggested value shows it and Evidence says why. To use it, pick Yes in Accept "
+         "suggestion; a value typed in Corrected value is used instead. Nothing is changed unless you choose.", ""),
         ("3. Grey Corrected value cells cannot be corrected here (child IDs, last year's return): "
          "What to enter says why and where to correct them.", ""),
         ("4. Do not change the other columns or delete the hidden sheets: the Key column and the About sheet "

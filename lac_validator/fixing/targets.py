@@ -138,7 +138,7 @@ def normalise(value, table: str, field: str, year_key: str) -> str:
         if upper in codes:
             return upper
         for c in fspec.codes:  # a whole drop-down entry, "C2 - Full care order"
-            if year_key in c.years and text == code_entry(c.code, c.meaning):
+            if c.valid_in(year_key) and text == code_entry(c.code, c.meaning):
                 return c.code
         shown = ", ".join(sorted(codes)) if len(codes) <= 40 else f"{len(codes)} codes, see the drop-down list"
         raise Invalid(f"'{text}' is not a {_label(year_key)} code for {field} ({shown})")

@@ -38,6 +38,10 @@ def report_dict(report: Report) -> dict:
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "lac-validator", "version": __version__},
         "collection_year": ctx.year.label,
+        # The year whose rules and code lists were applied; provisional: a year after the latest
+        # the specification covers, validated with that latest year's rules (see `alerts`).
+        "rules_year": ctx.year.rules_year.label,
+        "provisional": ctx.year.provisional,
         "collection_start": ctx.collection_start.date().isoformat(),
         "collection_end": ctx.collection_end.date().isoformat(),
         "la": None if ctx.la is None else {"ons_code": ctx.la.ons_code, "dfe_code": ctx.la.dfe_code, "name": ctx.la.name},

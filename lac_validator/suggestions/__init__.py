@@ -82,6 +82,16 @@ class Suggestion:
         return {"field": self.field, "value": self.value, "evidence": self.evidence}
 
 
+def answered_fields(table: str, fields) -> list[str]:
+    """Fields beyond `fields` whose suggested values answer errors about `fields` (an episode's DEC
+    for a rule about its REC): the fix sheet gives such a suggestion its own row."""
+    out: list[str] = []
+    for s in all_suggesters():
+        if s.table == table and set(s.answers) & set(fields):
+            out += [f for f in s.fields if f not in fields and f not in out]
+    return out
+
+
 def describe(suggestion: dict | None) -> str:
     """A report's suggestion as one line for people: 'SEX = F (last year's return recorded ...)'."""
     if not suggestion:

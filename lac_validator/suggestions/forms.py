@@ -10,6 +10,7 @@ import re
 
 from ..fixes import _POSTCODE, _fix_date
 from ..schema import load_schema
+from ..years import specified_keys
 from . import candidates, suggester
 from .values import meaning_key, same_meaning_code, valid_for_field
 
@@ -33,7 +34,8 @@ def _code_reading(table: str, field_spec, text: str, year) -> tuple[str, str] | 
     if squeezed and any(c.code == squeezed for c in field_spec.codes):  # a code of other years
         other = same_meaning_code(table, field_spec.name, squeezed, year)
         if other is not None:
-            last = max(y for c in field_spec.codes if c.code == squeezed for y in c.years)
+            # code years are ranges (schemas/fields.yaml); an open one runs to the latest specified year
+            last = max(c.span.last or specified_keys()[-1] for c in field_spec.codes if c.code == squeezed)
             return other[0], f"as {squeezed}, the code for '{other[1]}' up to {last.replace('_', '-')}"
     return None
 
