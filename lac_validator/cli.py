@@ -134,13 +134,18 @@ def return_options(func):
               help="Write the report to this file (xlsx needs it; otherwise standard output).")
 @click.option("--all-errors", is_flag=True, help="Text format: list every error, not just the summary.")
 @click.option("--social-workers", "social_workers", type=click.Path(path_type=Path),
-              help="CSV/XLSX mapping SW_ID to name, team and email, to name the per-worker sheets.")
+              help="CSV/XLSX mapping SW_ID to name, team and email: reports show workers by name.")
 @click.option("--split-by", type=click.Choice(["social-worker"]),
-              help="With -f xlsx: write one workbook per social worker into the --output folder.")
+              help="With -f xlsx: write one workbook per social worker into the --output folder (a folder the "
+                   "run owns: an earlier split's workbooks there are replaced; other files make it refuse).")
+@click.option("--contact", help="Whom social workers should ask, printed on each worker list, e.g. "
+                                "'Performance team, 0161 000 0000'.")
 @click.option("--fix-sheet", "fix_sheet", type=click.Path(path_type=Path),
               help="Also write a fix sheet (.xlsx): every error per rule with an empty 'Corrected value' column.")
 @click.option("--pseudonymise", is_flag=True,
-              help="Replace CHILD and SW_ID by salted hashes and drop dates of birth (for reports leaving the team).")
+              help="Make the report safe to share outside the team: CHILD and SW_ID become salted hashes; UPN, "
+                   "dates of birth, full postcodes (the district is kept), URNs, free text and names are removed "
+                   "(README: Pseudonymised reports). Not the fix sheet.")
 @click.option("--salt", envvar="LAC_VALIDATOR_SALT",
               help="Secret for --pseudonymise (or LAC_VALIDATOR_SALT); the same salt gives the same pseudonyms.")
 @click.option("--fail-on", type=click.Choice(["error", "unexplained", "any", "none"]), default="error", show_default=True,
@@ -148,7 +153,7 @@ def return_options(func):
                    "(unexplained); on errors or DfE warnings (any); or never (none).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on the terminal; rely on the exit code and --output.")
 def validate(current, previous, year, la, providers, select, ignore, baseline, history, label, fmt, output,
-             all_errors, social_workers, split_by, fix_sheet, pseudonymise, salt, fail_on, quiet):
+             all_errors, social_workers, split_by, contact, fix_sheet, pseudonymise, salt, fail_on, quiet):
     """Validate a return. CURRENT is this year's return: a folder and/or files (CSV, XLSX, XML).
 
     Exit code 0: nothing to fail on; 1: errors found (see --fail-on) or a rule could not
@@ -173,12 +178,11 @@ def validate(current, previous, year, la, providers, select, ignore, baseline, h
         _fail(exc)
     if output is not None:
         _check_output(output, [*current, *previous])
-    workers = None
     try:
         if social_workers:
-            from lac_validator.social_workers import load_workers
+            from lac_validator.social_workers import attach_workers, load_workers
 
-            workers = load_workers(social_workers)
+            attach_workers(report, load_workers(social_workers), social_workers)
     except InputError as exc:
         _fail(exc)
     if fix_sheet is not None:
@@ -189,22 +193,25 @@ def validate(current, previous, year, la, providers, select, ignore, baseline, h
         _check_output(fix_sheet, [*current, *previous])
         info = sheet_info(report, list(current), list(previous), providers, _codes(select), _codes(ignore))
         try:
-            rows = write_fix_sheet(report, fix_sheet, info, workers)
+            rows = write_fix_sheet(report, fix_sheet, info, report.workers)
         except OSError as exc:
             _fail(f"cannot write the fix sheet {fix_sheet}: {exc.strerror or exc}. Choose another path.")
         report.warnings.append(f"fix sheet with {rows} rows written to {fix_sheet}")
     if pseudonymise:
-        _pseudonymise(report, salt)
-        workers = None  # names would undo the pseudonyms
+        report = _pseudonymise(report, salt)
     try:
         if split_by:
-            from lac_validator.outputs.xlsx_report import write_split_by_worker
+            from lac_validator.outputs.worker_lists import write_split_by_worker
 
-            written = write_split_by_worker(report, output, workers)
+            written = write_split_by_worker(report, output, contact)
             if not quiet:
+                for a in report.alerts:
+                    click.echo(f"alert: {a}")
                 click.echo(f"Wrote {len(written)} workbooks (one per social worker) to {output}")
         else:
-            _emit(report, fmt, output, all_errors, quiet, workers)
+            _emit(report, fmt, output, all_errors, quiet, contact)
+    except InputError as exc:
+        _fail(exc)
     except BrokenPipeError:  # e.g. piped into `head`: the reader has what it wanted
         sys.stderr.close()
         os._exit(1 if report.error_count else 0)
@@ -238,15 +245,13 @@ def _check_output(output: Path, inputs: list[Path]) -> None:
 def _pseudonymise(report, salt):
     import secrets
 
-    from lac_validator.pseudonymise import pseudonymise_records
+    from lac_validator.pseudonymise import pseudonymise_report
 
     if not salt:
         salt = secrets.token_hex(16)
         report.warnings.append("--pseudonymise without --salt: pseudonyms differ from other runs' (give --salt or "
                                "LAC_VALIDATOR_SALT to keep them stable).")
-    report.records = pseudonymise_records(report.records, salt)
-    if report.accepted is not None and len(report.accepted):
-        report.accepted = pseudonymise_records(report.accepted, salt)
+    return pseudonymise_report(report, salt)
 
 
 def _writer(fmt):
@@ -265,12 +270,12 @@ def _writer(fmt):
     return writer
 
 
-def _emit(report, fmt, output, all_errors, quiet, workers=None):
+def _emit(report, fmt, output, all_errors, quiet, contact=None):
     writer = _writer(fmt)
     if fmt == "xlsx":
         from lac_validator.outputs.xlsx_report import write_xlsx
 
-        write_xlsx(report, output, workers)
+        write_xlsx(report, output, contact=contact)
         return _emit_text(report, all_errors, quiet, output)
     if writer is not None:
         if output is None:

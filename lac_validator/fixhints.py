@@ -19,7 +19,18 @@ FIELD_NAMES = {
     "SW_DEC": "social worker episode end", "SW_REASON": "reason for social worker change",
     "DATE_PLACED": "date placed for adoption", "DATE_PLACED_CEASED": "date placement for adoption ceased",
     "DOLO_START": "DoLO start date", "DOLO_END": "DoLO end date", "IN_TOUCH": "in touch code",
-    "ACTIV": "activity code", "ACCOM": "accommodation code",
+    "ACTIV": "activity code", "ACCOM": "accommodation code", "UASC": "UASC indicator",
+    "SDQ_SCORE": "SDQ score", "SDQ_REASON": "reason for no SDQ score", "CONVICTED": "convicted indicator",
+    "HEALTH_CHECK": "health check indicator", "IMMUNISATIONS": "immunisations indicator",
+    "TEETH_CHECK": "teeth check indicator", "HEALTH_ASSESSMENT": "health assessment indicator",
+    "SUBSTANCE_MISUSE": "substance misuse indicator", "INTERVENTION_RECEIVED": "intervention received indicator",
+    "INTERVENTION_OFFERED": "intervention offered indicator", "DATE_INT": "date of the decision to place for adoption",
+    "DATE_MATCH": "date matched with adopters", "FOSTER_CARE": "foster carer adoption indicator",
+    "NB_ADOPTR": "number of adopters", "SEX_ADOPTR": "sex of adopters", "LS_ADOPTR": "legal status of adopters",
+    "REASON_PLACED_CEASED": "reason placement for adoption ceased", "PREV_PERM": "previous permanence code",
+    "LA_PERM": "LA of previous permanence", "DATE_PERM": "date of previous permanence",
+    "PL_LA": "placement LA (from the placement postcode)", "PL_DISTANCE": "placement distance (from the postcodes)",
+    "PL_LOCATION": "placement location (from the placement postcode)", "PLACEMENT": "placement type",
 }
 
 BY_CATEGORY = {

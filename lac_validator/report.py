@@ -7,6 +7,7 @@ given, and the child's social worker. Nothing else from the return is copied int
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -52,6 +53,24 @@ class Report:
     unexplained: list = field(default_factory=list)  # baseline entries with no real explanation
     unknown_baseline: list = field(default_factory=list)  # baseline entries naming no rule of the year
     settings: dict = field(default_factory=dict)  # rule selection and baseline use, for the run history
+    # SW_ID -> social_workers.Worker from --social-workers: writers show names where they show IDs.
+    workers: dict = field(default_factory=dict)
+    # Per child, their episodes for the HTML timelines: computed from the tables before the report
+    # is pseudonymised (then keyed by pseudonym); None = computed by the writer when needed.
+    timelines: dict | None = None
+    pseudonymised: bool = False
+
+    def worker_label(self, sw) -> str:
+        """The social worker as people know them: "Name (SW_ID)" when the list names them."""
+        w = self.workers.get(str(sw).strip().upper()) if self.workers and sw is not None else None
+        return w.label() if w else ("" if sw is None else str(sw))
+
+    def input_files(self, which: str = "current") -> list[str]:
+        """This year's or last year's input files as reports show them (file names only once
+        pseudonymised: folders can name people)."""
+        ret = self.ctx.current if which == "current" else self.ctx.previous
+        files = list(ret.inputs) if ret is not None else []
+        return [Path(f).name for f in files] if self.pseudonymised else files
 
     @property
     def unexplained_accepted(self) -> int:

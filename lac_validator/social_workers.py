@@ -48,3 +48,29 @@ def load_workers(path: Path) -> dict[str, Worker]:
         return out
     raise InputError(f"--social-workers {path}: no column for the social worker ID: "
                      "give a CSV/XLSX with columns SW_ID, name, team, email.")
+
+
+def coverage_alert(workers: dict[str, Worker], report, source) -> str | None:
+    """Say so when the list names few of the return's social workers: the per-worker lists would
+    then carry bare SW_IDs (a list from another LA or an old export, or IDs in another form)."""
+    ctx = report.ctx
+    if not ctx.has("SWEpisodes"):
+        return None
+    ids = {str(s).strip().upper() for s in ctx.raw("SWEpisodes")["SW_ID"].dropna()} - {""}
+    if not ids:
+        return None
+    named = len(ids & set(workers))
+    if named * 2 >= len(ids):  # most are named: the list fits the return
+        return None
+    return (f"The social worker list {Path(source).name} (--social-workers) names only {named} of the {len(ids)} "
+            f"social workers (SW_ID) in this return ({len(workers)} entries in the file): check it is this LA's "
+            "current list with the same IDs; the others are shown by their SW_ID.")
+
+
+def attach_workers(report, workers: dict[str, Worker], source) -> None:
+    """Give the report the names to show, and warn (first of all) when the list does not fit."""
+    report.workers = dict(workers)
+    alert = coverage_alert(workers, report, source)
+    if alert:
+        report.alerts.append(alert)
+        report.warnings.append(alert)

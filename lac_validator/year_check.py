@@ -68,7 +68,7 @@ def year_alerts(ctx, year_given: bool = True) -> list[str]:
         out.append(f"the data looks like {seen.label}, not {year.label} ({chosen}): {share:.0%} of the return's "
                    f"dates (episodes, reviews, missing periods, social worker episodes) fall in {seen.label}, "
                    f"{ours:.0%} in {year.label}. Check --year (e.g. --year {seen.label}): the errors are "
-                   f"against the {year.label} rules.")
+                   f"against the {year.rules_year.label} rules.")
     if ctx.previous is not None:
         found = looks_like(years_of_events(ctx, "_last"), year.previous)
         if found and found[0] != shifted:

@@ -177,3 +177,13 @@ def test_every_command_accepts_a_provisional_year(tmp_path):
     assert r.exit_code in (0, 1), r.output
     doc = json.loads(next((tmp_path / "many").glob("*.json")).read_text())
     assert doc["provisional"] is True and doc["alerts"][0] == ALERT
+
+
+def test_wrong_year_alert_names_the_rules_a_provisional_year_uses():
+    """A 2026-27 return validated as 2027-28: both alerts, and the rules named are 2026-27's."""
+    from lac_validator.api import validate
+
+    report = validate([ROOT / "example_returns" / "2026-27" / "current"], year="2027-28", select=["101"])
+    assert report.alerts[0] == ALERT
+    assert "the data looks like 2026-27, not 2027-28" in report.alerts[1]
+    assert report.alerts[1].endswith("the errors are against the 2026-27 rules.")

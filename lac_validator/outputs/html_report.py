@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..fixhints import how_to_fix
 from ..report import Report
+from ..timelines import child_timelines
 from ..suggestions import describe
 
 MAX_CHILD_CARDS = 2000  # beyond this the page gets slow; the error table still lists everything
@@ -34,7 +35,9 @@ def _bar_chart(by_rule: pd.DataFrame, top: int = 15) -> str:
         return "<p>No errors.</p>"
     width, bar_h, label_w = 760, 22, 70
     peak = max(int(rows["errors"].max()), 1)
-    parts = [f'<svg class="chart" role="img" aria-label="Errors per rule" width="{width}" height="{len(rows) * bar_h + 10}">']
+    height = len(rows) * bar_h + 10
+    parts = [f'<svg class="chart" role="img" aria-label="Errors per rule" width="{width}" height="{height}" '
+             f'viewBox="0 0 {width} {height}">']
     for i, r in enumerate(rows.itertuples(index=False)):
         w = max(2, int((width - label_w - 60) * int(r.errors) / peak))
         y = i * bar_h + 5
@@ -46,25 +49,20 @@ def _bar_chart(by_rule: pd.DataFrame, top: int = 15) -> str:
     return "".join(parts)
 
 
-def _journeys(report: Report, children: list) -> dict:
-    """Each child's episodes this year and last (start, end, legal status, placement)."""
-    ctx = report.ctx
-    out: dict[str, list] = {}
-    wanted = set(children)
-    for name, label in (("Episodes_last", "last year"), ("Episodes", "this year")):
-        if not ctx.has(name):
-            continue
-        t = ctx.table(name)
-        raw = ctx.raw(name)
-        sel = t["CHILD"].isin(wanted)
-        for row, child, start, end, ls, place in zip(t.index[sel], t.loc[sel, "CHILD"], t.loc[sel, "DECOM"],
-                                                     t.loc[sel, "DEC"], raw.loc[sel, "LS"], raw.loc[sel, "PLACE"]):
-            out.setdefault(child, []).append({
-                "start": None if pd.isna(start) else start.strftime("%Y-%m-%d"),
-                "end": None if pd.isna(end) else end.strftime("%Y-%m-%d"),
-                "ls": None if pd.isna(ls) else ls, "place": None if pd.isna(place) else place,
-                "year": label, "row": int(row)})
-    return out
+def _notices(report: Report) -> str:
+    """Run alerts first and impossible to miss; the other warnings one click away."""
+    parts = []
+    if report.alerts:
+        items = "".join(f"<li>{_esc(a)}</li>" for a in report.alerts)
+        n = len(report.alerts)
+        parts.append(f'<section class="alerts" role="alert" id="alerts"><h2>Check before using this report '
+                     f'({n} alert{"s" if n != 1 else ""})</h2><ul>{items}</ul></section>')
+    others = [w for w in report.warnings if w not in report.alerts]
+    if others:
+        items = "".join(f"<li>{_esc(w)}</li>" for w in others)
+        parts.append(f'<details class="warnings" id="warnings"><summary>{len(others)} other warning'
+                     f'{"s" if len(others) != 1 else ""} about the input</summary><ul>{items}</ul></details>')
+    return "\n".join(parts)
 
 
 def write_html(report: Report, stream) -> None:
@@ -84,16 +82,20 @@ def write_html(report: Report, stream) -> None:
                        "fix": hints.get(r["rule"], ""), "suggestion": describe(r.get("suggestion"))})
     by_child = report.by_child()
     children = [c for c in by_child["child"].head(MAX_CHILD_CARDS)] if len(by_child) else []
+    # Timelines come with the report when it was pseudonymised (taken from the tables first).
+    timelines = report.timelines if report.timelines is not None else child_timelines(ctx, children)
+    sws = sorted({e["sw"] for e in errors if e["sw"] is not None})
     data = {"year": ctx.year.label, "start": ctx.collection_start.strftime("%Y-%m-%d"),
             "end": ctx.collection_end.strftime("%Y-%m-%d"), "errors": errors, "children": children,
-            "journeys": _journeys(report, children), "truncated": len(by_child) > MAX_CHILD_CARDS}
+            "journeys": {c: timelines[c] for c in children if c in timelines},
+            "workers": {sw: report.worker_label(sw) for sw in sws}, "truncated": len(by_child) > MAX_CHILD_CARDS}
     by_rule = report.by_rule()
     by_cat = report.by_category()
     la = ctx.la.describe() if ctx.la else "LA not given"
     cat_rows = "".join(f"<tr><td>{_esc(r.category)}</td><td class='n'>{int(r.errors)}</td><td class='n'>{int(r.rules)}</td></tr>"
                        for r in by_cat.itertuples(index=False))
     not_run = "".join(f"<li><b>{_esc(c)}</b>: {_esc(w)}</li>" for c, w in report.result.not_run)
-    page = TEMPLATE.format(
+    page = TEMPLATE.format(notices=_notices(report),
         title=_esc(f"903 validation {ctx.year.label}"), la=_esc(la), year=_esc(ctx.year.label),
         n_errors=len(recs), n_children=int(recs["child"].nunique()) if len(recs) else 0,
         n_rules=len(report.result.rules_run), chart=_bar_chart(by_rule), cat_rows=cat_rows,
@@ -115,7 +117,16 @@ h1 {{ font-size: 1.5em; }} h2 {{ font-size: 1.2em; margin-top: 1.5em; }}
 .card {{ background: #f3f6f9; border-radius: 6px; padding: .6em 1em; }}
 .card b {{ font-size: 1.4em; display: block; }}
 table {{ border-collapse: collapse; font-size: .9em; }}
-th, td {{ border-bottom: 1px solid #ddd; padding: .25em .5em; text-align: left; vertical-align: top; }}
+#errors {{ width: 100%; }}
+th, td {{ border-bottom: 1px solid #ddd; padding: .25em .5em; text-align: left; vertical-align: top; overflow-wrap: break-word; }}
+td.id {{ white-space: nowrap; }}
+td.any {{ overflow-wrap: anywhere; min-width: 6em; }}
+.alerts {{ background: #fde8e8; border: 2px solid #a00; border-radius: 6px; padding: .4em 1em; margin: 1em 0; }}
+.alerts h2 {{ color: #a00; margin: .3em 0; font-size: 1.15em; }}
+.alerts li {{ font-weight: 600; margin: .2em 0; }}
+.warnings {{ background: #fff8e1; border-radius: 6px; padding: .4em 1em; margin: 1em 0; }}
+.warnings summary {{ cursor: pointer; }}
+svg.chart, svg.timeline {{ max-width: 100%; height: auto; }}
 th {{ background: #1f4e78; color: #fff; position: sticky; top: 0; }}
 td.n {{ text-align: right; }}
 .chart .bar {{ fill: #1f4e78; }} .chart .lbl, .chart .num {{ font-size: 12px; }}
@@ -131,6 +142,7 @@ td.n {{ text-align: right; }}
 <body>
 <h1>SSDA903 validation, {year}</h1>
 <p>{la}</p>
+{notices}
 <div class="cards">
   <div class="card"><b id="n-errors">{n_errors}</b>errors</div>
   <div class="card"><b>{n_children}</b>children with errors</div>
@@ -149,7 +161,7 @@ td.n {{ text-align: right; }}
   <label>Child <input id="f-child" type="search" placeholder="child ID"></label>
   <span id="shown"></span>
 </div>
-<table id="errors"><thead><tr><th>Child</th><th>Rule</th><th>Message</th><th>How to fix</th><th>Where</th><th>Social worker</th><th>File:line</th><th>Values</th><th>Suggested correction</th></tr></thead><tbody></tbody></table>
+<table id="errors"><colgroup><col style="width:7%"><col style="width:5%"><col style="width:21%"><col style="width:21%"><col style="width:9%"><col style="width:9%"><col style="width:8%"><col style="width:9%"><col style="width:11%"></colgroup><thead><tr><th>Child</th><th>Rule</th><th>Message</th><th>How to fix</th><th>Where</th><th>Social worker</th><th>File:line</th><th>Values</th><th>Suggested correction</th></tr></thead><tbody></tbody></table>
 <h2>Children's journeys</h2>
 <p id="journey-note">Episodes this year and last year, coloured by legal status and labelled with the placement; red marks show where an error was found.</p>
 <div id="children"></div>
@@ -166,11 +178,18 @@ window.addEventListener("error", function (e) {{ document.body.setAttribute("dat
   const fill = (id, values) => {{ const s = document.getElementById(id); values.forEach(v => {{ const o = el("option", v); o.value = v; s.appendChild(o); }}); }};
   fill("f-rule", uniq(data.errors.map(e => e.rule)));
   fill("f-category", uniq(data.errors.map(e => e.category)));
-  fill("f-sw", uniq(data.errors.map(e => e.sw)));
+  const who = (sw) => (data.workers && data.workers[sw]) || sw;
+  const fillWorkers = () => {{ const s = document.getElementById("f-sw"); uniq(data.errors.map(e => e.sw)).forEach(v => {{ const o = el("option", who(v)); o.value = v; s.appendChild(o); }}); }};
+  fillWorkers();
+  const fileName = (p) => String(p).split(/[\\\\/]/).pop();
   const tbody = document.querySelector("#errors tbody");
   const rows = data.errors.map(e => {{
     const tr = document.createElement("tr");
-    [e.child, e.rule, e.message, e.fix, e.where, e.sw, e.file + ":" + e.line, e.values, e.suggestion].forEach(v => tr.appendChild(el("td", v)));
+    // IDs and codes never break; file names and values may break anywhere, so the table fits the window.
+    [[e.child, "id"], [e.rule, "id"], [e.message], [e.fix], [e.where], [who(e.sw)]].forEach(([v, cls]) => tr.appendChild(el("td", v, cls)));
+    const at = el("td", fileName(e.file) + ":" + e.line, "any"); at.title = e.file; tr.appendChild(at);
+    tr.appendChild(el("td", e.values, "any"));
+    tr.appendChild(el("td", e.suggestion));
     tr.dataset.rule = e.rule; tr.dataset.category = e.category; tr.dataset.sw = e.sw; tr.dataset.child = e.child || "";
     tbody.appendChild(tr); return tr;
   }});
@@ -191,7 +210,7 @@ window.addEventListener("error", function (e) {{ document.body.setAttribute("dat
     const lo = Math.min(day(data.start) - 365 * 864e5, ...eps.map(ep => day(ep.start)));
     const hi = day(data.end);
     const W = 900, H = 46, X = (t) => 10 + (W - 20) * (Math.min(Math.max(t, lo), hi) - lo) / (hi - lo || 1);
-    const svg = svgEl("svg", {{class: "timeline", width: W, height: H, role: "img", "aria-label": "care journey of child " + child}});
+    const svg = svgEl("svg", {{class: "timeline", width: W, height: H, viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": "care journey of child " + child}});
     svg.appendChild(svgEl("line", {{x1: X(day(data.start)), x2: X(day(data.start)), y1: 0, y2: H, stroke: "#999", "stroke-dasharray": "3,3"}}));
     svg.appendChild(svgEl("text", {{x: X(day(data.start)) + 2, y: 44}}, "1 April"));
     eps.forEach(ep => {{

@@ -28,7 +28,7 @@ def report_dict(report: Report) -> dict:
     for label, ret in (("current", ctx.current), ("previous", ctx.previous)):
         if ret is None:
             continue
-        tables[label] = {name: {"file": t.source.describe(), "rows": len(t)} for name, t in ret.tables.items()}
+        tables[label] = {name: {"file": _file(report, t.source.describe()), "rows": len(t)} for name, t in ret.tables.items()}
     expected = [t.name for t in _tables_for_year(ctx)]
     absent = {"current": [t for t in expected if t not in ctx.current.tables]}
     if ctx.previous is not None:
@@ -46,8 +46,8 @@ def report_dict(report: Report) -> dict:
         "collection_end": ctx.collection_end.date().isoformat(),
         "la": None if ctx.la is None else {"ons_code": ctx.la.ons_code, "dfe_code": ctx.la.dfe_code, "name": ctx.la.name},
         "inputs": {
-            "current": list(ctx.current.inputs),
-            "previous": list(ctx.previous.inputs) if ctx.previous is not None else [],
+            "current": report.input_files("current"),
+            "previous": report.input_files("previous"),
             "tables": tables,
             "absent_tables": absent,
         },
@@ -69,6 +69,16 @@ def report_dict(report: Report) -> dict:
         "unexplained_baseline": [vars(e) for e in report.unexplained],
         "unknown_rule_baseline": [vars(e) for e in report.unknown_baseline],
     }
+
+
+def _file(report: Report, described: str) -> str:
+    """A table's file as described by the loader; only its name once pseudonymised."""
+    if not report.pseudonymised:
+        return described
+    from pathlib import Path
+
+    path, sep, sheet = described.partition(" (sheet ")
+    return Path(path).name + sep + sheet
 
 
 def _records(frame) -> list[dict]:

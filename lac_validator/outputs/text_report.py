@@ -69,7 +69,7 @@ def render_text(report: Report, console: Console, top_children: int = 10, all_er
         for col in ("Child", "Social worker", "Errors", "Rules"):
             w.add_column(col, justify="right" if col == "Errors" else "left", overflow="fold")
         for r in report.by_child().head(top_children).itertuples(index=False):
-            w.add_row(str(r.child), str(r.social_worker), str(r.errors), r.rules)
+            w.add_row(str(r.child), report.worker_label(r.social_worker), str(r.errors), r.rules)
         console.print(w)
 
     if all_errors and n:
