@@ -141,7 +141,8 @@ def return_options(func):
 @click.option("--contact", help="Whom social workers should ask, printed on each worker list, e.g. "
                                 "'Performance team, 0161 000 0000'.")
 @click.option("--fix-sheet", "fix_sheet", type=click.Path(path_type=Path),
-              help="Also write a fix sheet (.xlsx): every error per rule with an empty 'Corrected value' column.")
+              help="Also write a fix sheet (.xlsx) to correct errors in Excel: one sheet per rule, a "
+                   "'Corrected value' column to fill in, then run the apply-fixes command its first page shows.")
 @click.option("--pseudonymise", is_flag=True,
               help="Make the report safe to share outside the team: CHILD and SW_ID become salted hashes; UPN, "
                    "dates of birth, full postcodes (the district is kept), URNs, free text and names are removed "
@@ -196,7 +197,9 @@ def validate(current, previous, year, la, providers, select, ignore, baseline, h
             rows = write_fix_sheet(report, fix_sheet, info, report.workers)
         except OSError as exc:
             _fail(f"cannot write the fix sheet {fix_sheet}: {exc.strerror or exc}. Choose another path.")
-        report.warnings.append(f"fix sheet with {rows} rows written to {fix_sheet}")
+        report.warnings.append(f"fix sheet with {rows} rows written to {fix_sheet}" + (
+            " (it names children and values, as it must to correct them: it is not pseudonymised)"
+            if pseudonymise else ""))
     if pseudonymise:
         report = _pseudonymise(report, salt)
     try:

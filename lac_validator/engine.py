@@ -12,7 +12,7 @@ import pandas as pd
 
 from . import forking
 from .context import Context
-from .registry import NotApplicable, Registry, RuleVersion, code_sort_key, load_registry
+from .registry import NEEDS, NotApplicable, Registry, RuleVersion, code_sort_key, load_registry
 from .schema import base_table
 from .years import CollectionYear
 
@@ -82,6 +82,8 @@ def why_not_run(rule: RuleVersion, ctx: Context) -> str | None:
                 parts.append("last year's " + ", ".join(names) + " table" + ("s" if len(names) > 1 else "") + " not supplied")
         return "; ".join(parts)
     for need in rule.needs:
+        if need not in NEEDS:  # refused when the spec is loaded; never counted as met
+            return f"needs '{need}', which this version of lac-validator does not know"
         if need in NEEDS_ALWAYS_MET:
             continue
         if need == "la_code" and ctx.la is None:

@@ -20,7 +20,7 @@ import pandas as pd
 
 from .errors import InputError
 from .schema import TableSpec, load_schema
-from .tables import Return, Source, make_table, normalise_text
+from .tables import Return, Source, Table, make_table, normalise_text
 from .years import CollectionYear
 
 CSV_SUFFIXES = {".csv", ".txt"}
@@ -36,9 +36,11 @@ class RawSheet:
     header: list[str]
     rows: pd.DataFrame  # text cells, columns numbered 0..n-1
     lines: np.ndarray   # the line/row number of each data row
+    file_rows: np.ndarray | None = None  # each data row's 0-based position below the header, counting
+                                         # blank rows (default: 0..n-1, no blank row was left out)
 
 
-def _norm_header(name) -> str:
+def norm_header(name) -> str:
     text = "" if name is None else str(name)
     return "".join(text.replace("\ufeff", "").split()).upper()
 
@@ -183,8 +185,10 @@ def _check_not_other_format(data: bytes, path: Path) -> None:
                          "open it in Excel and save it as CSV UTF-8 (or as an unprotected .xlsx).")
 
 
-def read_csv(path: Path) -> RawSheet:
-    data = path.read_bytes()
+def read_csv(path: Path, data: bytes | None = None) -> RawSheet:
+    """One CSV file as a grid of text cells; `data`: its bytes when they are already in memory
+    (rule cases are read from bytes, through the same steps as a file)."""
+    data = path.read_bytes() if data is None else data
     _check_not_other_format(data, path)
     # Old DOS tools end text files with Ctrl-Z; it is not a row.
     text = decode_bytes(data, path).rstrip("\x1a")
@@ -368,11 +372,12 @@ def read_xlsx(path: Path, warnings: list[str] | None = None) -> list[RawSheet]:
             rows = []
             lines = []
             header = None
+            header_line = 0
             for line, row in enumerate(ws.iter_rows(values_only=True), start=1):
                 cells = [_cell_text(v) for v in row]
                 if header is None:
                     if any(c.strip() for c in cells):
-                        header = cells
+                        header, header_line = cells, line
                     continue
                 if not any(c != "" for c in cells):
                     continue
@@ -386,7 +391,8 @@ def read_xlsx(path: Path, warnings: list[str] | None = None) -> list[RawSheet]:
             header = header[:width]
             body = pd.DataFrame([(r + [""] * width)[:width] for r in rows], columns=range(width), dtype=object) \
                 if rows else pd.DataFrame(columns=range(width), dtype=object)
-            sheets.append(RawSheet(Source(str(path), "xlsx", ws.title), header, body, np.asarray(lines, dtype=int)))
+            lines = np.asarray(lines, dtype=int)
+            sheets.append(RawSheet(Source(str(path), "xlsx", ws.title), header, body, lines, lines - header_line - 1))
     except InputError:
         raise
     except Exception as exc:  # damage inside a sheet shows only while its rows are read
@@ -416,7 +422,7 @@ def recognise(sheet: RawSheet, specs: list[TableSpec]) -> tuple[TableSpec | None
     The table chosen is the one with the most of its columns present; ties favour the table
     with fewer columns missing.
     """
-    cols = [_norm_header(h) for h in sheet.header]
+    cols = [norm_header(h) for h in sheet.header]
     present = set(cols)
     # A column shared by many tables (CHILD, DOB) says little; one found in a single table
     # (ETHNIC, DECOM) says a lot. Complete matches win; then the most telling overlap.
@@ -442,9 +448,11 @@ def recognise(sheet: RawSheet, specs: list[TableSpec]) -> tuple[TableSpec | None
     return best, extra, missing
 
 
-def _to_table(sheet: RawSheet, spec: TableSpec, extra: list[str], upper: bool = True,
-              warnings: list[str] | None = None):
-    cols = [_norm_header(h) for h in sheet.header]
+def table_from_sheet(sheet: RawSheet, spec: TableSpec, extra: list[str], upper: bool = True,
+                     warnings: list[str] | None = None):
+    """The typed table of a recognised sheet: the spec's columns (missing ones blank), rows with no
+    value left out (their neighbours keep their file lines and file rows)."""
+    cols = [norm_header(h) for h in sheet.header]
     seen = {}
     for i, c in enumerate(cols):
         if c in spec.csv_columns:
@@ -464,7 +472,9 @@ def _to_table(sheet: RawSheet, spec: TableSpec, extra: list[str], upper: bool = 
                             f"(first at line {sheet.lines[gaps[0]]}).")
     if not keep.all():
         frame = frame[keep]
-    return make_table(spec, frame, sheet.source, sheet.lines[keep], extra, upper, normalised=True)
+    file_rows = np.arange(len(sheet.rows)) if sheet.file_rows is None else sheet.file_rows
+    return make_table(spec, frame, sheet.source, sheet.lines[keep], extra, upper, normalised=True,
+                      file_rows=file_rows[keep])
 
 
 # Characters that make a header differ from the DfE name without showing on screen. NBSP and a
@@ -513,7 +523,7 @@ def _header_summary(header: list[str], specs: list[TableSpec]) -> str:
     """Describe an unrecognised first row without echoing its cells: when it is a data row they
     are a child's details, which must not reach logs."""
     known = sorted({c for spec in specs for c in spec.csv_columns})
-    names = [_norm_header(h) for h in header if _norm_header(h)]
+    names = [norm_header(h) for h in header if norm_header(h)]
     ours = [n for n in names if n in known]
     if not ours:
         return f"the first row ({len(names)} non-empty cell(s)) holds no 903 column name and matches no 903 table"
@@ -566,8 +576,7 @@ def load_return(paths: list[str | Path], year: CollectionYear, label: str, upper
     schema = load_schema()
     specs = list(schema.tables.values())
     files, warnings = expand_paths(paths, label)
-    ret = Return(label=label, warnings=warnings, inputs=[str(f) for f in files])
-    where: dict[str, str] = {}
+    read: list[tuple[str, Table, str]] = []
     kinds = set()
     for path in files:
         suffix = path.suffix.lower()
@@ -578,7 +587,7 @@ def load_return(paths: list[str | Path], year: CollectionYear, label: str, upper
             warnings.extend(xml_warnings)
             for name, table in xml_tables.items():
                 warnings.extend(date_format_warnings(table, table.source.describe()))
-                _add(ret, where, name, table, table.source.describe(), year, warnings)
+                read.append((name, table, table.source.describe()))
             continue
         try:
             sheets = read_csv(path) if suffix in CSV_SUFFIXES else read_xlsx(path, warnings)
@@ -610,26 +619,35 @@ def load_return(paths: list[str | Path], year: CollectionYear, label: str, upper
             matched_any = True
             if extra:
                 warnings.append(f"{what}: column(s) {', '.join(extra)} are not part of {spec.name} and were ignored.")
-            table = _to_table(sheet, spec, extra, upper, warnings)
+            table = table_from_sheet(sheet, spec, extra, upper, warnings)
             warnings.extend(date_format_warnings(table, what))
-            _add(ret, where, spec.name, table, what, year, warnings)
+            read.append((spec.name, table, what))
         if not matched_any and sheets:
             raise InputError(f"{path}: no sheet's header row matches a 903 table: row 1 of each sheet must hold the DfE column names.")
+    return assemble_return(label, read, year, kinds, warnings, [str(f) for f in files])
+
+
+def assemble_return(label: str, tables: list[tuple[str, Table, str]], year: CollectionYear, kinds: set[str],
+                    warnings: list[str] | None = None, inputs: list[str] | None = None) -> Return:
+    """One year's return from the tables read for it: (table name, typed table, where it was read).
+    Each table once, only the year's tables (others are ignored with a warning), the file format
+    from the `kinds` of readers used ("csv", "xlsx", "xml"), and the UASC indicator CSV lacks."""
+    warnings = [] if warnings is None else warnings
+    ret = Return(label=label, warnings=warnings, inputs=list(inputs or []))
+    where: dict[str, str] = {}
+    for name, table, what in tables:
+        spec = load_schema().tables[name]
+        if not spec.in_year(year):
+            warnings.append(f"{what}: the {name} table is not part of the {year.label} return and was ignored.")
+            continue
+        if name in ret.tables:
+            raise InputError(f"The {ret.label} return has the {name} table twice: in {where[name]} and in {what}. Keep one of them.")
+        where[name] = what
+        ret.tables[name] = table
     ret.file_format = "xml" if kinds == {"xml"} else ("csv" if "xml" not in kinds else "mixed")
     if "Header" in ret.tables:
         _derive_uasc(ret)
     return ret
-
-
-def _add(ret: Return, where: dict, name: str, table, what: str, year: CollectionYear, warnings: list[str]):
-    spec = load_schema().tables[name]
-    if not spec.in_year(year):
-        warnings.append(f"{what}: the {name} table is not part of the {year.label} return and was ignored.")
-        return
-    if name in ret.tables:
-        raise InputError(f"The {ret.label} return has the {name} table twice: in {where[name]} and in {what}. Keep one of them.")
-    where[name] = what
-    ret.tables[name] = table
 
 
 def _derive_uasc(ret: Return) -> None:
@@ -644,19 +662,3 @@ def _derive_uasc(ret: Return) -> None:
         flag = pd.Series(np.nan, index=header.raw.index, dtype="str")
     header.raw["UASC"] = flag
     header.data["UASC"] = flag
-
-
-def table_from_csv_text(name: str, text: str, source: str | None = None):
-    """A typed table from CSV text, read exactly as a CSV file would be (used by rule tests)."""
-    spec = load_schema().tables[name]
-    frame = pd.read_csv(io.StringIO(text), dtype=str, header=None, keep_default_na=False,
-                        na_filter=False, skip_blank_lines=True).fillna("")
-    header = [str(v) for v in frame.iloc[0].tolist()]
-    body = frame.iloc[1:].reset_index(drop=True)
-    body.columns = range(body.shape[1])
-    cols = [_norm_header(h) for h in header]
-    unknown = [h for h, c in zip(header, cols) if c not in spec.csv_columns]
-    if unknown:
-        raise KeyError(f"{name} has no column(s) {unknown}")
-    sheet = RawSheet(Source(source or f"<{name}>", "csv"), header, body, np.arange(len(body)) + 2)
-    return _to_table(sheet, spec, [])

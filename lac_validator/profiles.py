@@ -26,6 +26,13 @@ def version_id(rule) -> str:
     return f"{rule.code}:{rule.years[0]}..{rule.years[-1]}"
 
 
+def same_version(a: str, b: str) -> bool:
+    """The same rule version: same code and first year. A version still in force ends in the latest
+    specified year, which moves when a collection year is added (docs/new-year.md); versions of a
+    code never overlap, so the first year names the version."""
+    return a.split("..", 1)[0] == b.split("..", 1)[0]
+
+
 def make_profile(report: Report) -> dict:
     ctx = report.ctx
     children = int(ctx.table("Header")["CHILD"].nunique()) if ctx.has("Header") else 0
@@ -101,7 +108,7 @@ def compare(ours: dict, others: list[dict]) -> Comparison:
     eliminated = []
     for code, mine in ours["rules"].items():
         peers = [o["rules"][code] for o in others
-                 if code in o["rules"] and o["rules"][code]["version"] == mine["version"]]
+                 if code in o["rules"] and same_version(o["rules"][code]["version"], mine["version"])]
         if not peers:
             continue
         peer_rates = [r for r in (_rate(p) for p in peers) if r is not None]

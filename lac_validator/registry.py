@@ -23,6 +23,10 @@ from typing import Callable
 from .specfile import load_package_yaml
 from .years import CollectionYear, YearRange, parse_range, specified_keys
 
+# What a rule may need beyond the 903 tables (a spec entry's `needs`); the engine checks each is
+# met before running the rule, so an unknown value is refused when the spec is loaded.
+NEEDS = frozenset({"collection_year", "file_format", "la_code", "postcodes", "provider_info"})
+
 SPEC_FILES = ("part1.yaml", "part2.yaml", "part3.yaml", "part4.yaml", "part5.yaml", "part6.yaml")
 
 
@@ -163,6 +167,9 @@ def load_registry() -> Registry:
     versions = []
     for e in entries:
         span = parse_range(e["years"])
+        unknown = sorted(set(e.get("needs") or ()) - NEEDS)
+        if unknown:
+            raise RuntimeError(f"rule {e['code']} {span.text}: unknown needs {unknown} (known: {', '.join(sorted(NEEDS))})")
         if span.first not in keys or (span.last is not None and span.last not in keys):
             raise RuntimeError(f"rule {e['code']}: years {e['years']!r} must start and end in a specified "
                                f"collection year (fields.yaml collection_years)")

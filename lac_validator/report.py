@@ -43,6 +43,7 @@ class Report:
     ctx: Context
     result: RunResult
     records: pd.DataFrame
+    # The files read: {"current": [paths], "previous": [paths] or None when last year was not given}
     inputs: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     # Run-level alerts a person must not miss (wrong year, provisional year, wrong LA...): every
@@ -68,8 +69,7 @@ class Report:
     def input_files(self, which: str = "current") -> list[str]:
         """This year's or last year's input files as reports show them (file names only once
         pseudonymised: folders can name people)."""
-        ret = self.ctx.current if which == "current" else self.ctx.previous
-        files = list(ret.inputs) if ret is not None else []
+        files = list(self.inputs.get(which) or [])
         return [Path(f).name for f in files] if self.pseudonymised else files
 
     @property
@@ -195,7 +195,7 @@ def build_records(ctx: Context, result: RunResult) -> pd.DataFrame:
         out["severity"] += [severity_of(f.rule.message)] * n
         out["table"] += [base] * n
         out["year"] += ["previous" if f.table.endswith("_last") else "current"] * n
-        out["row"].append(rows.astype(np.int64))
+        out["row"].append(src.file_rows[rows].astype(np.int64) if len(src.file_rows) == len(raw) else rows.astype(np.int64))
         out["line"].append(src.lines[rows].astype(np.int64) if len(src.lines) == len(raw) else rows.astype(np.int64) + 2)
         out["file"] += [src.source.describe()] * n
         out["child"] += [None if _missing(v) else v for v in column(f.table, "CHILD")[rows]]
@@ -258,4 +258,6 @@ def assign_social_workers(ctx: Context, recs: pd.DataFrame) -> np.ndarray:
 
 
 def build_report(ctx: Context, result: RunResult, warnings: list[str] | None = None) -> Report:
-    return Report(ctx, result, build_records(ctx, result), warnings=list(warnings or []))
+    inputs = {"current": list(ctx.current.inputs),
+              "previous": list(ctx.previous.inputs) if ctx.previous is not None else None}
+    return Report(ctx, result, build_records(ctx, result), inputs=inputs, warnings=list(warnings or []))

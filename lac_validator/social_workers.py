@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
-from .loader import _norm_header, read_csv, read_xlsx
+from .loader import norm_header, read_csv, read_xlsx
 
 ALIASES = {
     "SW_ID": {"SWID", "SW_ID", "SOCIALWORKERID", "SOCIALWORKER", "ID", "WORKERID"},
@@ -34,7 +34,7 @@ def load_workers(path: Path) -> dict[str, Worker]:
     for sheet in sheets:
         cols = {}
         for i, h in enumerate(sheet.header):
-            key = _norm_header(h).replace("_", "")
+            key = norm_header(h).replace("_", "")
             for field, names in ALIASES.items():
                 if key in {n.replace("_", "") for n in names} and field not in cols:
                     cols[field] = i

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .schema import load_schema
-from .years import specified_keys
+from .years import CollectionYear, specified_keys
 from .synth_postcodes import postcode_pools
 
 __all__ = ["generate", "write_return", "shift_return", "shift_date_text", "main", "FILE_NAMES"]
@@ -199,6 +199,16 @@ def _codes(table: str, field: str, key: str) -> frozenset:
     return load_schema().codes(table, field, _schema_key(key))
 
 
+def _sw_years_before(key: str) -> int:
+    """How many years before the collection year social worker episodes are reported: rule SW07STG2's
+    `years_before` in the spec (0 in its first year, 1 since)."""
+    from .registry import load_registry  # noqa: PLC0415
+
+    year = CollectionYear.from_key(_schema_key(key))
+    return next((int(v.params["years_before"]) for v in load_registry().versions_of("SW07STG2")
+                 if v.applies_to(year)), 1)
+
+
 def _la_number(la_ons: str) -> str:
     try:
         from .authorities import resolve_la  # noqa: PLC0415
@@ -315,9 +325,10 @@ class _World:
         dob = np.where(p, np.minimum(np.maximum(S - (age_start * YEAR_DAYS).astype(np.int64),
                                                  dob_min_p + _uniform_int(rng, 0, 400, T)), S), dob)
 
-        # care leavers: 18th birthday last year, left care that day after 2-6 years in care
+        # care leavers: 18th birthday last year, left care that day after 2-6 years in care; at
+        # least 13 weeks of that care fall in last year's return, which is all rule 1001 can see
         a = kind == "aged_out"
-        b18 = _uniform_int(rng, P0 + 10, P1, T)
+        b18 = _uniform_int(rng, P0 + 92, P1, T)
         dob = np.where(a, _add_years(b18, -18), dob)
         S = np.where(a, b18 - _uniform_int(rng, 730, 2190, T), S)
         E = np.where(a, b18, E)
@@ -478,12 +489,13 @@ class _World:
         emerg = np.isin(path, [5, 6])
         # emergency legal statuses (L1 police protection <= 72h, L2 EPO <= 21 days) end quickly
         first_cp = np.where(path == 6, S + _uniform_int(rng, 1, 3, len(S)), S + _uniform_int(rng, 2, 20, len(S)))
-        first_cp = np.where(emerg & (first_cp < end - 1), first_cp, -1)
+        # an L1/L2 spell with no room for its change (care ends first) lasts less than its limit
+        first_cp = np.where(emerg & (first_cp <= end - 1), first_cp, -1)
         emerg = first_cp > 0
         lo = np.where(emerg, first_cp + 1, S + 1)
         c_child = np.repeat(np.arange(len(idx)), k)
         cps = lo[c_child] + np.floor(rng.random(len(c_child)) * np.maximum(end - 1 - lo, 0)[c_child]).astype(np.int64)
-        keep = cps > S[c_child]
+        keep = (cps > S[c_child]) & (cps < end[c_child])
         c_child, cps = c_child[keep], cps[keep]
         # episode starts = S, the emergency change, the random change points; sorted, de-duplicated
         e_child = np.concatenate([np.arange(len(idx)), np.flatnonzero(emerg), c_child])
@@ -745,7 +757,7 @@ def _cut(w: _World, key: str, ys: int, ye: int, stream: int) -> dict[str, pd.Dat
     else:
         leavers = np.flatnonzero(w.kind == "oc3_prev")
     hdr = np.concatenate([kids, leavers])
-    sex_old = _schema_key(key) < "2024_25"
+    sex_old = "M" not in _codes("Header", "SEX", key)  # 1/2 before the DfE's M/F/U (fields.yaml)
     sex = np.where(w.male, "1" if sex_old else "M", "2" if sex_old else "F")
     in_care_end = np.minimum(w.E, ye)
     mother_known = (w.mc_dob >= 0) & (w.mc_dob <= in_care_end)
@@ -790,7 +802,7 @@ def _cut(w: _World, key: str, ys: int, ye: int, stream: int) -> dict[str, pd.Dat
     oc2 = kids[(w.S[kids] <= ys) & (w.E[kids] >= ye)]
     a0 = (ys - w.dob[oc2]) / YEAR_DAYS
     b4, b5, b10, b17 = (_add_years(w.dob[oc2], n) for n in (4, 5, 10, 17))
-    sdq_needed = (b4 <= ye) & (b17 > ys)
+    sdq_needed = (b4 <= ye) & (b17 >= ys)  # 197B: a 17th birthday on 1 April still needs one (189)
     score = rng.random(len(oc2)) < 0.8
     m_oc2 = len(oc2)
     subst = rng.random(m_oc2) < 0.04 * (a0 > 11)
@@ -866,7 +878,7 @@ def _cut(w: _World, key: str, ys: int, ye: int, stream: int) -> dict[str, pd.Dat
 
     # SWEpisodes
     if "SWEpisodes" in names:
-        lower = ys if _schema_key(key) == "2023_24" else ys - 365
+        lower = ys - 365 * _sw_years_before(key)
         sw = w.sw
         keep = np.isin(sw["child"], kids) & (sw["start"] <= ye) & (sw["end"] >= lower)
         sc, s0, s1 = sw["child"][keep], sw["start"][keep], sw["end"][keep]
@@ -874,7 +886,7 @@ def _cut(w: _World, key: str, ys: int, ye: int, stream: int) -> dict[str, pd.Dat
             "CHILD": w.child_id[sc], "DOB": dob_txt[sc], "SW_ID": sw["id"][keep], "SW_DECOM": _fmt(s0),
             "SW_DEC": _fmt(s1, s1 > ye), "SW_REASON": sw["reason"][keep]}, len(sc))
 
-    # DoLo (2026_27+): ~1% of children, within a children's-home (or Z12/Z13) episode this year
+    # DoLo (a table since the year fields.yaml gives): ~1% of children, within a children's-home (or Z12/Z13) episode this year
     if "DoLo" in names:
         cand = np.flatnonzero(np.isin(e["place"], ["K2", "Z12", "Z13"]) & ((ys - w.dob[ch]) > 10 * YEAR_DAYS))
         lo = np.maximum(e["decom"][cand], ys)

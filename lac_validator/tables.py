@@ -2,8 +2,8 @@
 
 Every table is held twice over the same rows: `raw` (text as given, upper-cased, untrimmed,
 blank cells as missing) and `data` (the same, with date columns parsed once to datetime64).
-Row labels are the 0-based position of the data row in the table's input; rules return
-these labels, and reports map them back to file lines.
+Row labels are the 0-based position of the row in the table (rows with no value at all are left
+out); rules return these labels, and reports map them back to the file's lines and data rows.
 """
 from __future__ import annotations
 
@@ -44,6 +44,11 @@ class Table:
     source: Source
     lines: np.ndarray  # the line (CSV) or sheet row (XLSX) a person sees, per data row
     extra_columns: list[str] = field(default_factory=list)
+    file_rows: np.ndarray | None = None  # per row, its 0-based data row in the file (blank rows counted)
+
+    def __post_init__(self):
+        if self.file_rows is None:
+            self.file_rows = np.arange(len(self.raw))
 
     def __len__(self) -> int:
         return len(self.raw)
@@ -81,9 +86,11 @@ def normalise_text(frame: pd.DataFrame, upper: bool = True) -> pd.DataFrame:
 
 
 def make_table(spec: TableSpec, frame: pd.DataFrame, source: Source, lines=None,
-               extra_columns: list[str] | None = None, upper: bool = True, normalised: bool = False) -> Table:
+               extra_columns: list[str] | None = None, upper: bool = True, normalised: bool = False,
+               file_rows=None) -> Table:
     """Type a frame of text cells whose columns are already the schema's columns
-    (`normalised`: the frame already went through normalise_text)."""
+    (`normalised`: the frame already went through normalise_text). `file_rows`: each row's data
+    row in its file when rows were left out (default 0..n-1)."""
     frame = frame.reset_index(drop=True)
     for col in spec.csv_columns:
         if col not in frame.columns:
@@ -94,7 +101,16 @@ def make_table(spec: TableSpec, frame: pd.DataFrame, source: Source, lines=None,
         data[col] = parse_strict(raw[col])
     if lines is None:
         lines = np.arange(len(raw)) + 2
-    return Table(spec.name, raw, data, source, np.asarray(lines), list(extra_columns or []))
+    return Table(spec.name, raw, data, source, np.asarray(lines), list(extra_columns or []),
+                 None if file_rows is None else np.asarray(file_rows, dtype=np.int64))
+
+
+def set_header_uasc(table: Table, values) -> None:
+    """Header's UASC indicator as an XML HEADER carries it (one value per row, "" = blank); CSV
+    returns have no such column and get it derived when the return is assembled."""
+    col = pd.Series(np.asarray(values, dtype=object), index=table.raw.index, dtype=TEXT)
+    table.raw["UASC"] = col.where(col.ne(""))
+    table.data["UASC"] = table.raw["UASC"]
 
 
 def table_from_records(name: str, records: list[dict] | pd.DataFrame, source: Source | None = None) -> Table:

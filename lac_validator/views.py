@@ -8,6 +8,7 @@ directly from them.
 from __future__ import annotations
 
 import functools
+import inspect
 
 import numpy as np
 import pandas as pd
@@ -23,12 +24,22 @@ def as_set(values) -> set:
 
 
 def shared(func):
+    """Memoise a view in ctx.cache by its arguments as bound to its signature, defaults applied:
+    `ordered(ctx)`, `ordered(ctx, "Episodes")` and `ordered(ctx, name="Episodes")` are one entry."""
+    signature = inspect.signature(func)
+
+    def cache_key(ctx: Context, *args, **kwargs) -> tuple:
+        bound = signature.bind(ctx, *args, **kwargs)
+        bound.apply_defaults()
+        return (func.__name__, tuple(bound.arguments.values())[1:])
+
     @functools.wraps(func)
-    def wrapper(ctx: Context, *args):
-        key = (func.__name__, args)
+    def wrapper(ctx: Context, *args, **kwargs):
+        key = cache_key(ctx, *args, **kwargs)
         if key not in ctx.cache:
-            ctx.cache[key] = func(ctx, *args)
+            ctx.cache[key] = func(ctx, *args, **kwargs)
         return ctx.cache[key]
+    wrapper.cache_key = cache_key
     return wrapper
 
 
@@ -227,7 +238,7 @@ def placement_geo(ctx: Context, name: str = "Episodes") -> pd.DataFrame:
 def set_placement_geo(ctx: Context, name: str, frame: pd.DataFrame) -> None:
     """Use `frame` as the derived placement values of table `name` (tests of a rule's condition on
     derived values the postcode derivation cannot produce). Missing columns are derived as usual."""
-    key = ("placement_geo", (name,))
+    key = placement_geo.cache_key(ctx, name)
     if ctx.reference is not None and getattr(ctx.reference, "postcodes", None):
         base = placement_geo(ctx, name).copy()
     else:

@@ -17,7 +17,7 @@ from defusedxml.sax import make_parser
 
 from .errors import InputError
 from .schema import load_schema
-from .tables import Source, Table, make_table
+from .tables import Source, Table, make_table, set_header_uasc
 from .years import CollectionYear
 
 RENAMES = {"CHILDID": "CHILD", "PL": "PLACE"}
@@ -173,8 +173,6 @@ def read_xml(path: Path, year: CollectionYear, upper: bool = True) -> tuple[dict
                            np.asarray(handler.lines.get(spec.name, []), dtype=int), upper=upper)
         if spec.name == "Header":
             uasc = frame["UASC"].astype("str")
-            uasc = uasc.str.upper() if upper else uasc
-            table.raw["UASC"] = uasc.where(uasc.ne("")).to_numpy()
-            table.data["UASC"] = table.raw["UASC"]
+            set_header_uasc(table, (uasc.str.upper() if upper else uasc).to_numpy())
         tables[spec.name] = table
     return tables, warnings

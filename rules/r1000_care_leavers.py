@@ -20,8 +20,9 @@ def died_in_care(ctx):
         el = ctx.raw("Episodes_last")
         died.append(el.loc[_b(el["REC"].eq("E2")), "CHILD"])
     oc3 = ctx.raw("OC3")
-    # Only care-leaver information actually completed is reported (the message); rules/divergences.md.
-    return {"OC3": oc3["CHILD"].isin(pd.concat(died)) & oc3_has_data(ctx)}
+    # Only care-leaver information actually completed is reported (the message), and a blank CHILD
+    # is not a child who died; rules/divergences.md.
+    return {"OC3": oc3["CHILD"].isin(pd.concat(died).dropna()) & oc3_has_data(ctx)}
 
 
 @rule("1001")

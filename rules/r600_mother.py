@@ -53,14 +53,15 @@ def mother_younger_than_child(ctx):
 
 @rule("624")
 def child_dob_changed(ctx):
-    # Divergence (rules/divergences.md): the same date written differently ("1/6/2020" and
-    # "01/06/2020") is the same date of birth; other values are compared as text.
+    # Divergences (rules/divergences.md): the same date written differently ("1/6/2020" and
+    # "01/06/2020") is the same date of birth; other values are compared as text. A blank this
+    # year contradicts nothing (611/612/628 say when it must or must not be given).
     h = ctx.raw("Header")
     last = ctx.raw("Header_last")
     now = h[["CHILD"]].assign(MC_DOB=date_key(h["MC_DOB"], ctx.table("Header")["MC_DOB"]))
     before = last[["CHILD"]].assign(MC_DOB=date_key(last["MC_DOB"], ctx.table("Header_last")["MC_DOB"]))
-    p = pair_by_child(now, before[before["MC_DOB"].notna()])
-    return p.loc[p["MC_DOB"].isna() | p["MC_DOB"].ne(p["MC_DOB_r"]), "_l"]
+    p = pair_by_child(now[now["MC_DOB"].notna()], before[before["MC_DOB"].notna()])
+    return p.loc[p["MC_DOB"].ne(p["MC_DOB_r"]), "_l"]
 
 
 @rule("625")

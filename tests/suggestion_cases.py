@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from lac_validator.specfile import load_yaml_text
-from rule_cases import Case, build_context
+from rule_cases import Case, CaseSpec, build_context
 
 CASES_DIR = Path(__file__).parent / "suggestion_cases"
 
@@ -64,7 +64,8 @@ def run_suggestion_case(case: SuggestionCase):
     """(context, suggestions) for the case's errors, through lac_validator.suggestions.suggest."""
     from lac_validator.suggestions import suggest
 
-    ctx = build_context(Case(case.suggester, case.name, case.year, case.tables, {}, case.file, case.options))
+    ctx = build_context(Case(case.suggester, case.year, case.file,
+                             CaseSpec(name=case.name, tables=case.tables, **case.options)))
     records = pd.DataFrame([{"table": e["table"], "year": e.get("year", "current"), "row": int(e["row"]),
                              "fields": list(e["fields"])} for e in case.errors])
     return ctx, suggest(ctx, records)

@@ -497,3 +497,77 @@ def test_fix_sheet_needs_an_xlsx_name(tmp_path):
     cur = make_return(tmp_path, ["1,X,01/01/2010,WBRI,,,"])
     r = run("validate", cur, "--year", "2025-26", "--fix-sheet", tmp_path / "x.csv", "-q")
     assert r.exit_code == 2 and "ending .xlsx" in r.output
+
+
+# ---------------------------------------------------------------- other inputs and hostile values
+
+def test_an_xlsx_return_is_corrected_in_its_copy(tmp_path):
+    cur = make_return(tmp_path, ["1,X,01/01/2010,WBRI,,,", "2,F,01/01/2011,WBRI,,,"])
+    book = tmp_path / "book"
+    book.mkdir()
+    assert run("convert", cur, "--to", "xlsx", "-o", book / "return.xlsx", "--year", "2025-26").exit_code == 0
+    before = digest(book)
+    sheet = fix_sheet(tmp_path, book, "101")
+    fill(sheet, "Rule 101", {"1": "m"})
+    out = tmp_path / "fixed"
+    r = apply(sheet, book, out)
+    assert r.exit_code == 0, r.output
+    ws = openpyxl.load_workbook(out / "return.xlsx")["Header"]
+    assert [c.value for c in ws["B"]][:3] == ["SEX", "M", "F"]
+    assert digest(book) == before
+
+
+def test_an_xml_return_is_not_corrected_here(tmp_path):
+    cur = make_return(tmp_path, ["1,X,01/01/2010,WBRI,,,"])
+    xml = tmp_path / "xml"
+    xml.mkdir()
+    assert run("convert", cur, "--to", "xml", "-o", xml / "return.xml", "--year", "2025-26").exit_code == 0
+    sheet = fix_sheet(tmp_path, xml, "101")
+    row = rows_of(openpyxl.load_workbook(sheet)["Rule 101"])[0]
+    assert "convert the XML return first" in row["What to enter"].value
+    fill(sheet, "Rule 101", {"1": "M"})
+    r = apply(sheet, xml, tmp_path / "fixed")
+    assert r.exit_code == 1 and "Refused: 1" in r.output
+    assert (tmp_path / "fixed" / "return.xml").read_bytes() == (xml / "return.xml").read_bytes()
+
+
+def test_a_row_about_last_years_return_is_refused(tmp_path):
+    cur = make_return(tmp_path, ["1,X,01/01/2010,WBRI,,,"])
+    sheet = fix_sheet(tmp_path, cur, "101")
+    wb = openpyxl.load_workbook(sheet)
+    row = rows_of(wb["Rule 101"])[0]
+    row["Key"].value = row["Key"].value.replace("|current|", "|previous|")
+    row["Corrected value"].value = "M"
+    wb.save(sheet)
+    r = apply(sheet, cur, tmp_path / "fixed")
+    assert r.exit_code == 1 and "in last year's return, which apply-fixes does not change" in r.output
+    assert line(tmp_path / "fixed", "header.csv", 1) == "1,X,01/01/2010,WBRI,,,"
+
+
+def test_no_escape_sequence_reaches_the_terminal(tmp_path):
+    cur = make_return(tmp_path, ["1,\x1b[2J,01/01/2010,WBRI,,,"])
+    sheet = fix_sheet(tmp_path, cur, "101")
+    fill(sheet, "Rule 101", {"1": "M"})
+    r = apply(sheet, cur, tmp_path / "fixed")
+    assert r.exit_code == 0, r.output
+    assert "\x1b" not in r.output and "SEX '?[2J' -> 'M'" in r.output
+
+
+def test_numbers_typed_into_a_code_cell_are_read_as_codes(tmp_path):
+    cur = make_return(tmp_path, ["1,X,01/01/2010,WBRI,,,", "2,Y,01/01/2011,WBRI,,,"])
+    sheet = fix_sheet(tmp_path, cur, "101", "2023-24")
+    fill(sheet, "Rule 101", {"1": 1, "2": 2.0})   # Excel stores a typed 1 as a number
+    out = tmp_path / "fixed"
+    r = apply(sheet, cur, out)
+    assert r.exit_code == 0, r.output
+    assert [x.split(",")[1] for x in (out / "header.csv").read_text().splitlines()[1:]] == ["1", "2"]
+
+
+def test_a_rule_sheet_without_its_heading_row_is_refused(tmp_path):
+    cur = make_return(tmp_path, ["1,X,01/01/2010,WBRI,,,"])
+    sheet = fix_sheet(tmp_path, cur, "101")
+    wb = openpyxl.load_workbook(sheet)
+    wb["Rule 101"].delete_rows(1)
+    wb.save(sheet)
+    r = apply(sheet, cur, tmp_path / "fixed")
+    assert r.exit_code == 2 and "has no 'Corrected value' heading" in r.output

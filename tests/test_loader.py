@@ -59,6 +59,33 @@ def test_line_numbers_follow_the_file(tmp_path):
     assert list(h.lines) == [2, 4, 6]
 
 
+def _sex_errors(paths):
+    from lac_validator.api import validate
+
+    recs = validate(paths, year=Y, select=["101"]).records  # 101: SEX not a valid code
+    return recs.sort_values("line")[["child", "row", "line"]].values.tolist()
+
+
+def test_report_row_is_the_files_data_row_after_blank_and_multi_line_rows(tmp_path):
+    # Data rows of the file: 0 child 1, 1 blank, 2 child 2 (two lines: a quoted line break),
+    # 3 child 3, 4 ",,,,,," (no value), 5 child 4. Only rows with a value are rows of the table.
+    write(tmp_path / "h.csv", HEADER + '1,X,01/01/2010,WBRI,,,\n\n2,"X",01/01/2010,"WB\nRI",,,\n'
+          "3,X,01/01/2010,WBRI,,,\n,,,,,,\n4,X,01/01/2010,WBRI,,,\n")
+    assert _sex_errors([tmp_path / "h.csv"]) == [["1", 0, 2], ["2", 2, 4], ["3", 3, 6], ["4", 5, 8]]
+
+
+def test_report_row_is_the_sheets_data_row_after_blank_rows(tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([])  # the header may start lower down
+    ws.append(HEADER.strip().split(","))
+    ws.append(["1", "X", "01/01/2010", "WBRI"])
+    ws.append([])
+    ws.append(["2", "X", "01/01/2010", "WBRI"])
+    wb.save(tmp_path / "h.xlsx")
+    assert _sex_errors([tmp_path / "h.xlsx"]) == [["1", 0, 3], ["2", 2, 5]]
+
+
 def test_xlsx_workbook_one_sheet_per_table(tmp_path):
     wb = openpyxl.Workbook()
     ws = wb.active

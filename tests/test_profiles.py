@@ -7,7 +7,7 @@ import openpyxl
 from click.testing import CliRunner
 
 from lac_validator.cli import main
-from lac_validator.profiles import compare
+from lac_validator.profiles import compare, same_version
 
 HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
 SW = "CHILD,DOB,SW_ID,SW_DECOM,SW_DEC,SW_REASON\n"
@@ -82,3 +82,13 @@ def test_compare_command_outputs(tmp_path):
     assert r.exit_code == 0 and "<svg" in (tmp_path / "c.html").read_text()
     (tmp_path / "bad.json").write_text("{}")
     assert run("compare-profiles", paths[0], tmp_path / "bad.json").exit_code == 2
+
+
+def test_a_new_collection_year_keeps_versions_comparable():
+    """A version still in force gains the new year (2025_26..2026_27 becomes 2025_26..2027_28): the
+    same version; another first year is another version."""
+    assert same_version("146:2025_26..2026_27", "146:2025_26..2027_28")
+    assert not same_version("146:2024_25..2024_25", "146:2025_26..2026_27")
+    ours = _profile("2027-28", {"146": ("146:2025_26..2027_28", 10, 10.0)})
+    peer = _profile("2026-27", {"146": ("146:2025_26..2026_27", 0, 0.0)})
+    assert [r["rule"] for r in compare(ours, [peer]).rows] == ["146"]

@@ -20,12 +20,12 @@ from hypothesis import strategies as st
 from lac_validator.context import Context
 from lac_validator.engine import run_rules, select_rules
 from lac_validator.errors import InputError
-from lac_validator.loader import _derive_uasc, load_return
+from lac_validator.loader import assemble_return, load_return
 from lac_validator.outputs.csv_report import write_csv
 from lac_validator.outputs.json_report import write_json
 from lac_validator.report import build_report
 from lac_validator.schema import load_schema
-from lac_validator.tables import Return, table_from_records
+from lac_validator.tables import table_from_records
 from lac_validator.years import CollectionYear, rules_key, specified_keys
 
 # Every specified year, and the provisional year after the latest (validated with its rules).
@@ -77,18 +77,16 @@ def returns(draw, year_key):
     return tables
 
 
-def _ret(label, tables):
-    ret = Return(label)
-    for name, rows in tables.items():
-        ret.tables[name] = table_from_records(name, rows)
-    if "Header" in ret.tables:
-        _derive_uasc(ret)
-    return ret
+def _ret(label, tables, year):
+    # In-memory tables (all-blank rows kept, any text), assembled as the loader assembles a return.
+    return assemble_return(label, [(name, table_from_records(name, rows), name) for name, rows in tables.items()],
+                           year, {"csv"})
 
 
 def _check(year_key, current, previous):
     year = CollectionYear.from_key(year_key)
-    ctx = Context(year=year, current=_ret("current", current), previous=_ret("previous", previous) if previous is not None else None)
+    ctx = Context(year=year, current=_ret("current", current, year),
+                  previous=_ret("previous", previous, year) if previous is not None else None)
     result = run_rules(ctx, select_rules(year))
     assert not result.internal_errors, result.internal_errors
     report = build_report(ctx, result)
@@ -197,3 +195,4 @@ def test_random_xml_is_read_or_refused_clearly(values, cut):
     if cut:
         doc = doc[:cut]  # sometimes truncated
     _load_or_refuse("r.xml", doc.encode("utf-8"))
+

@@ -13,13 +13,13 @@ from lac_validator import geography
 from lac_validator.authorities import resolve_la
 from lac_validator.context import Context
 from lac_validator.errors import InputError
-from lac_validator.loader import table_from_csv_text
 from lac_validator.postcodes import default_lookup, distance_miles, normalise
 from lac_validator.providers import COLUMNS, read_provider_lists
 from lac_validator.reference import Reference, build_reference
 from lac_validator.tables import Return
 from lac_validator.views import placement_geo
 from lac_validator.years import CollectionYear
+from rule_cases import table_from_csv
 from workbooks import workbook_bytes
 
 NEW_UNITARIES = {
@@ -44,7 +44,7 @@ def lookup():
 
 def _context(episodes_csv: str, la: str | None, lookup) -> Context:
     ret = Return("current", file_format="csv")
-    ret.tables["Episodes"] = table_from_csv_text("Episodes", episodes_csv)
+    ret.tables["Episodes"] = table_from_csv("Episodes", episodes_csv)
     return Context(year=CollectionYear.from_key("2025_26"), current=ret,
                    la=resolve_la(la) if la else None, reference=Reference(postcodes=lookup))
 

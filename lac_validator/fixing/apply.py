@@ -22,7 +22,7 @@ from ..suggestions import answered_fields
 from ..years import CollectionYear
 from . import copying
 from . import model as m
-from .model import Change, FileStamp, Outcome, SheetInfo, SheetRow
+from .model import Change, FileStamp, Outcome, SheetInfo, SheetRow, shown
 from .sheet_reader import read_fix_sheet
 from .sheet_writer import record_label, stamp
 from .targets import Invalid, normalise, targets
@@ -55,6 +55,8 @@ class ApplyResult:
     def exit_code(self) -> int:
         """0: everything asked was done and nothing new broke; 1: something was refused or a
         correction introduced an error (inputs and usage problems exit 2 before this)."""
+        if self.output is not None and self.comparison is None:
+            return 1  # written but not validated again: nothing is known about new errors
         introduced = self.comparison is not None and len(self.comparison.introduced)
         return 1 if self.refused or introduced else 0
 
@@ -140,7 +142,7 @@ class Resolver:
         t = self.ret.tables[table]
         raw = t.raw[row.field].iloc[where]
         current = None if raw is None or raw != raw else str(raw)
-        if (current or "").upper() != (row.current or "").upper():
+        if (shown(current) or "").upper() != (row.current or "").upper():
             return Outcome(row, "refused", f"the record's {row.field} is now '{current or ''}', not "
                                            f"'{row.current or ''}' as the sheet shows: it changed after the sheet "
                                            "was written")
@@ -274,9 +276,12 @@ def apply_fix_sheet(sheet: Path, to: list[Path], output: Path, who: str = "", pr
     result.output = Path(output)
     settings = dict(year=cy, la=info.la or None, providers=[p for p in info.providers if Path(p).exists()],
                     select=info.select or None, ignore=info.ignore or None)
-    before = validate(list(to), prev_files or None, **settings)
-    after = validate([output], prev_files or None, **settings)
-    result.comparison = compare(before.records, after.records)
+    try:
+        before = validate(list(to), prev_files or None, **settings)
+        after = validate([output], prev_files or None, **settings)
+        result.comparison = compare(before.records, after.records)
+    except InputError as exc:  # the copy is written; say why it could not be compared
+        result.notes.append(f"the corrected copy could not be validated again: {exc}")
     summary = render_summary(result)
     (Path(output) / copying.SUMMARY).write_text(summary, encoding="utf-8")
     return result
@@ -333,7 +338,8 @@ def render_summary(result: ApplyResult, limit: int | None = None) -> str:
     for o in applied[:limit]:
         c = o.change
         lines.append(f"  {o.row.where}: child {c.child}, {c.field} '{c.old or ''}' -> '{c.new}'")
-    lines.append(f"Refused: {len(refused)}" + (" (nothing was written for these rows):" if refused else "."))
+    if result.outcomes:
+        lines.append(f"Refused: {len(refused)}" + (" (nothing was written for these rows):" if refused else "."))
     for o in refused[:limit]:
         lines.append(f"  {o.row.where}: child {o.row.child or '?'}, {o.row.field or '?'}: {o.reason}.")
     cmp = result.comparison

@@ -1,6 +1,7 @@
 """The fix sheet's data model: one class per thing, so new columns and sources of values slot in."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 FORMAT = "2"  # fix sheet layout version, recorded on the About sheet
@@ -28,6 +29,15 @@ REQUIRED_COLUMNS = (KEY, FIELD, CURRENT, CORRECTED)
 
 BLANK_WORDS = ("(BLANK)", "BLANK")  # typed to empty a cell (an empty cell means "no correction")
 ACCEPT_WORDS = ("YES", "Y", "X", "TRUE", "1", "ACCEPT", "OK", "\u2713")  # an Accept suggestion cell marked
+_UNWRITABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # characters a workbook cannot hold
+
+
+def shown(value):
+    """A value from the return as the sheet shows it: characters a workbook cannot hold are
+    written as \\xNN (the reader compares the return's cell shown the same way)."""
+    if isinstance(value, str) and _UNWRITABLE.search(value):
+        return _UNWRITABLE.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
+    return value
 
 
 @dataclass

@@ -39,6 +39,9 @@ def read_fix_sheet(path: Path) -> tuple[SheetInfo, list[SheetRow]]:
             it = ws.iter_rows(values_only=True)
             header = next(it, None)
             if not header or m.CORRECTED not in header:
+                if ws.title.startswith("Rule ") and ws.sheet_state == "visible":
+                    raise InputError(f"{path}: sheet '{ws.title}' has no '{m.CORRECTED}' heading in its first row: "
+                                     "put the heading row back as the fix sheet was written.")
                 continue
             col = {str(name).strip(): i for i, name in enumerate(header) if name is not None}
             missing = [c for c in m.REQUIRED_COLUMNS if c not in col]

@@ -80,7 +80,7 @@ def record_label(table: str, year: str, locator: str | None) -> str:
 
 def field_label(field: str) -> str:
     name = FIELD_NAMES.get(field)
-    return f"{field} ({name})" if name else field
+    return f"{field} ({name})" if name and name.lower() != field.lower() else field
 
 
 def stamp(path: Path, role: str) -> FileStamp:
@@ -209,7 +209,7 @@ def _rule_sheet(ws, report, grp, rule, hint, lists, year_key, workers) -> int:
             n += 1
             facts = _facts(report, r, target, workers, hint, year_key)
             for i, col in enumerate(COLUMNS, start=1):
-                c = ws.cell(row=n, column=i, value=safe_cell(col.value(facts)))
+                c = ws.cell(row=n, column=i, value=safe_cell(m.shown(col.value(facts))))
                 c.alignment = wrap if col.wrap else top
                 if col.technical:
                     c.font = grey
@@ -246,6 +246,7 @@ def _rule_sheet(ws, report, grp, rule, hint, lists, year_key, workers) -> int:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.oddHeader.left.text = _header_text(f"{ws.title}: {rule.message if rule else ''}")
     ws.oddFooter.center.text = "Page &P of &N"
     return n - 1
 
@@ -261,6 +262,12 @@ def lines_needed(text, width: float) -> int:
 def row_height(columns, values) -> float:
     """Row height in points for wrapped cells (spreadsheet programs do not size generated rows)."""
     return 15.0 * max(lines_needed(v, c.width) for c, v in zip(columns, values) if c.wrap)
+
+
+def _header_text(text: str) -> str:
+    """Page header text: '&' starts a header code, and headers hold at most 255 characters."""
+    text = text.replace("&", "&&")
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def _ranges(rows: list[int], col: str) -> str:
@@ -361,9 +368,10 @@ def _about_sheet(ws, info: SheetInfo) -> None:
     ws.append(["Item", "Value", "SHA-256", "Bytes"])
     ws["A1"].font = ws["B1"].font = Font(bold=True)
     for label, value in rows:
-        ws.append([label, safe_cell(value)])
+        ws.append([label, safe_cell(m.shown(value))])
     for f in info.files:
-        ws.append(["Return file" if f.role == "current" else "Last year's file", safe_cell(f.path), f.sha256, f.size])
+        ws.append(["Return file" if f.role == "current" else "Last year's file", safe_cell(m.shown(f.path)), f.sha256,
+                   f.size])
     ws.column_dimensions["A"].width = 22
     ws.column_dimensions["B"].width = 70
     ws.column_dimensions["C"].width = 66
@@ -402,14 +410,16 @@ def _how_to(ws, path: Path, info: SheetInfo, report: Report, total: int) -> None
          "hold the value shown here, and the new value must be valid for the field and year. It then "
          "validates the copy and lists the corrections made and refused (with why), and the errors fixed, "
          "remaining and introduced.", ""),
-        ("Exit code: 0 all corrections made and none introduced an error; 1 some were refused or introduced "
-         "new errors (the others are in the copy); 2 nothing was written (the return changed since this "
-         "sheet was written, or a path is wrong).", ""),
+        ("The same summary is saved in the folder as lac-validator-summary.txt. Exit code: 0 all corrections "
+         "made and none introduced an error; 1 some were refused or introduced new errors (the others are in "
+         "the copy); 2 nothing was written (a path is wrong, or the return changed since this sheet was "
+         "written: validate it again for a new sheet, or add --allow-changed to apply only the rows whose "
+         "record and value are unchanged).", ""),
     ]
     ws.column_dimensions["A"].width = 100
     ws.print_area = f"A1:A{len(lines)}"
     for i, (text, style) in enumerate(lines, start=1):
-        c = ws.cell(row=i, column=1, value=safe_cell(text))
+        c = ws.cell(row=i, column=1, value=safe_cell(m.shown(text)))
         c.alignment = Alignment(wrap_text=True, vertical="top")
         ws.row_dimensions[i].height = (22 if style == "title" else 15.0) * lines_needed(text, 85 if style == "command" else 95)
         if style == "title":

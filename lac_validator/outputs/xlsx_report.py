@@ -149,7 +149,8 @@ def _about(wb, report: Report) -> None:
     about = [("Collection year", ctx.year.label),
              ("Local authority", ctx.la.describe() if ctx.la else "not given (--la)"),
              ("This year's files", "; ".join(report.input_files("current"))),
-             ("Last year's files", "; ".join(report.input_files("previous")) if ctx.previous else "not given (--previous)"),
+             ("Last year's files", "; ".join(report.input_files("previous")) if report.inputs.get("previous") is not None
+              else "not given (--previous)"),
              ("Rules run", len(res.rules_run)),
              ("Errors", report.error_count)]
     if report.accepted is not None and len(report.accepted):

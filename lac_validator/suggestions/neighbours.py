@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from . import candidates, suggester
-from .values import fmt_date
+from .values import fmt_date, invalid_now
 
 
 def _episodes_of(ctx, rows) -> pd.DataFrame:
@@ -81,3 +81,79 @@ def start_from_previous_end(ctx, rows):
     return candidates(targets.index, "DECOM", vals,
                       [f"the child's previous episode ends {v} with REC X1 (a new episode begins that day), "
                        "and no other episode starts then" for v in vals])
+
+
+def _previous_x1(ctx, rows) -> pd.DataFrame:
+    """For each given episode with a DECOM, the child's one episode ending that day with REC X1
+    (the episode it continues): columns row, prev (its label). Episodes with none, or with two, are
+    left out."""
+    eps = ctx.table("Episodes")
+    mine = eps.loc[rows]
+    mine = mine[mine["DECOM"].notna() & mine["CHILD"].notna()]
+    if mine.empty:
+        return pd.DataFrame(columns=["row", "prev"])
+    raw = ctx.raw("Episodes")
+    cand = eps[eps["CHILD"].isin(mine["CHILD"].unique()) & eps["DEC"].notna()
+               & raw["REC"].eq("X1").fillna(False).astype(bool).to_numpy()]
+    ends: dict = {}
+    for label, child, dec in zip(cand.index, cand["CHILD"], cand["DEC"]):
+        ends.setdefault((child, dec), []).append(label)
+    pairs = [(row, ends[(c, d)][0]) for row, c, d in zip(mine.index, mine["CHILD"], mine["DECOM"])
+             if len(ends.get((c, d), ())) == 1 and ends[(c, d)][0] != row]
+    return pd.DataFrame(pairs, columns=["row", "prev"])
+
+
+# What RNE says did not change from the previous episode (the DfE's reasons for a new episode).
+UNCHANGED_BY_RNE = {"P": ("LS",), "T": ("LS",), "L": ("PLACE", "PLACE_PROVIDER", "PL_POST", "URN")}
+RNE_WORDS = {"P": "only the placement and carers changed", "T": "only the placement changed, with the same carers",
+             "L": "only the legal status changed"}
+
+
+@suggester("neighbours:unchanged", "Episodes", ["LS", "PLACE", "PLACE_PROVIDER", "PL_POST", "URN"])
+def unchanged_from_previous(ctx, rows):
+    """A blank or invalid LS, placement, provider, placement postcode or URN that the episode's RNE
+    says did not change: the previous episode's (the one ending with REC X1 the day it starts)."""
+    raw = ctx.raw("Episodes")
+    rne = raw["RNE"].reindex(rows)
+    rows = rows[rne.isin(list(UNCHANGED_BY_RNE)).to_numpy()]
+    if not len(rows):
+        return None
+    pairs = _previous_x1(ctx, rows)
+    out = []
+    for row, prev in zip(pairs["row"], pairs["prev"]):
+        code = raw.at[row, "RNE"]
+        for field in UNCHANGED_BY_RNE[code]:
+            if not invalid_now(ctx, "Episodes", field, pd.Index([row])).iloc[0]:
+                continue
+            value = raw.at[prev, field]
+            if isinstance(value, str):
+                out.append((row, field, value, f"the previous episode, which ends the day this one starts with REC "
+                                               f"X1, has {field} {value}, and RNE {code} says {RNE_WORDS[code]}"))
+    if not out:
+        return None
+    r, f, v, e = zip(*out)
+    return candidates(r, list(f), v, e)
+
+
+@suggester("neighbours:REC", "Episodes", ["REC"])
+def x1_when_next_starts_that_day(ctx, rows):
+    """A blank or invalid REC on an episode whose DEC is the day the child's next episode starts:
+    X1 (a new episode begins the same day)."""
+    bad = invalid_now(ctx, "Episodes", "REC", rows)
+    eps = ctx.table("Episodes")
+    mine = eps.loc[bad[bad].index]
+    mine = mine[mine["DEC"].notna() & mine["CHILD"].notna()]
+    if mine.empty:
+        return None
+    others = eps[eps["CHILD"].isin(mine["CHILD"].unique()) & eps["DECOM"].notna()]
+    starts: dict = {}
+    for label, child, d in zip(others.index, others["CHILD"], others["DECOM"]):
+        starts.setdefault((child, d), []).append(label)
+    hit = [(row, fmt_date(dec)) for row, child, dec in zip(mine.index, mine["CHILD"], mine["DEC"])
+           if [x for x in starts.get((child, dec), []) if x != row]]
+    if not hit:
+        return None
+    r, d = zip(*hit)
+    return candidates(r, "REC", ["X1"] * len(r),
+                      [f"the child's next episode starts {x}, the day this one ends: REC X1 means a new episode "
+                       "begins the same day" for x in d])

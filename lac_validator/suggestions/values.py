@@ -92,11 +92,14 @@ def same_meaning_code(table: str, field: str, code: str, year: CollectionYear) -
 
 
 def one_edit_apart(a: str, b: str) -> bool:
-    """True when b is a with exactly one character inserted, deleted or replaced."""
+    """True when b is a with exactly one character inserted, deleted or replaced, or two
+    neighbouring characters swapped (the usual keying slips)."""
     if a == b or abs(len(a) - len(b)) > 1:
         return False
     if len(a) == len(b):
-        return sum(x != y for x, y in zip(a, b)) == 1
+        diff = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
     i = 0
     while i < len(short) and short[i] == long_[i]:
@@ -106,8 +109,8 @@ def one_edit_apart(a: str, b: str) -> bool:
 
 def near_misses(values: list[str], known: set[str]) -> dict[str, list[str]]:
     """For each value, the known values exactly one edit away, found through deletion variants (an
-    insertion, deletion or substitution leaves a common string after deleting at most one
-    character from each), then confirmed."""
+    insertion, deletion, substitution or swap of neighbours leaves a common string after deleting
+    at most one character from each), then confirmed."""
     index: dict[str, set[str]] = {}
     for k in known:
         index.setdefault(k, set()).add(k)
@@ -125,7 +128,10 @@ def near_misses(values: list[str], known: set[str]) -> dict[str, list[str]]:
 def describe_difference(a: str, b: str) -> str:
     """'differs by one digit', 'has one character more' ... for two values one edit apart."""
     if len(a) == len(b):
-        x, y = next((x, y) for x, y in zip(a, b) if x != y)
+        diff = [(x, y) for x, y in zip(a, b) if x != y]
+        if len(diff) == 2:
+            return "has two neighbouring characters the other way round"
+        x, y = diff[0]
         return "differs by one digit" if x.isdigit() and y.isdigit() else "differs by one character"
     return "has one character less" if len(b) < len(a) else "has one character more"
 
