@@ -571,3 +571,16 @@ def test_a_rule_sheet_without_its_heading_row_is_refused(tmp_path):
     wb.save(sheet)
     r = apply(sheet, cur, tmp_path / "fixed")
     assert r.exit_code == 2 and "has no 'Corrected value' heading" in r.output
+
+
+def test_two_return_files_with_one_name_are_refused(tmp_path):
+    cur = make_return(tmp_path, ["1,X,01/01/2010,WBRI,,,"])
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "header.csv").write_text(EPIS + "1,01/04/2025,S,C2,N1,U1,PR1,,,,,,\n")
+    sheet = tmp_path / "fix.xlsx"
+    assert run("validate", cur / "header.csv", other / "header.csv", "--year", "2025-26", "--select", "101",
+               "--fix-sheet", sheet, "-q").exit_code == 1
+    fill(sheet, "Rule 101", {"1": "M"})
+    r = run("apply-fixes", sheet, "--to", cur / "header.csv", "--to", other / "header.csv", "-o", tmp_path / "fixed")
+    assert r.exit_code == 2 and "two files named header.csv" in r.output and not (tmp_path / "fixed").exists()

@@ -239,6 +239,7 @@ def apply_fix_sheet(sheet: Path, to: list[Path], output: Path, who: str = "", pr
             raise InputError(f"last year's return {missing[0]}, recorded in the fix sheet, is not there: give its "
                              "new place with --previous.")
         prev_files, _ = expand_paths(prev_paths, "previous")
+    copying.check_output(output, files, [Path(sheet), *prev_files])
     changed = return_changes(info.files, files, "current")
     changed_prev = return_changes(info.files, prev_files, "previous") if prev_files else []
     result = ApplyResult(info, [])
@@ -250,7 +251,6 @@ def apply_fix_sheet(sheet: Path, to: list[Path], output: Path, who: str = "", pr
                              "and value are still as the sheet shows.")
         result.notes.append(f"the return changed since the fix sheet was written ({what}); each row was checked "
                             "against the record as it is now.")
-    copying.check_output(output, files, [Path(sheet), *prev_files])
     ret = load_return(list(to), cy, "current", upper=False)
     result.outcomes = resolve_rows(rows, ret, cy, check_unfilled=not changed)
     if not result.outcomes:

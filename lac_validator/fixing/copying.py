@@ -33,6 +33,11 @@ def check_output(output: Path, inputs: list[Path], keep: list[Path]) -> None:
     (the fix sheet, last year's return). An existing folder is accepted only when empty or when it
     is an earlier output of lac-validator for this return (then it is replaced whole)."""
     out = Path(output).resolve()
+    names = [Path(p).name.lower() for p in inputs]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise InputError(f"the return has two files named {twice[0]}: the corrected copy keeps file names, so give "
+                         "files with different names.")
     for p in [*inputs, *keep]:
         p = Path(p).resolve()
         if out == p or _inside(p, out) or (p.is_file() and out == p.parent):
