@@ -274,6 +274,10 @@ def apply_fix_sheet(sheet: Path, to: list[Path], output: Path, who: str = "", pr
         if o.change is not None and status.get(changes.index(o.change), "applied") != "applied":
             o.status, o.reason = "refused", status[changes.index(o.change)]
     result.output = Path(output)
+    gone = [p for p in info.providers if not Path(p).exists()]
+    if gone:
+        result.notes.append(f"the provider list {gone[0]} recorded in the fix sheet is not there: the return and the "
+                            "copy were compared without it (the URN rules may not run).")
     settings = dict(year=cy, la=info.la or None, providers=[p for p in info.providers if Path(p).exists()],
                     select=info.select or None, ignore=info.ignore or None)
     try:
