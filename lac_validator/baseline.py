@@ -59,16 +59,43 @@ def load_baseline(path: Path) -> list[Entry]:
         rows = list(csv.DictReader(io.StringIO(text)))
     else:
         try:
+            _refuse_aliases(text, path)
             doc = load_yaml_text(text) or []
         except yaml.YAMLError as exc:
             raise InputError(f"baseline {path}: not valid YAML ({str(exc).splitlines()[0]}): see README, 'Accepted errors'.") from None
         rows = doc.get("accepted", []) if isinstance(doc, dict) else doc
+        if rows is None:
+            rows = []
+        if not isinstance(rows, list):
+            raise InputError(f"baseline {path}: 'accepted' must be a list of entries (each with rule, child, key, "
+                             f"explanation), not {_kind(rows)}: see README, 'Accepted errors'.")
     entries = []
     for i, row in enumerate(rows, start=1):
-        if not isinstance(row, dict) or not str(row.get("rule") or "").strip() or not str(row.get("child") or "").strip():
+        if not isinstance(row, dict) or not _scalar_text(row.get("rule")) or not _scalar_text(row.get("child")):
             raise InputError(f"baseline {path}: entry {i} needs at least 'rule' and 'child' (see README, 'Accepted errors').")
-        entries.append(Entry(**{k: str(row.get(k) or "").strip() for k in FIELDS}))
+        bad = [k for k in FIELDS if row.get(k) is not None and not isinstance(row.get(k), (str, int, float, dt.date))]
+        if bad:
+            raise InputError(f"baseline {path}: entry {i}: '{bad[0]}' must be one text value, not {_kind(row[bad[0]])}.")
+        entries.append(Entry(**{k: _scalar_text(row.get(k)) for k in FIELDS}))
     return entries
+
+
+def _scalar_text(value) -> str:
+    return str(value).strip() if isinstance(value, (str, int, float, dt.date)) and value is not None else ""
+
+
+def _kind(value) -> str:
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number",
+            float: "a number"}.get(type(value), type(value).__name__)
+
+
+def _refuse_aliases(text: str, path: Path) -> None:
+    """YAML anchors and aliases let a few lines stand for an exponentially large document (the
+    "billion laughs" attack); a baseline has no use for them, so they are refused before loading."""
+    for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise InputError(f"baseline {path}: uses YAML anchors or aliases (& and *), which a baseline never needs "
+                             "and which can make a small file expand without limit: write each entry out in full.")
 
 
 def apply_baseline(records: pd.DataFrame, entries: list[Entry], year_codes: list[str] | None = None) -> BaselineResult:

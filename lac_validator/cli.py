@@ -10,6 +10,7 @@ import os
 import sys
 import textwrap
 import time
+import warnings
 from pathlib import Path
 
 import click
@@ -23,10 +24,10 @@ DEFAULT_HISTORY = Path("lac-validator-history.sqlite")
 
 
 def _console(file=None, plain: bool = False):
-    from rich.console import Console
+    from lac_validator.outputs.safety import safe_console
 
     no_colour = plain or bool(os.environ.get("NO_COLOR")) or bool(os.environ.get("CI"))
-    return Console(file=file, no_color=no_colour, highlight=False, soft_wrap=False,
+    return safe_console(file=file, no_color=no_colour, highlight=False, soft_wrap=False,
                    width=140 if file is not None and not getattr(file, "isatty", lambda: False)() else None)
 
 
@@ -75,10 +76,12 @@ def _verbose_option() -> click.Option:
 def _fail(message, detail: str | None = None) -> None:
     """One line on stderr and exit code 2. `message` (text or an InputError) never holds record
     values; the InputError's detail, which may, is shown only with --verbose."""
+    from lac_validator.outputs.safety import terminal_text
+
     detail = detail or getattr(message, "detail", None)
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {terminal_text(message)}", err=True)  # one line, whatever a file name holds
     if _VERBOSE and detail:
-        click.echo(f"detail: {detail}", err=True)
+        click.echo(f"detail: {terminal_text(detail)}", err=True)
     sys.exit(2)
 
 
@@ -167,9 +170,17 @@ def validate(current, previous, year, la, providers, select, ignore, baseline, h
         raise click.UsageError("--format xlsx needs --output FILE.xlsx")
     if split_by and (fmt != "xlsx" or output is None):
         raise click.UsageError("--split-by social-worker needs -f xlsx and --output FOLDER")
+    if fix_sheet is not None and fix_sheet.suffix.lower() != ".xlsx":
+        _fail(f"--fix-sheet {fix_sheet}: give a file name ending .xlsx (the fix sheet is an Excel workbook).")
+    guard_warnings = _guard([*current, *previous],
+                            [*(("--providers", p) for p in providers), ("--baseline", baseline),
+                             ("--social-workers", social_workers)],
+                            [("--output", output, "folder" if split_by else "file"), ("--fix-sheet", fix_sheet, "file"),
+                             ("--history", history, "history")])
     try:
         report = run_validation(list(current), list(previous) or None, cy if year else None, la, list(providers),
                                 _codes(select), _codes(ignore), baseline)
+        report.warnings.extend(guard_warnings)
         if history is not None:
             from lac_validator.history import record_run
 
@@ -177,8 +188,6 @@ def validate(current, previous, year, la, providers, select, ignore, baseline, h
             report.warnings.append(f"recorded as run {run_id} in {history}")
     except (InputError, YearError) as exc:
         _fail(exc)
-    if output is not None:
-        _check_output(output, [*current, *previous])
     try:
         if social_workers:
             from lac_validator.social_workers import attach_workers, load_workers
@@ -189,9 +198,6 @@ def validate(current, previous, year, la, providers, select, ignore, baseline, h
     if fix_sheet is not None:
         from lac_validator.fixes import sheet_info, write_fix_sheet
 
-        if fix_sheet.suffix.lower() != ".xlsx":
-            _fail(f"--fix-sheet {fix_sheet}: give a file name ending .xlsx (the fix sheet is an Excel workbook).")
-        _check_output(fix_sheet, [*current, *previous])
         info = sheet_info(report, list(current), list(previous), providers, _codes(select), _codes(ignore))
         try:
             rows = write_fix_sheet(report, fix_sheet, info, report.workers)
@@ -236,13 +242,17 @@ def exit_code(report, fail_on: str) -> int:
     return 1 if (recs["severity"] == "error").any() else 0
 
 
-def _check_output(output: Path, inputs: list[Path]) -> None:
-    """Never let a report or a conversion overwrite an input file or write into an input folder."""
-    out = output.resolve()
-    for p in inputs:
-        p = Path(p).resolve()
-        if out == p or (p.is_dir() and p in out.parents) or (out.is_dir() and out in p.parents and not p.is_dir()):
-            _fail(f"--output {output} would write into the return being validated: choose a path outside the input files and folders.")
+def _guard(returns=(), side=(), outputs=()) -> list[str]:
+    """Before anything is read or written: refuse outputs that would land on or inside what the
+    command reads, and inputs or outputs that are not regular files (lac_validator/io_safety.py).
+    `side` is (option, path) pairs; `outputs` (option, path, kind) with kind file/folder/history."""
+    from lac_validator.io_safety import Output, Reads, check_paths
+
+    try:
+        return check_paths(Reads([Path(p) for p in returns], [(o, Path(p)) for o, p in side if p is not None]),
+                           [Output(Path(p), o, k) for o, p, k in outputs if p is not None])
+    except InputError as exc:
+        _fail(exc)
 
 
 def _pseudonymise(report, salt):
@@ -336,6 +346,7 @@ def validate_many(returns, output_dir, jobs, year, la, providers, select, ignore
     complete; 2: usage error, or a return could not be read (the others are still validated).
     """
     from lac_validator.many import find_returns, run_many
+    from lac_validator.outputs.safety import terminal_text
 
     cy = _year(year)
     try:
@@ -349,8 +360,9 @@ def validate_many(returns, output_dir, jobs, year, la, providers, select, ignore
         found = find_returns(list(returns), la)
     except InputError as exc:
         _fail(str(exc))
-    for job in found:
-        _check_output(output_dir, [job.current] + ([job.previous] if job.previous else []))
+    # The returns are the current/ and previous/ folders: reports may go beside them (region/reports).
+    _guard([p for job in found for p in (job.current, job.previous) if p is not None],
+           [("--providers", p) for p in providers], [("--output-dir", output_dir, "folder")])
     try:
         output_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -361,10 +373,10 @@ def validate_many(returns, output_dir, jobs, year, la, providers, select, ignore
         if quiet:
             return
         if o.exit_code == 2:
-            click.echo(f"{o.name}: not validated: {o.message}", err=True)
+            click.echo(terminal_text(f"{o.name}: not validated: {o.message}"), err=True)
         else:
-            click.echo(f"{o.name}: {o.errors} errors, {o.warnings} warnings, {o.notes} notes in {o.seconds:.1f} s "
-                       f"-> {o.report}")
+            click.echo(terminal_text(f"{o.name}: {o.errors} errors, {o.warnings} warnings, {o.notes} notes in "
+                                     f"{o.seconds:.1f} s -> {o.report}"))
 
     started = time.perf_counter()
     outcomes = run_many(found, output_dir, fmt, cy.label if year else None, [str(p) for p in providers], _codes(select),
@@ -481,7 +493,7 @@ def convert_cmd(inputs, to, output, year):
     from lac_validator.loader import load_return
 
     cy = _year(year)
-    _check_output(output, list(inputs))
+    _guard(inputs, (), [("--output", output, "folder" if to == "csv" else "file")])
     try:
         ret = load_return(list(inputs), cy, "current", upper=False)
         written = convert(ret, to, output)
@@ -489,8 +501,10 @@ def convert_cmd(inputs, to, output, year):
         _fail(exc)
     except OSError as exc:
         _fail(f"cannot write {output}: {exc.strerror or exc}.")
+    from lac_validator.outputs.safety import terminal_text
+
     for w in ret.warnings:
-        click.echo(f"warning: {w}", err=True)
+        click.echo(terminal_text(f"warning: {w}"), err=True)
     click.echo(f"Wrote {len(ret.tables)} tables to {', '.join(str(p) for p in written[:3])}{' ...' if len(written) > 3 else ''}")
 
 
@@ -510,7 +524,7 @@ def baseline_create(current, previous, year, la, providers, select, ignore, outp
     from lac_validator.baseline import baseline_yaml
 
     cy = _year(year)
-    _check_output(output, [*current, *previous])
+    _guard([*current, *previous], [("--providers", p) for p in providers], [("--output", output, "file")])
     try:
         report = run_validation(list(current), list(previous) or None, cy if year else None, la, list(providers),
                                 _codes(select), _codes(ignore))
@@ -536,6 +550,7 @@ def diff_cmd(before, after, history, fmt, list_):
     from lac_validator import history as hist
 
     notes = []
+    _guard((), [("--history", history)] if history is not None else [("report", before), ("report", after)])
     try:
         if before is None or after is None:
             if before is not None:
@@ -617,6 +632,7 @@ def trend_cmd(history, by, output):
 
     if not Path(history).exists():
         _fail(f"no history at {history}: record runs with `lac-validator validate ... --history {history}`.")
+    _guard((), [("--history", history)], [("--output", output, "file")])
     try:
         runs = hist.runs(history)
         errs = hist.all_errors(history)
@@ -713,7 +729,7 @@ def profile_cmd(current, previous, year, la, providers, select, ignore, output):
     from lac_validator.profiles import make_profile
 
     cy = _year(year)
-    _check_output(output, [*current, *previous])
+    _guard([*current, *previous], [("--providers", p) for p in providers], [("--output", output, "file")])
     try:
         report = run_validation(list(current), list(previous) or None, cy if year else None, la, list(providers),
                                 _codes(select), _codes(ignore))
@@ -734,6 +750,7 @@ def compare_profiles_cmd(ours, others, output, top):
 
     from lac_validator.profiles import compare, load_profile
 
+    _guard((), [("profile", ours), *(("profile", p) for p in others)], [("--output", output, "file")])
     try:
         mine = load_profile(ours)
         peers = [load_profile(p) for p in others]
@@ -794,6 +811,7 @@ def apply_fixes_cmd(fix_sheet, to, output, who, previous, allow_changed, year, l
     """
     from lac_validator.fixes import apply_fix_sheet, render_summary
 
+    _guard([*to, *previous], [("fix sheet", fix_sheet)], [("--output", output, "folder")])
     try:
         result = apply_fix_sheet(fix_sheet, list(to), output, who, list(previous) or None, allow_changed, year, la)
     except (InputError, YearError) as exc:
@@ -823,6 +841,7 @@ def fix_cmd(current, output, who, previous, year, la, dry_run):
     from lac_validator.loader import expand_paths, load_return
 
     cy = _year(year)
+    _guard([*current, *previous], (), [] if dry_run else [("--output", output, "folder")])
     try:
         files, _ = expand_paths(list(current), "current")
         prev_files = expand_paths(list(previous), "previous")[0] if previous else []
@@ -876,7 +895,12 @@ def run() -> None:
 
     make_streams_safe()  # a legacy console encoding (cp1252) must never stop a run
     try:
-        main(standalone_mode=False)
+        with warnings.catch_warnings():
+            if not os.environ.get("LAC_VALIDATOR_DEBUG"):
+                # Libraries' own warnings (openpyxl, pandas) may quote cell values and mean nothing
+                # to the user: what matters reaches the user as the tool's warnings.
+                warnings.simplefilter("ignore")
+            main(standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(2)
@@ -888,6 +912,11 @@ def run() -> None:
     except (InputError, YearError) as exc:
         _fail(exc)
     except Exception as exc:  # a bug, not bad input: still no traceback for the user
+        from lac_validator.errors import as_input_error
+
+        mapped = as_input_error(exc)  # the file system, SQLite or memory refused: say which file and why
+        if mapped is not None and not os.environ.get("LAC_VALIDATOR_DEBUG"):
+            _fail(mapped)
         if os.environ.get("LAC_VALIDATOR_DEBUG"):
             raise
         if _VERBOSE:

@@ -11,9 +11,11 @@ import csv
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .outputs.safety import XML_ILLEGAL, xml_text
 from .tables import Return
 
 CSV_NAMES = {"Header": "header.csv", "Episodes": "episodes.csv", "Reviews": "reviews.csv", "UASC": "uasc.csv",
@@ -68,7 +70,7 @@ def write_xlsx_workbook(ret: Return, path: Path) -> None:
         for row in table.raw[cols].astype(object).itertuples(index=False, name=None):
             cells = []
             for v in row:
-                c = WriteOnlyCell(ws, value=_text(v) or None)
+                c = WriteOnlyCell(ws, value=xml_text(_text(v)) or None)
                 if c.value is not None:
                     c.data_type = "s"  # always text: a value like "=1+1" is data, never a formula
                 cells.append(c)
@@ -107,13 +109,13 @@ def write_xml(ret: Return, path: Path) -> None:
                 if tag == "UASC" and not value and first.get("UASC") is not None:
                     value = "1"
                 if value:
-                    out.write(f"      <{tag}>{escape(value)}</{tag}>\n")
+                    out.write(f"      <{tag}>{escape(xml_text(value))}</{tag}>\n")
             _blocks(out, rows, child, HEADER_BLOCKS_1, "      ")
             for tag, table, col in HEADER_TAIL:
                 rec = first.get(table)
                 value = _text(rec.get(col)) if rec else ""
                 if value:
-                    out.write(f"      <{tag}>{escape(value)}</{tag}>\n")
+                    out.write(f"      <{tag}>{escape(xml_text(value))}</{tag}>\n")
             _blocks(out, rows, child, HEADER_BLOCKS_2, "      ")
             out.write("    </HEADER>\n")
             for rec in rows["Episodes"].get(child, []):
@@ -122,7 +124,7 @@ def write_xml(ret: Return, path: Path) -> None:
                     value = _text(rec.get(col))
                     if value:
                         tag = XML_TAG.get(col, col)
-                        out.write(f"<{tag}>{escape(value)}</{tag}>")
+                        out.write(f"<{tag}>{escape(xml_text(value))}</{tag}>")
                 out.write("</EPISODE>\n")
             _blocks(out, rows, child, CHILD_BLOCKS, "    ")
             out.write("  </CHILD>\n")
@@ -137,7 +139,7 @@ def _blocks(out, rows, child, blocks, indent):
                 value = _text(v)
                 if col in ("CHILD", "DOB") or not value:
                     continue
-                out.write(f"<{col}>{escape(value)}</{col}>")
+                out.write(f"<{col}>{escape(xml_text(value))}</{col}>")
             out.write(f"</{tag}>\n")
 
 
@@ -188,11 +190,30 @@ def xml_losses(ret: Return) -> list[str]:
     return out
 
 
+def _note_unwritable(ret: Return, to: str) -> None:
+    """XLSX and XML cannot hold control characters (other than tab and line breaks): they are
+    written as visible escapes (\\x0b), and the user is told where, as the copy then differs."""
+    for name, table in ret.tables.items():
+        raw = table.raw.select_dtypes(include=["object", "string"])
+        if raw.empty:
+            continue
+        found = np.zeros(len(raw), dtype=bool)
+        for col in raw.columns:
+            found |= raw[col].astype(str).str.contains(XML_ILLEGAL, regex=True).to_numpy()
+        hit = found.nonzero()[0]
+        if len(hit):
+            ret.warnings.append(f"{table.source.describe()}: {len(hit)} row(s) hold control characters that "
+                                f"{to.upper()} cannot carry (first at line {int(table.lines[hit[0]])}); they were written "
+                                "as visible escapes such as \\x0b: correct those values in the source.")
+
+
 def convert(ret: Return, to: str, output: Path) -> list[Path]:
     if to == "csv":
         if output.exists() and not output.is_dir():
             raise InputError(f"--output {output} is a file: CSV conversion writes a folder of files.")
         return write_csv_folder(ret, output)
+    if to in ("xlsx", "xml"):
+        _note_unwritable(ret, to)
     if to == "xlsx":
         write_xlsx_workbook(ret, output)
     elif to == "xml":

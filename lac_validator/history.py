@@ -15,6 +15,7 @@ import pandas as pd
 
 from . import __version__
 from .errors import InputError
+from .outputs.safety import unicode_text
 
 DEFAULT_PATH = Path("lac-validator-history.sqlite")
 SCHEMA_VERSION = 3
@@ -42,30 +43,68 @@ MIGRATIONS = {
 }
 
 
+BUSY_TIMEOUT = 5.0  # seconds to wait for another run that is writing the same history
+
+
 def open_history(path: Path) -> sqlite3.Connection:
+    """Open (creating or upgrading) a history database. Creation and upgrades run in one
+    immediate transaction, so runs started together on a new file create it once; a database
+    locked by another run is waited for briefly, then reported as busy."""
     path = Path(path)
     try:
         if path.parent and not path.parent.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-        con = sqlite3.connect(path)
+        con = sqlite3.connect(path, timeout=BUSY_TIMEOUT, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise history_error(path, exc) from None
+    try:
+        con.execute("BEGIN IMMEDIATE")
         version = con.execute("PRAGMA user_version").fetchone()[0]
-    except sqlite3.DatabaseError as exc:
-        raise InputError(f"history {path}: not a lac-validator history database ({exc}).") from None
-    if version > SCHEMA_VERSION:
-        raise InputError(f"history {path} was written by a newer lac-validator (layout {version}); upgrade lac-validator.")
-    with con:
+        if version > SCHEMA_VERSION:
+            raise InputError(f"history {path} was written by a newer lac-validator (layout {version}); upgrade lac-validator.")
+        if version == 0 and con.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]:
+            raise InputError(f"history {path} is another application's SQLite database, not a lac-validator history: "
+                             "give --history a new file name.")
         for step in range(version + 1, SCHEMA_VERSION + 1):
             for sql in MIGRATIONS[step]:
                 con.execute(sql)
             con.execute(f"PRAGMA user_version = {step}")
+        con.execute("COMMIT")
+    except (InputError, sqlite3.Error) as exc:
+        con.close()
+        raise exc if isinstance(exc, InputError) else history_error(path, exc) from None
+    con.isolation_level = ""  # back to the module's default: `with con:` commits each write
     return con
+
+
+def history_error(path: Path, exc: sqlite3.Error) -> InputError:
+    """One sentence for what SQLite says about a history file."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return InputError(f"history {path} is busy: another lac-validator run (or a program viewing it) is using it; "
+                          f"waited {BUSY_TIMEOUT:.0f} s: try again when that run has finished.")
+    if "not a database" in text or "malformed" in text or "encrypted" in text:
+        return InputError(f"history {path} is not a lac-validator history database (SQLite says: {exc}): "
+                          "give --history a new file name.")
+    if "readonly" in text or "unable to open" in text or "disk i/o" in text:
+        return InputError(f"history {path} cannot be written ({exc}): check the file's permissions and free space, "
+                          "or give --history another path.")
+    return InputError(f"history {path} cannot be used ({type(exc).__name__}: {exc}): give --history a new file name.")
 
 
 def record_run(path: Path, report, label: str = "") -> int:
     """Store a run's errors (accepted ones excluded); returns the run id."""
     con = open_history(path)
-    ctx = report.ctx
-    recs = report.records
+    try:
+        return _insert_run(con, report, unicode_text(label))
+    except sqlite3.Error as exc:
+        raise history_error(path, exc) from None
+    finally:
+        con.close()
+
+
+def _insert_run(con, report, label) -> int:
+    ctx, recs = report.ctx, report.records
     settings = dict(getattr(report, "settings", None) or {})
     settings.update({"year": ctx.year.label, "la": ctx.la.ons_code if ctx.la else None,
                      "previous": ctx.previous is not None})
@@ -81,19 +120,24 @@ def record_run(path: Path, report, label: str = "") -> int:
             "INSERT INTO errors (run_id, key, rule, category, child, social_worker, message, severity) VALUES (?,?,?,?,?,?,?,?)",
             ((run_id, r["key"], r["rule"], r["category"], r["child"], r["social_worker"], r["message"], r["severity"])
              for r in recs[["key", "rule", "category", "child", "social_worker", "message", "severity"]].to_dict("records")))
-    con.close()
     return run_id
+
+
+def _query(path: Path, sql: str, params=()) -> pd.DataFrame:
+    con = open_history(path)
+    try:
+        return pd.read_sql_query(sql, con, params=params)
+    except (sqlite3.Error, pd.errors.DatabaseError) as exc:
+        raise history_error(path, exc) from None
+    finally:
+        con.close()
 
 
 def runs(path: Path) -> pd.DataFrame:
     """One row per run: id, started_at, collection_year, la, errors (DfE errors), label, warnings,
     settings (JSON text, None for runs recorded before settings were)."""
-    con = open_history(path)
-    try:
-        return pd.read_sql_query("SELECT id, started_at, collection_year, la, errors, label, warnings, settings "
-                                 "FROM runs ORDER BY id", con)
-    finally:
-        con.close()
+    return _query(path, "SELECT id, started_at, collection_year, la, errors, label, warnings, settings "
+                        "FROM runs ORDER BY id")
 
 
 def describe_settings(settings: str | None) -> str:
@@ -154,27 +198,16 @@ def delete_runs(path: Path, run_ids: list[int]) -> None:
 
 
 def run_errors(path: Path, run_id: int) -> pd.DataFrame:
-    con = open_history(path)
-    try:
-        found = con.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone()
-        if not found:
-            raise InputError(f"history {path} has no run {run_id}: `lac-validator trend --history {path}` lists the runs.")
-        # DfE errors only, as counted everywhere (WARNING rules' flags are kept apart)
-        return pd.read_sql_query(
-            "SELECT key, rule, category, child, social_worker, message FROM errors WHERE run_id = ? AND severity = 'error'",
-            con, params=(run_id,))
-    finally:
-        con.close()
+    if not len(_query(path, "SELECT 1 FROM runs WHERE id = ?", (run_id,))):
+        raise InputError(f"history {path} has no run {run_id}: `lac-validator trend --history {path}` lists the runs.")
+    # DfE errors only, as counted everywhere (WARNING rules' flags are kept apart)
+    return _query(path, "SELECT key, rule, category, child, social_worker, message FROM errors "
+                        "WHERE run_id = ? AND severity = 'error'", (run_id,))
 
 
 def all_errors(path: Path) -> pd.DataFrame:
-    con = open_history(path)
-    try:
-        return pd.read_sql_query(
-            "SELECT r.id AS run, r.started_at, e.rule, e.category FROM errors e JOIN runs r ON r.id = e.run_id "
-            "WHERE e.severity = 'error'", con)
-    finally:
-        con.close()
+    return _query(path, "SELECT r.id AS run, r.started_at, e.rule, e.category FROM errors e JOIN runs r ON r.id = e.run_id "
+                        "WHERE e.severity = 'error'")
 
 
 @dataclass
@@ -227,6 +260,8 @@ def errors_from_json(path: Path) -> pd.DataFrame:
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
         errs = doc["errors"]
+        if not isinstance(errs, list) or not all(isinstance(e, dict) and isinstance(e.get("key", ""), str) for e in errs):
+            raise TypeError("'errors' is not a list of errors")
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InputError(f"{path}: not a lac-validator JSON report ({type(exc).__name__}): write one with -f json -o FILE.") from None
     errs = [e for e in errs if e.get("severity", "error") == "error"]  # DfE errors, as in the history

@@ -6,12 +6,16 @@ Input files are only ever opened for reading.
 """
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as _dt
 import difflib
 import io
+import os
 import re
+import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +42,7 @@ class RawSheet:
     lines: np.ndarray   # the line/row number of each data row
     file_rows: np.ndarray | None = None  # each data row's 0-based position below the header, counting
                                          # blank rows (default: 0..n-1, no blank row was left out)
+    state: str = "visible"  # a worksheet's visibility: visible, hidden or veryHidden
 
 
 def norm_header(name) -> str:
@@ -48,35 +53,91 @@ def norm_header(name) -> str:
 # ---------------------------------------------------------------- files and folders
 
 def expand_paths(paths: list[str | Path], label: str) -> tuple[list[Path], list[str]]:
-    """Folders become the CSV/XLSX/XML files directly inside them."""
+    """Folders become the CSV/XLSX/XML files directly inside them. Only regular files are read: a
+    pipe or device would block or never end, so one given by name is refused and one in a folder
+    is skipped with a warning, as are folders and broken links named like a table file."""
+    from .io_safety import kind_of
+
     files: list[Path] = []
     warnings: list[str] = []
+    table_suffixes = CSV_SUFFIXES | XLSX_SUFFIXES | XML_SUFFIXES
     for p in paths:
         path = Path(p)
-        if not path.exists():
+        st = _stat_or_none(path)
+        if st is None:
+            if os.path.lexists(path):
+                raise InputError(f"The {label} return path '{path}' is a broken link: point at the folder or file itself.")
             raise InputError(f"The {label} return path '{path}' does not exist: give a folder or file that holds the 903 tables.")
-        if path.is_dir():
-            # hidden files, Excel lock files and lac-validator's own logs are not part of a return
-            found = sorted(f for f in path.iterdir()
-                           if f.is_file() and not f.name.startswith((".", "~$", "lac-validator-")))
-            usable = [f for f in found if f.suffix.lower() in CSV_SUFFIXES | XLSX_SUFFIXES | XML_SUFFIXES]
-            for f in found:
-                if f not in usable:
-                    warnings.append(f"{f}: ignored (not a .csv, .xlsx or .xml file).")
+        if stat.S_ISDIR(st.st_mode):
+            try:
+                entries = sorted(path.iterdir())
+            except OSError as exc:
+                raise InputError(f"The folder '{path}' cannot be listed ({exc.strerror or exc}): check its permissions, "
+                                 "or copy the return to a folder you can read.") from None
+            usable, ignored = [], []
+            for f in entries:
+                # hidden files, Excel lock files and lac-validator's own logs are not part of a return
+                if f.name.startswith((".", "~$", "lac-validator-")):
+                    continue
+                fst = _stat_or_none(f)
+                if f.suffix.lower() not in table_suffixes:
+                    if fst is not None and stat.S_ISREG(fst.st_mode):
+                        ignored.append(f)
+                    continue
+                if fst is None:
+                    warnings.append(f"{f}: skipped (a broken link: its target does not exist).")
+                elif not stat.S_ISREG(fst.st_mode):
+                    warnings.append(f"{f}: skipped ({kind_of(fst)}, not a file, although named like one).")
+                else:
+                    usable.append(f)
+            warnings.extend(_ignored_summary(ignored))
             if not usable:
                 raise InputError(f"The folder '{path}' holds no .csv, .xlsx or .xml files: point at the folder with this {label} return's tables.")
             files.extend(usable)
         else:
-            if path.suffix.lower() not in CSV_SUFFIXES | XLSX_SUFFIXES | XML_SUFFIXES:
+            if path.suffix.lower() not in table_suffixes:
                 raise InputError(f"{path}: unsupported file type '{path.suffix or '(none)'}': give CSV (.csv), Excel (.xlsx) or DfE XML (.xml) files.")
+            if not stat.S_ISREG(st.st_mode):
+                raise InputError(f"{path}: is {kind_of(st)}, not a file: give the path of a saved CSV, XLSX or XML file.")
             files.append(path)
     return files, warnings
+
+
+_IGNORED_LISTED = 5  # more ignored files than this are summarised in one warning
+
+
+def _ignored_summary(ignored: list[Path]) -> list[str]:
+    if len(ignored) <= _IGNORED_LISTED:
+        return [f"{f}: ignored (not a .csv, .xlsx or .xml file)." for f in ignored]
+    names = ", ".join(f.name for f in ignored[:3])
+    return [f"{ignored[0].parent}: {len(ignored)} files ignored (not .csv, .xlsx or .xml), e.g. {names}."]
+
+
+def _stat_or_none(path: Path):
+    """os.stat, or None when nothing (or a broken link) is there; other refusals (a name too long,
+    no permission on a folder on the way) are said as they are."""
+    try:
+        return os.stat(path)
+    except (FileNotFoundError, NotADirectoryError, ValueError):
+        return None
+    except OSError as exc:
+        from .errors import as_input_error
+
+        raise as_input_error(exc) from None
 
 
 # ---------------------------------------------------------------- CSV
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, and every password-protected Office file
-_MAX_UNPACKED = 2 * 2**30  # all England's children fit in a few hundred MB of sheet XML
+# Limits on a workbook, checked from its zip directory and one streaming pass over the sheets'
+# XML before openpyxl reads anything. All of England's children looked after (~85 000, ~3 million
+# cells) fit well inside them; a file beyond them is damaged or made to exhaust the machine.
+_MAX_UNPACKED = 1 * 2**30          # bytes of XML in all parts together
+_MAX_SHARED_STRINGS = 64 * 2**20   # bytes of the shared-strings part (every distinct text once)
+_MAX_RATIO = 200                   # unpacked:packed, for parts over _RATIO_FLOOR (real sheets: ~5-20)
+_RATIO_FLOOR = 16 * 2**20
+_MAX_CELLS = 5_000_000             # cells written in the sheets, empty ones included
+_MAX_TEXT = 128_000_000            # characters of cell text read (a shared string counts each time used)
 _ZIP_MAGIC = b"PK\x03\x04"
 # C0 control characters other than tab, LF and CR: text files hardly ever hold them, binary files always do.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -198,23 +259,44 @@ def read_csv(path: Path, data: bytes | None = None) -> RawSheet:
     controls = len(_CONTROL.findall(text[:65536]))
     if controls > max(2, len(text[:65536]) // 200):
         raise InputError(f"{path}: is not a text CSV file (it contains binary data): export the table as CSV (UTF-8) or XLSX.")
-    delim = sniff_delimiter(text)
+    text, delim, offset = _excel_sep_line(text, path)
+    fields = _LINE_BREAK.split(text, maxsplit=1)[0].count(delim) + 1
+    if fields > _MAX_COLUMNS:  # e.g. millions of trailing separators: parsing them would take minutes
+        raise InputError(f"{path}: the header row has {fields:,} {DELIMITERS[delim]}-separated fields, more than the "
+                         f"{_MAX_COLUMNS:,} a table can have (903 tables have at most a few dozen): delete the empty "
+                         "columns at its end, or export the table again.")
     # The csv module (used for quoted files) refuses cells over 128 KB by default; pandas has no
     # such limit, and a very long cell is reported by the rules, not refused.
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     lines = None  # the usual extract (no quotes, no blank or ragged line): record n is on line n
     if '"' in text or not _all_lines_full(text, delim):
         starts, widths = _records(text, delim)
-        _refuse_ragged(path, text, delim, starts, widths)
-        lines = starts[1:]
+        _refuse_ragged(path, text, delim, starts, widths, offset)
+        lines = starts[1:] + offset
     frame = _parse_csv(text, delim, path)
     # Cells are text ("" when empty: na_filter is off); missing values are not expected, but any
     # are read as empty by the typing step.
     header = ["" if v is None or v != v else str(v) for v in frame.iloc[0].tolist()]
     body = frame.iloc[1:].reset_index(drop=True)
     body.columns = range(body.shape[1])
-    lines = lines[:len(body)] if lines is not None and len(lines) >= len(body) else np.arange(len(body)) + 2
+    lines = lines[:len(body)] if lines is not None and len(lines) >= len(body) else np.arange(len(body)) + 2 + offset
     return RawSheet(source, header, body, np.asarray(lines, dtype=int))
+
+
+_MAX_COLUMNS = 16_384  # Excel's own limit
+_EXCEL_SEP = re.compile(r"\A\s*sep=(.)[ \t]*(?:\r\n|\r|\n)", re.IGNORECASE)
+
+
+def _excel_sep_line(text: str, path: Path) -> tuple[str, str, int]:
+    """(text, delimiter, lines removed). Excel writes and honours a first line `sep=;` naming the
+    separator: it is a directive, not the header row, so it is taken and removed."""
+    m = _EXCEL_SEP.match(text)
+    if not m:
+        return text, sniff_delimiter(text), 0
+    if m.group(1) not in DELIMITERS:
+        raise InputError(f"{path}: line 1 says `sep={m.group(1)}`, a separator lac-validator does not read: "
+                         "save the table as CSV UTF-8 (comma-separated).")
+    return text[m.end():], m.group(1), text[:m.end()].count("\n") or 1
 
 
 _KEEP = {ord(d): bytes(b for b in range(256) if b not in (ord(d), 10, 13)) for d in DELIMITERS}
@@ -231,16 +313,21 @@ def _all_lines_full(text: str, delim: str) -> bool:
     return len(first) > 1 and skeleton == first * (len(skeleton) // len(first))
 
 
-def _refuse_ragged(path: Path, text: str, delim: str, starts: np.ndarray, widths: np.ndarray) -> None:
+def _refuse_ragged(path: Path, text: str, delim: str, starts: np.ndarray, widths: np.ndarray, offset: int = 0) -> None:
     width = int(widths[0]) if len(widths) else 0
     bad = np.flatnonzero((widths[1:] != width) & (widths[1:] != 0))
     if len(bad):
         i = bad[0] + 1
+        line_text = _LINE_BREAK.split(text)[starts[i] - 1]
+        second = _table_of_header_row(next(csv.reader([line_text], delimiter=delim), []))
+        if second is not None:
+            raise InputError(f"{path}: line {starts[i] + offset} is a second header row (the {second} table's column "
+                             "names) below the first table: put each table in its own file or sheet, then validate again.")
         raise InputError(
-            f"{path}: line {starts[i]} has {widths[i]} {DELIMITERS[delim]}-separated fields but the header row has {width}: "
+            f"{path}: line {starts[i] + offset} has {widths[i]} {DELIMITERS[delim]}-separated fields but the header row has {width}: "
             f"every row needs one value (possibly empty) per column; check that line for a missing or extra "
             f"{DELIMITERS[delim]} or an unclosed quote.",
-            detail=f"line {starts[i]}: " + _LINE_BREAK.split(text)[starts[i] - 1][:500])
+            detail=f"line {starts[i] + offset}: " + _LINE_BREAK.split(text)[starts[i] - 1][:500])
 
 
 def _parse_csv(text: str, delim: str, path: Path) -> pd.DataFrame:
@@ -296,24 +383,55 @@ def _check_workbook_bytes(path: Path) -> None:
     # part at its declared size (and fails the CRC beyond it), so the declared sizes bound the work.
     try:
         with zipfile.ZipFile(path) as zf:
-            unpacked = sum(info.file_size for info in zf.infolist())
-    except (zipfile.BadZipFile, OSError):
+            infos = zf.infolist()
+            head = zf.open("xl/workbook.xml").read(4096) if "xl/workbook.xml" in zf.namelist() else b""
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError):
         return  # reported by the workbook reader with its own message
+    unpacked = sum(info.file_size for info in infos)
     if unpacked > _MAX_UNPACKED:
         raise InputError(f"{path}: unpacks to {unpacked / 2**30:.1f} GiB, more than the {_MAX_UNPACKED // 2**30} GiB "
                          "a 903 workbook can need: it is damaged or not a return; export the tables as CSV UTF-8.")
+    for info in infos:
+        if info.file_size > _RATIO_FLOOR and info.file_size > _MAX_RATIO * max(info.compress_size, 1):
+            raise InputError(f"{path}: its part {info.filename} would unpack {info.file_size // max(info.compress_size, 1)} "
+                             f"times larger than stored (limit {_MAX_RATIO}; real sheets are about 10): it is damaged or "
+                             "made to exhaust memory (a zip bomb); export the tables as CSV UTF-8.")
+        if info.filename.lower().endswith("sharedstrings.xml") and info.file_size > _MAX_SHARED_STRINGS:
+            raise InputError(f"{path}: its table of texts (sharedStrings.xml) unpacks to {info.file_size // 2**20} MiB, "
+                             f"more than the {_MAX_SHARED_STRINGS // 2**20} MiB limit (a whole national return needs a few): "
+                             "it is damaged or not a return; export the tables as CSV UTF-8.")
+    if b"purl.oclc.org/ooxml" in head:
+        raise InputError(f"{path}: is saved as 'Strict Open XML Spreadsheet', which cannot be read: open it in Excel and "
+                         "save it as 'Excel Workbook (*.xlsx)' (the ordinary format), or save the tables as CSV UTF-8.")
 
 
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
 
 
-def _has_formulas(path: Path) -> bool:
+def _scan_sheets(path: Path) -> bool:
+    """One streaming pass over the sheets' XML before openpyxl reads them: refuse a workbook with
+    more cells than _MAX_CELLS (a far cell or millions of empty ones would take hours), and say
+    whether any formula is present (for the uncached-formula warning)."""
+    cells, formulas = 0, False
     try:
         with zipfile.ZipFile(path) as zf:
-            return any(_FORMULA.search(zf.read(n)) for n in zf.namelist()
-                       if n.startswith("xl/worksheets/") and n.endswith(".xml"))
-    except (zipfile.BadZipFile, OSError, KeyError):
-        return False
+            for name in zf.namelist():
+                if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                    continue
+                with zf.open(name) as fh:
+                    tail = b""
+                    while chunk := fh.read(1 << 22):
+                        cells += len(_CELL.findall(chunk))  # a tag split between chunks is not worth counting
+                        formulas = formulas or bool(_FORMULA.search(tail + chunk))
+                        tail = chunk[-8:]
+                        if cells > _MAX_CELLS:
+                            raise InputError(f"{path}: its sheets hold more than {_MAX_CELLS:,} cells (empty ones included), "
+                                             "the limit for a workbook (a whole national 903 return has about 3 million): "
+                                             "delete unused rows and columns, or export the tables as CSV UTF-8.")
+    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, NotImplementedError, EOFError, zlib.error):
+        return False  # reported by the workbook reader
+    return formulas
 
 
 def _uncached_formulas(path: Path) -> dict[str, list[str]]:
@@ -359,40 +477,23 @@ def read_xlsx(path: Path, warnings: list[str] | None = None) -> list[RawSheet]:
     import openpyxl  # imported here: CSV-only runs start faster
 
     _check_workbook_bytes(path)
+    has_formulas = _scan_sheets(path)
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        with _quiet_library():
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
         if _defused(exc):  # openpyxl reads XML through defusedxml, which refuses DTDs and entities
             raise InputError(f"{path}: refused: the workbook's XML declares a DTD or entities, which Excel never writes "
                              "and which can be used to attack the reader: save it again from Excel as .xlsx or export CSV.") from None
         _workbook_error(path, exc)
     sheets: list[RawSheet] = []
+    budget = [_MAX_TEXT]
     try:
-        for ws in wb.worksheets:
-            rows = []
-            lines = []
-            header = None
-            header_line = 0
-            for line, row in enumerate(ws.iter_rows(values_only=True), start=1):
-                cells = [_cell_text(v) for v in row]
-                if header is None:
-                    if any(c.strip() for c in cells):
-                        header, header_line = cells, line
-                    continue
-                if not any(c != "" for c in cells):
-                    continue
-                rows.append(cells)
-                lines.append(line)
-            if header is None:
-                continue
-            width = len(header)
-            while width and header[width - 1].strip() == "":
-                width -= 1
-            header = header[:width]
-            body = pd.DataFrame([(r + [""] * width)[:width] for r in rows], columns=range(width), dtype=object) \
-                if rows else pd.DataFrame(columns=range(width), dtype=object)
-            lines = np.asarray(lines, dtype=int)
-            sheets.append(RawSheet(Source(str(path), "xlsx", ws.title), header, body, lines, lines - header_line - 1))
+        with _quiet_library():
+            for ws in wb.worksheets:
+                sheet = _read_sheet(path, ws, budget)
+                if sheet is not None:
+                    sheets.append(sheet)
     except InputError:
         raise
     except Exception as exc:  # damage inside a sheet shows only while its rows are read
@@ -402,9 +503,15 @@ def read_xlsx(path: Path, warnings: list[str] | None = None) -> list[RawSheet]:
         raise InputError(f"{path}: a sheet cannot be read ({type(exc).__name__}); the workbook may be corrupt: save it again as .xlsx or export CSV.") from None
     finally:
         wb.close()
-    if warnings is not None and _has_formulas(path):
+    if warnings is not None:
+        for sheet in sheets:
+            if sheet.state == "veryHidden":
+                warnings.append(f"{sheet.source.describe()}: is a very hidden sheet (Excel does not list it, even under "
+                                "Unhide; only macros show it) and was read like the others.")
+    if warnings is not None and has_formulas:
         try:
-            uncached = _uncached_formulas(path)
+            with _quiet_library():
+                uncached = _uncached_formulas(path)
         except Exception:  # noqa: BLE001 - the warning is a courtesy; the data was read above
             uncached = {}
         for sheet, cells in uncached.items():
@@ -412,6 +519,60 @@ def read_xlsx(path: Path, warnings: list[str] | None = None) -> list[RawSheet]:
                             f"(first {cells[0]}) and were read as empty: open the workbook in Excel, let it "
                             "calculate and save it, or replace the formulas by their values.")
     return sheets
+
+
+@contextlib.contextmanager
+def _quiet_library():
+    """openpyxl warns on the error stream about workbook features it skips, sometimes quoting cell
+    values: those warnings are the tool's business, not the user's (the data read is unchanged)."""
+    import warnings as _warnings
+
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore")
+        yield
+
+
+def _read_sheet(path: Path, ws, budget: list[int]) -> RawSheet | None:
+    """One worksheet as text cells. The stored dimension (<dimension ref="A1:G10">) is not trusted:
+    a stale one would cut rows off silently, a hostile one (A1:XFD1048576) would make millions of
+    empty cells; rows are read as they are in the sheet, up to the header's width."""
+    ws.reset_dimensions()
+    header, header_line = None, 0
+    for line, row in enumerate(ws.iter_rows(values_only=True), start=1):
+        if row.count(None) == len(row):
+            continue
+        cells = [_cell_text(v) for v in row]
+        if any(c.strip() for c in cells):
+            header, header_line = cells, line
+            break
+    if header is None:
+        return None
+    width = len(header)
+    while width and header[width - 1].strip() == "":
+        width -= 1
+    header = header[:width]
+    rows, lines = [], []
+    left = budget[0] - sum(map(len, header))
+    for line, row in enumerate(ws.iter_rows(min_row=header_line + 1, max_col=max(width, 1), values_only=True),
+                               start=header_line + 1):
+        if row.count(None) == len(row):
+            continue
+        cells = [_cell_text(v) for v in row]
+        if not any(c != "" for c in cells):
+            continue
+        left -= sum(map(len, cells))
+        if left < 0:
+            raise InputError(f"{path} (sheet '{ws.title}'): the workbook's cells hold more than {_MAX_TEXT:,} characters "
+                             "of text (the limit; a whole national return has about 30 million): it is damaged or "
+                             "made to exhaust memory; export the tables as CSV UTF-8.")
+        rows.append(cells)
+        lines.append(line)
+    budget[0] = left
+    body = pd.DataFrame([(r + [""] * width)[:width] for r in rows], columns=range(width), dtype=object) \
+        if rows else pd.DataFrame(columns=range(width), dtype=object)
+    lines = np.asarray(lines, dtype=int)
+    return RawSheet(Source(str(path), "xlsx", ws.title), header, body, lines, file_rows=lines - header_line - 1,
+                    state=getattr(ws, "sheet_state", "visible") or "visible")
 
 
 # ---------------------------------------------------------------- recognition
@@ -446,6 +607,38 @@ def recognise(sheet: RawSheet, specs: list[TableSpec]) -> tuple[TableSpec | None
     if len(best.csv_columns) - len(missing) < max(2, (len(best.csv_columns) + 1) // 2):
         return None, extra, missing
     return best, extra, missing
+
+
+def _table_of_header_row(cells: list[str]) -> str | None:
+    """The 903 table whose column names a row mostly holds (a header row), or None."""
+    specs = list(load_schema().tables.values())
+    spec, _, missing = recognise(RawSheet(Source("", "csv"), [str(c) for c in cells], pd.DataFrame(), np.zeros(0)), specs)
+    if spec is not None and len(missing) <= len(spec.csv_columns) // 2:
+        return spec.name
+    return None
+
+
+def _refuse_second_table(sheet: RawSheet, specs: list[TableSpec], what: str) -> None:
+    """A second table pasted below the first (its own header row, then its rows) would be read as
+    records of the first: find such a header row and say where it is. Every 903 table starts with
+    CHILD, so only the first column and the first table's CHILD column are looked at (cheap on a
+    large table); a candidate row must then be mostly one table's column names."""
+    rows = sheet.rows
+    if rows.empty:
+        return
+    cols = {0} | {i for i, h in enumerate(sheet.header) if norm_header(h) == "CHILD"}
+    hit = np.zeros(len(rows), dtype=bool)
+    for col in cols:
+        if col in rows.columns:
+            hit |= rows[col].isin(_CHILD_SPELLINGS).to_numpy()
+    for i in np.flatnonzero(hit):
+        second = _table_of_header_row(rows.iloc[i].tolist())
+        if second is not None:
+            raise InputError(f"{what}: line {int(sheet.lines[i])} is a second header row (the {second} table's column "
+                             "names) below the first table: put each table in its own file or sheet, then validate again.")
+
+
+_CHILD_SPELLINGS = ["CHILD", "Child", "child", " CHILD", "CHILD "]
 
 
 def table_from_sheet(sheet: RawSheet, spec: TableSpec, extra: list[str], upper: bool = True,
@@ -603,6 +796,8 @@ def load_return(paths: list[str | Path], year: CollectionYear, label: str, upper
         for sheet in sheets:
             spec, extra, missing = recognise(sheet, specs)
             what = sheet.source.describe()
+            if sheet.state == "veryHidden":
+                what += " (a very hidden sheet, which Excel does not list even under Unhide)"
             if spec is None:
                 if len(sheets) > 1:
                     warnings.append(f"{what}: ignored (its headers match no 903 table).")
@@ -616,6 +811,7 @@ def load_return(paths: list[str | Path], year: CollectionYear, label: str, upper
                     f"{what}: looks like the {spec.name} table but lacks column(s) {_described_missing(missing, extra)}: "
                     f"add them (they may be empty); {spec.name} needs {','.join(spec.csv_columns)}."
                 )
+            _refuse_second_table(sheet, specs, what)
             matched_any = True
             if extra:
                 warnings.append(f"{what}: column(s) {', '.join(extra)} are not part of {spec.name} and were ignored.")

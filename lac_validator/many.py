@@ -80,7 +80,33 @@ def find_returns(paths: list[Path], la: str | None = None) -> list[Job]:
 
 def run_one(job: Job, out_dir: Path, fmt: str, year: str | None, providers: list[str],
             select: list[str], ignore: list[str], fail_on: str) -> Outcome:
-    """Validate one return and write its report (runs in a worker process)."""
+    """Validate one return and write its report (runs in a worker process). Whatever goes wrong
+    with this return (bad input, a full disk, a bug in a writer) stays this return's outcome: the
+    others are still validated and reported."""
+    t0 = time.perf_counter()
+    try:
+        return _run_one(job, out_dir, fmt, year, providers, select, ignore, fail_on)
+    except Exception as exc:  # noqa: BLE001 - one return's failure must not stop the others
+        return _failed(job, out_dir, fmt, exc, time.perf_counter() - t0)
+
+
+def _failed(job: Job, out_dir: Path, fmt: str, exc: BaseException, seconds: float) -> Outcome:
+    from .errors import as_input_error
+
+    partial = Path(out_dir) / f"{job.name}.{EXTENSIONS[fmt]}"
+    try:
+        partial.unlink(missing_ok=True)  # a half-written report would look like a finished one
+    except OSError:
+        pass
+    mapped = as_input_error(exc)
+    message = str(mapped) if mapped is not None else (
+        f"lac-validator stopped unexpectedly on this return ({type(exc).__name__}); the other returns were still "
+        "validated. Please report this without attaching the return; `lac-validator validate --verbose` on it shows the details.")
+    return Outcome(job.name, 2, message=message, seconds=seconds)
+
+
+def _run_one(job: Job, out_dir: Path, fmt: str, year: str | None, providers: list[str],
+             select: list[str], ignore: list[str], fail_on: str) -> Outcome:
     from .api import validate
     from .cli import _emit, exit_code  # the same report writers and exit codes as `validate`
     from .years import YearError
@@ -119,8 +145,11 @@ def run_many(jobs: list[Job], out_dir: Path, fmt: str, year: str | None, provide
         with ProcessPoolExecutor(max_workers=min(processes, len(jobs))) as pool:
             futures = [pool.submit(run_one, job, *args) for job in jobs]
             outcomes = []
-            for f in futures:
-                outcomes.append(f.result())
+            for job, f in zip(jobs, futures):
+                try:
+                    outcomes.append(f.result())
+                except Exception as exc:  # noqa: BLE001 - e.g. the worker process was killed (out of memory)
+                    outcomes.append(_failed(job, out_dir, fmt, exc, 0.0))
                 if on_done:
                     on_done(outcomes[-1])
     finally:

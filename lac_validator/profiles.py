@@ -77,8 +77,36 @@ def load_profile(path: Path) -> dict:
         raise InputError(f"{path}: not a readable profile ({type(exc).__name__}): write one with `lac-validator profile`.") from None
     if not isinstance(doc, dict) or doc.get("profile_version") != PROFILE_VERSION or "rules" not in doc:
         raise InputError(f"{path}: not a lac-validator profile of version {PROFILE_VERSION}.")
+    _check_shape(doc, path)
     doc["_path"] = str(path)
     return doc
+
+
+def _check_shape(doc: dict, path: Path) -> None:
+    """A peer's profile is someone else's file: check every figure the comparison uses has its type."""
+    from typing import Literal, Optional, Union
+
+    from pydantic import BaseModel, ConfigDict, StrictFloat, StrictInt, StrictStr, ValidationError
+
+    class Figure(BaseModel):
+        model_config = ConfigDict(extra="allow")
+        version: StrictStr
+        category: StrictStr
+        errors: Union[StrictInt, Literal["<5"]]
+        rate_per_100: Optional[Union[StrictInt, StrictFloat]] = None
+
+    class Shape(BaseModel):
+        model_config = ConfigDict(extra="allow")
+        collection_year: StrictStr
+        rules: dict[str, Figure]
+
+    try:
+        Shape.model_validate(doc)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"] if not str(p).startswith(("int", "float", "str", "literal")))
+        raise InputError(f"{path}: not a valid lac-validator profile ({where}: {first['msg'].lower()}): "
+                         "ask for it to be written again with `lac-validator profile`.") from None
 
 
 def _rate(entry: dict) -> float | None:

@@ -585,10 +585,19 @@ class _World:
 
         # A home's URN names one setting: derive it from the setting's postcode so every child placed
         # there carries the same URN and the Ofsted list can give one postcode per URN (rule 221).
+        # Two postcodes whose codes collide (or a code another URN of the world has) move to the next
+        # free code, postcodes taken in sorted order so each keeps its URN whatever else is drawn.
         setting = np.isin(place, ["K1", "K2", "K3", "S1", "R3"]) & (pl_post != "")
         if setting.any():
-            codes = np.array([zlib.crc32(str(pc).encode()) % 900000 + 100000 for pc in pl_post[setting]])
-            urn[setting] = np.char.add("SC", codes.astype(str)).astype(object)
+            taken = {int(u[2:]) for u in np.concatenate([[self.own_urn], self.urn_agencies, self.urn_adopt])}
+            code_of = {}
+            for pc in sorted({str(pc) for pc in pl_post[setting]}):
+                code = zlib.crc32(pc.encode()) % 900000 + 100000
+                while code in taken:
+                    code = (code - 100000 + 1) % 900000 + 100000
+                taken.add(code)
+                code_of[pc] = f"SC{code}"
+            urn[setting] = np.array([code_of[str(pc)] for pc in pl_post[setting]], dtype=object)
         self.ep = {"child": gchild, "decom": e_start, "dec": e_end, "rne": rne, "ls": ls, "place": place,
                    "prov": prov, "pl_post": pl_post, "urn": urn, "last": last}
 

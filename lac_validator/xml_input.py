@@ -21,6 +21,9 @@ from .tables import Source, Table, make_table, set_header_uasc
 from .years import CollectionYear
 
 RENAMES = {"CHILDID": "CHILD", "PL": "PLACE"}
+# No 903 value is longer than a few dozen characters; an element's text or attributes beyond this
+# are refused as they stream in, before a huge value reaches memory-hungry steps.
+MAX_TEXT = 1_000_000
 # Sub-elements of HEADER (or CHILD) that hold rows of child-level tables.
 ROW_ELEMENTS = {"AREVIEW": "Reviews", "AMISSING": "Missing", "PERMANENCE": "PrevPerm", "OC2": "OC2",
                 "AD_PLACED": "PlacedAdoption", "EPISODE": "Episodes"}
@@ -46,6 +49,8 @@ class _Handler(xml.sax.ContentHandler):
         self.child_line = 0
         self.header_line = 0
         self.root_ok = False
+        self.namespaced = ""
+        self.text_size = 0
 
     def setDocumentLocator(self, locator):
         self.locator = locator
@@ -54,13 +59,20 @@ class _Handler(xml.sax.ContentHandler):
         return self.locator.getLineNumber() if getattr(self, "locator", None) else 0
 
     def startElement(self, name, attrs):
-        tag = name.upper()
+        tag = name.rsplit(":", 1)[-1].upper()  # a namespace prefix (d:EPISODE) is not part of the name
         depth = len(self.stack)
         self.stack.append(tag)
-        self.text = []
+        self.text, self.text_size = [], 0
+        if sum(len(v) for v in attrs.values()) > MAX_TEXT:
+            raise InputError(f"line {self._line()}: the <{name}> element's attributes hold more than {MAX_TEXT:,} characters "
+                             "(the limit for one element; 903 XML uses no attributes): this is not a DfE 903 XML return.")
         if depth == 0:
+            spaces = [k for k in attrs.keys() if k == "xmlns" or k.startswith("xmlns:")] + (["prefix"] if ":" in name else [])
             if tag != "EXPSSDA903":
-                raise InputError(f"the root element is <{name}>, not <EXPSSDA903>: this is not a DfE 903 XML return.")
+                raise InputError(f"the root element is <{name}>, not <EXPSSDA903>"
+                                 f"{' (it carries an XML namespace)' if spaces else ''}: this is not a DfE 903 XML return.")
+            if spaces:
+                self.namespaced = name
             self.root_ok = True
         elif tag == "CHILD" and self.child is None:
             self.child, self.child_line, self.pending = {}, self._line(), []
@@ -71,10 +83,15 @@ class _Handler(xml.sax.ContentHandler):
                 self.block, self.block_name, self.block_line = {}, tag, self._line()
 
     def characters(self, content):
+        self.text_size += len(content)
+        if self.text_size > MAX_TEXT:
+            raise InputError(f"line {self._line()}: the <{self.stack[-1] if self.stack else '?'}> element holds more than "
+                             f"{MAX_TEXT:,} characters of text (the limit for one value; no 903 value is that long): "
+                             "the file is damaged or not a 903 return.")
         self.text.append(content)
 
     def endElement(self, name):
-        tag = self.stack.pop().upper()
+        tag = self.stack.pop()
         text = "".join(self.text)
         self.text = []
         if self.child is None:
@@ -163,6 +180,9 @@ def read_xml(path: Path, year: CollectionYear, upper: bool = True) -> tuple[dict
         raise InputError(f"{path}: no <EXPSSDA903> root element: this is not a DfE 903 XML return.")
     tables: dict[str, Table] = {}
     warnings: list[str] = []
+    if handler.namespaced:
+        warnings.append(f"{path}: the root element <{handler.namespaced}> carries an XML namespace, which the DfE 903 "
+                        "format does not use: the elements were read by their names without it.")
     for spec in load_schema().tables_for(year):
         rows = handler.rows.get(spec.name, [])
         frame = pd.DataFrame(rows, dtype=object) if rows else pd.DataFrame(columns=spec.csv_columns, dtype=object)

@@ -9,8 +9,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import random
 import re
+import sqlite3
+import sys
+import warnings
+import xml.dom.minidom
 import zipfile
 from pathlib import Path
 
@@ -81,15 +86,189 @@ def build(spec: dict) -> bytes:
                 '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>')
         return _rewrite_sheet(_xlsx_bytes(_header_sheet()),
                               lambda xml: bomb + re.sub(r"^<\?xml[^>]*\?>", "", xml).replace("<t>WBRI</t>", "<t>&c;</t>"))
+    if kind in HOSTILE_XLSX:
+        return HOSTILE_XLSX[kind](spec)
     raise ValueError(f"unknown builder {kind}")
+
+
+# ---------------------------------------------------------------- hostile workbooks (issue 25)
+
+def _children_sheet(n: int = 3) -> dict:
+    rows = [["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"]]
+    rows += [[str(i), "X", dt.date(2010, 1, 1), "WBRI"] for i in range(1, n + 1)]
+    return {"Header": rows}
+
+
+def _rewrite_parts(data: bytes, change, compression=zipfile.ZIP_DEFLATED, drop=()) -> bytes:
+    """Apply change(name, text) to every XML part (returning None keeps it)."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression) as dst:
+        for item in src.infolist():
+            if item.filename in drop:
+                continue
+            body = src.read(item.filename)
+            if item.filename.endswith((".xml", ".rels")):
+                new = change(item.filename, body.decode("utf-8"))
+                body = body if new is None else new.encode("utf-8")
+            dst.writestr(item.filename, body, compress_type=compression)
+    return out.getvalue()
+
+
+def _stale_dimension(spec):  # Excel-compatible writers that forget to update <dimension>
+    data = _xlsx_bytes(_children_sheet(3))
+    return _rewrite_parts(data, lambda n, x: re.sub(r'<dimension ref="[^"]*"', '<dimension ref="A1:G2"', x)
+                          if n == "xl/worksheets/sheet1.xml" else None)
+
+
+def _far_cell(spec):  # one cell at the last row and column Excel has
+    data = _xlsx_bytes(_children_sheet(1))
+    def change(n, x):
+        if n != "xl/worksheets/sheet1.xml":
+            return None
+        x = re.sub(r'<dimension ref="[^"]*"', '<dimension ref="A1:XFD1048576"', x)
+        return x.replace("</sheetData>", '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>')
+    return _rewrite_parts(data, change)
+
+
+def _empty_cells_bomb(spec):  # a few KB that unpack to millions of empty cells
+    data = _xlsx_bytes(_children_sheet(1))
+    filler = "<c/>" * 16000
+    rows = "".join(f'<row r="{r}">{filler}</row>' for r in range(3, 300))
+    return _rewrite_parts(data, lambda n, x: x.replace("</sheetData>", rows + "</sheetData>")
+                          if n == "xl/worksheets/sheet1.xml" else None)
+
+
+def _shared_string_bomb(spec):  # one 1 MB text, used by every cell of 300 rows
+    data = _xlsx_bytes(_children_sheet(1))
+    big = "W" * 1_000_000
+    def change(n, x):
+        if n == "xl/worksheets/sheet1.xml":
+            row = "".join(f'<c t="s"><v>0</v></c>' for _ in range(7))
+            return x.replace("</sheetData>", "".join(f'<row r="{r}">{row}</row>' for r in range(3, 303)) + "</sheetData>")
+        return None
+    data = _rewrite_parts(data, change)
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            body = src.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                body = body.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+            if item.filename == "xl/_rels/workbook.xml.rels":
+                body = body.replace(b"</Relationships>", b'<Relationship Id="rIdSS" Type="http://schemas.openxmlformats.org/'
+                                    b'officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
+            dst.writestr(item, body)
+        dst.writestr("xl/sharedStrings.xml", '<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/'
+                     f'spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>{big}</t></si></sst>')
+    return out.getvalue()
+
+
+def _strict(spec):  # Excel's "Strict Open XML Spreadsheet" save format
+    data = _xlsx_bytes(_children_sheet(1))
+    ns = {"http://schemas.openxmlformats.org/spreadsheetml/2006/main": "http://purl.oclc.org/ooxml/spreadsheetml/main",
+          "http://schemas.openxmlformats.org/officeDocument/2006/relationships":
+              "http://purl.oclc.org/ooxml/officeDocument/relationships"}
+    def change(n, x):
+        for old, new in ns.items():
+            x = x.replace(old, new)
+        return x
+    return _rewrite_parts(data, change)
+
+
+def _date_out_of_range(spec):  # openpyxl warns on stderr quoting the cell's value
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Header"
+    for row in _children_sheet(1)["Header"]:
+        ws.append(row)
+    ws["C2"].value = 99999999
+    ws["C2"].number_format = "dd/mm/yyyy"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _wide_csv(spec):  # a header row followed by millions of empty columns
+    return ("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB" + "," * spec["columns"] + "\n1,X,01/01/2010,WBRI,,,"
+            + "," * spec["columns"] + "\n").encode()
+
+
+def _very_hidden_copy(spec):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for title in ("Header", "Old copy"):
+        ws = wb.create_sheet(title)
+        for row in _children_sheet(1)["Header"]:
+            ws.append(row)
+    wb["Old copy"].sheet_state = "veryHidden"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _fix_sheet_bad_line(spec):
+    """A real fix sheet of the case's return (cur/, written first), with a correction filled in and
+    its Line typed over with text."""
+    import openpyxl
+
+    from lac_validator.api import validate
+    from lac_validator.fixes import sheet_info, write_fix_sheet
+
+    root = spec["_root"]
+    report = validate([root / "cur"], None, "2025-26", select=["101"])
+    path = root / "fixes.tmp.xlsx"
+    write_fix_sheet(report, path, sheet_info(report, [root / "cur"], []))
+    wb = openpyxl.load_workbook(path)
+    path.unlink()
+    for ws in wb.worksheets:
+        header = [c.value for c in ws[1]]
+        if "Line" in header and "Corrected value" in header and ws.max_row >= 2:
+            ws.cell(2, header.index("Line") + 1).value = "two"
+            ws.cell(2, header.index("Corrected value") + 1).value = "M"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+HOSTILE_XLSX = {"stale_dimension_xlsx": _stale_dimension, "far_cell_xlsx": _far_cell,
+                "empty_cells_bomb_xlsx": _empty_cells_bomb, "shared_string_bomb_xlsx": _shared_string_bomb,
+                "strict_xlsx": _strict, "date_out_of_range_xlsx": _date_out_of_range, "wide_csv": _wide_csv, "very_hidden_copy_xlsx": _very_hidden_copy,
+                "fix_sheet_bad_line": _fix_sheet_bad_line}
+
+
+def _sqlite(path: Path, spec: dict) -> None:
+    con = sqlite3.connect(path)
+    con.executescript(spec["sql"])
+    con.commit()
+    con.close()
 
 
 def write_inputs(root: Path, files: dict) -> None:
     for rel, spec in files.items():
-        path = root / rel
+        path = root / rel.replace("{xff}", "\udcff").replace("{long}", "n" * 300)  # undecodable byte; too long a name
         path.parent.mkdir(parents=True, exist_ok=True)
-        if "build" in spec:
-            path.write_bytes(build(spec))
+        if "fifo" in spec:
+            os.mkfifo(path)
+        elif "folder" in spec:
+            path.mkdir()
+        elif "symlink" in spec:
+            path.symlink_to(spec["symlink"])
+        elif "hardlink" in spec:
+            os.link(root / spec["hardlink"], path)
+        elif "sqlite" in spec:
+            _sqlite(path, spec)
+        elif "many" in spec:  # {many: N}: N small files named rel with {i} replaced
+            path.parent.mkdir(parents=True, exist_ok=True)
+            for i in range(spec["many"]):
+                (root / rel.replace("{i}", str(i))).write_bytes(b"x")
+        elif "build" in spec:
+            path.write_bytes(build({**spec, "_root": root}))
         else:
             text = spec["text"]
             for key, value in HEADERS.items():
@@ -101,6 +280,23 @@ def write_inputs(root: Path, files: dict) -> None:
 
 # ---------------------------------------------------------------- running
 
+def _warning_to_stderr(message, category, filename, lineno, file=None, line=None):
+    sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+
+def _readable(path: Path) -> None:
+    """An output must open in what its users open it with (a half-written file must not pass)."""
+    if path.suffix == ".xlsx":
+        import openpyxl
+
+        openpyxl.load_workbook(path).close()
+    elif path.suffix == ".json":
+        json.loads(path.read_text(encoding="utf-8"))
+    elif path.suffix in (".xml", ".html"):
+        text = path.read_text(encoding="utf-8")
+        if path.suffix == ".xml":
+            xml.dom.minidom.parseString(text)
+
 
 
 def test_corpus_is_large_and_ids_unique():
@@ -108,26 +304,57 @@ def test_corpus_is_large_and_ids_unique():
     assert len(ids) == len(set(ids))
     assert len(ids) >= 40
     for c in CASES:  # every case asserts an outcome
-        assert "exit" in c and ({"errors", "message", "stdout"} & set(c)), c["id"]
+        assert "exit" in c and ({"errors", "message", "stdout", "outputs", "well_formed"} & set(c)), c["id"]
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
 def test_corpus_case(case, tmp_path, capsys, monkeypatch):
+    if case.get("not_as_root") and hasattr(os, "geteuid") and os.geteuid() == 0:
+        pytest.skip("permissions do not bind the root user")
     inputs = tmp_path / "in"
     inputs.mkdir()
+    outputs = tmp_path / "out"  # {o}: a place for outputs outside the inputs
+    outputs.mkdir()
     write_inputs(inputs, case["files"])
     before = file_hashes(inputs)
-    args = [a.replace("{d}", str(inputs)) for a in case["args"]]
+    args = [a.replace("{d}", str(inputs)).replace("{o}", str(outputs)).replace("{xff}", "\udcff")
+            .replace("{long}", "n" * 300) for a in case["args"]]
     report = tmp_path / "report.json"
-    if args[0] == "validate" and case["exit"] != 2:
+    own_format = "-f" in args or "--format" in args
+    if args[0] == "validate" and case["exit"] != 2 and not own_format:
         args += ["-f", "json", "-o", str(report)]
-    code, out, err = run_cli(args, capsys, monkeypatch)
+    for rel, mode in case.get("chmod", {}).items():
+        os.chmod(inputs / rel, mode)
+    monkeypatch.setattr("lac_validator.history.BUSY_TIMEOUT", 0.2, raising=False)
+    lock = None
+    if "lock" in case:  # another run holding the history database mid-write
+        lock = sqlite3.connect(inputs / case["lock"], isolation_level=None)
+        lock.execute("BEGIN EXCLUSIVE")
+    try:
+        with warnings.catch_warnings():  # as in a real run: library warnings would print on stderr
+            warnings.simplefilter("default")
+            warnings.showwarning = _warning_to_stderr
+            code, out, err = run_cli(args, capsys, monkeypatch)
+    finally:
+        if lock is not None:
+            lock.close()
+        for rel in case.get("chmod", {}):
+            os.chmod(inputs / rel, 0o755)
 
     assert "Traceback" not in out + err
     assert code == case["exit"], f"exit {code}\nstdout: {out[-2000:]}\nstderr: {err[-2000:]}"
     assert {k: v for k, v in file_hashes(inputs).items() if k in before} == before, "an input file changed"
     for fragment in case.get("absent", []):
         assert fragment not in err, f"stderr repeats a value from the return: {fragment!r}"
+    for fragment in case.get("absent_out", []):  # e.g. a raw escape sequence reaching the terminal
+        assert fragment not in out + err, f"{fragment!r} reached the terminal"
+    for rel in case.get("well_formed", []):
+        xml.dom.minidom.parse(str(outputs / rel))  # raises on XML that is not well-formed
+    for rel in case.get("outputs", []):
+        assert (outputs / rel).is_file(), f"{rel} was not written: {sorted(p.name for p in outputs.rglob('*'))}"
+        _readable(outputs / rel)
+    if case.get("no_outputs"):
+        assert not any(outputs.iterdir()), "a refused command left output behind"
 
     if case["exit"] == 2:
         lines = [ln for ln in err.splitlines() if ln.strip()]
@@ -135,12 +362,15 @@ def test_corpus_case(case, tmp_path, capsys, monkeypatch):
         for fragment in case["message"]:
             assert fragment in lines[0], f"{fragment!r} not in {lines[0]!r}"
         return
-    assert err == "", err
+    for fragment in case.get("stderr", []):  # warnings a command prints on stderr by design (convert)
+        assert fragment in err, f"{fragment!r} not on stderr: {err!r}"
+    if "stderr" not in case:
+        assert err == "", err
     for fragment in case.get("stdout", []):
         assert fragment in out
     for rel, expected in case.get("files_after", {}).items():
         assert (inputs / rel).read_text(encoding="utf-8").replace("\r\n", "\n") == expected[0]
-    if args[0] != "validate":
+    if args[0] != "validate" or own_format:
         return
     doc = json.loads(report.read_text(encoding="utf-8"))
     found = sorted([e["rule"], e["child"], e["line"]] for e in doc["errors"])

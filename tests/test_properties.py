@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
 from lac_validator.context import Context
@@ -196,3 +196,99 @@ def test_random_xml_is_read_or_refused_clearly(values, cut):
         doc = doc[:cut]  # sometimes truncated
     _load_or_refuse("r.xml", doc.encode("utf-8"))
 
+
+
+# ---------------------------------------------------------------- a blank CHILD is not a child
+
+def _plausible(field, year: CollectionYear):
+    """A value most rules act on: a code of the year, a date around the year, or blank."""
+    choices = [st.just("")]
+    if field.codes:
+        choices.append(st.sampled_from(sorted(field.codes_for(year)) or [""]))
+    if field.is_date:
+        choices.append(st.dates(min_value=(year.start - pd.DateOffset(years=20)).date(),
+                                max_value=year.end.date()).map(lambda d: d.strftime("%d/%m/%Y")))
+    if not field.codes and not field.is_date:
+        choices.append(st.sampled_from(["1", "X", "SC123456"]))
+    return st.one_of(*choices)
+
+
+@st.composite
+def blank_child_returns(draw, year):
+    """Tables whose rows mostly have a blank CHILD, with plausible values (so rules' conditions hold)."""
+    tables = {}
+    for spec in load_schema().tables_for(year):
+        n = draw(st.integers(min_value=0, max_value=3))
+        tables[spec.name] = [{col: (draw(st.sampled_from(["", "", "", "1"])) if col == "CHILD"
+                                    else draw(_plausible(spec.fields[col], year))) for col in spec.csv_columns}
+                             for _ in range(n)]
+    return tables
+
+
+def _cross_table_rules(year):
+    return [r for r in select_rules(year) if len({t.removesuffix("_last") for t in r.requires}) > 1
+            or any(t.endswith("_last") for t in r.requires)]
+
+
+# Rules that still match a blank CHILD with a blank CHILD across tables (found by the test below;
+# most say so in their entries, as the older tool did). Open under issue 24 (one child-matching
+# helper for every rule); every other rule is held to the policy.
+STILL_PAIR_BLANK_CHILDREN = {
+    "202", "203", "204", "207", "208",       # Header with last year's Header
+    "205A", "205B", "205C", "205D",          # UASC indicator derived by CHILD membership (loader)
+    "215", "1002", "1007", "1010",
+    "INT01", "INT02", "INT03", "INT04", "INT05", "INT06", "INT07", "INT08", "INT09", "NoE",  # "child in Header"
+    "INT11", "INT12", "INT13", "INT14", "INT15", "INT16", "INT17", "INT18",  # DOB/SEX copies against Header
+}
+
+
+def _blank_child_flags(ctx, rules, table):
+    """{(rule, row)} of the rows of `table` with a blank CHILD that the rules flag."""
+    result = run_rules(ctx, rules)
+    assert not result.internal_errors, result.internal_errors
+    blank = set(ctx.source(table).raw.index[ctx.raw(table)["CHILD"].isna()].tolist()) if ctx.has(table) else set()
+    return {(f.rule.code, int(r)) for f in result.findings if f.table == table for r in f.rows if int(r) in blank}
+
+
+@settings(max_examples=10, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(data=st.data())
+def test_no_cross_table_rule_pairs_a_blank_child_with_a_blank_child(data):
+    """A row with a blank CHILD belongs to no child, so no rule may flag it because of a row of another
+    table whose CHILD is blank too. Giving every blank-CHILD row of the other tables a child of its
+    own (one found nowhere else) removes all such pairs: the flags on the chosen table's blank-CHILD
+    rows must stay the same."""
+    year = CollectionYear.from_key(data.draw(st.sampled_from(specified_keys())))
+    current = data.draw(blank_child_returns(year))
+    previous = data.draw(blank_child_returns(year))
+    names = [n for n in current if current[n]] + [n + "_last" for n in previous if previous[n]]
+    if not names:
+        return
+    _assert_blank_children_unpaired(year, current, previous, data.draw(st.sampled_from(names)))
+
+
+def test_a_blank_child_who_died_is_no_blank_care_leaver():
+    # Rule 1000 flagged a blank-CHILD OC3 row because a blank-CHILD episode ended E2 (died).
+    year = CollectionYear.from_key("2025_26")
+    current = {"Episodes": [{"CHILD": "", "DECOM": "01/04/2025", "REC": "E2", "DEC": "01/05/2025"}],
+               "OC3": [{"CHILD": "", "DOB": "01/01/2005", "IN_TOUCH": "YES"}]}
+    _assert_blank_children_unpaired(year, current, {}, "OC3")
+
+
+def _assert_blank_children_unpaired(year, current, previous, table):
+    rules = [r for r in _cross_table_rules(year) if r.code not in STILL_PAIR_BLANK_CHILDREN]
+
+    def ctx(apart: bool):
+        fresh = iter(range(1, 10_000))
+
+        def rows(name, tab):
+            if not apart or name == table:
+                return tab
+            return [dict(r, CHILD=r["CHILD"] or f"ONLY{next(fresh)}") for r in tab]
+        return Context(year=year, current=_ret("current", {n: rows(n, t) for n, t in current.items()}, year),
+                       previous=_ret("previous", {n: rows(n + "_last", t) for n, t in previous.items()}, year))
+
+    together = _blank_child_flags(ctx(False), rules, table)
+    apart = _blank_child_flags(ctx(True), rules, table)
+    assert together == apart, f"{table}: flagged only beside other tables' blank CHILDs: {sorted(together - apart)}; " \
+                              f"only apart: {sorted(apart - together)}"

@@ -16,6 +16,7 @@ from ..fixhints import how_to_fix
 from ..report import Report
 from ..timelines import child_timelines
 from ..suggestions import describe
+from .safety import json_document, xml_document
 
 MAX_CHILD_CARDS = 2000  # beyond this the page gets slow; the error table still lists everything
 
@@ -25,7 +26,7 @@ def _esc(text) -> str:
 
 
 def _json(data) -> str:
-    return json.dumps(data, ensure_ascii=False, default=str).replace("<", "\\u003c").replace(">", "\\u003e") \
+    return json_document(json.dumps(data, ensure_ascii=False, default=str)).replace("<", "\\u003c").replace(">", "\\u003e") \
         .replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
@@ -100,7 +101,7 @@ def write_html(report: Report, stream) -> None:
         n_errors=len(recs), n_children=int(recs["child"].nunique()) if len(recs) else 0,
         n_rules=len(report.result.rules_run), chart=_bar_chart(by_rule), cat_rows=cat_rows,
         not_run=not_run or "<li>none</li>", n_not_run=len(report.result.not_run), data=_json(data))
-    stream.write(page)
+    stream.write(xml_document(page))  # control characters and undecodable file-name bytes made visible
 
 
 TEMPLATE = """<!DOCTYPE html>

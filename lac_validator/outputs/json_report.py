@@ -8,6 +8,7 @@ import pandas as pd
 
 from .. import __version__
 from ..report import Report
+from .safety import json_document
 
 SCHEMA_VERSION = 1
 
@@ -112,6 +113,6 @@ def dumps(data: dict) -> str:
             members.append(f" {encode(key)}: [\n  {items}\n ]")
         else:
             members.append(f" {encode(key)}: {encode(value)}")
-    return "{\n" + ",\n".join(members) + "\n}"
+    return json_document("{\n" + ",\n".join(members) + "\n}")  # file names that were not UTF-8
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from ..report import Report
+from .safety import xml_document
 
 EXAMPLES = 5
 
@@ -46,5 +47,5 @@ def write_junit(report: Report, stream) -> None:
         ET.SubElement(case, "error", {"message": err, "type": "internal"})
     ET.indent(suites)
     stream.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-    stream.write(ET.tostring(suites, encoding="unicode"))
+    stream.write(xml_document(ET.tostring(suites, encoding="unicode")))
     stream.write("\n")

@@ -7,7 +7,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 
-from .safety import safe_cell
+from .safety import safe_cell, xml_document
 
 COLUMNS = ["rule", "category", "ours_errors", "ours_rate", "peers_median", "peers_best", "peers_with_zero", "peers", "gap"]
 TITLES = ["Rule", "Category", "Our errors", "Our rate /100", "Peers' median /100", "Best /100", "Peers with zero",
@@ -17,7 +17,7 @@ TITLES = ["Rule", "Category", "Our errors", "Our rate /100", "Peers' median /100
 def write_comparison(result, ours: dict, peers: list[dict], path: Path) -> None:
     path = Path(path)
     if path.suffix.lower() == ".html":
-        path.write_text(_html(result, ours, peers), encoding="utf-8")
+        path.write_text(xml_document(_html(result, ours, peers)), encoding="utf-8")
         return
     wb = Workbook()
     ws = wb.active
@@ -38,12 +38,12 @@ def write_comparison(result, ours: dict, peers: list[dict], path: Path) -> None:
     el = wb.create_sheet("Eliminated by all others")
     el.append(["Rule"])
     for code in result.eliminated_by_all:
-        el.append([code])
+        el.append([safe_cell(code)])
     notes = wb.create_sheet("About")
-    notes.append(["Our profile", f"{ours.get('la_name') or ours.get('la') or '?'} {ours['collection_year']}"])
+    notes.append(["Our profile", safe_cell(f"{ours.get('la_name') or ours.get('la') or '?'} {ours['collection_year']}")])
     notes.append(["Peers", len(peers)])
     for n in result.notes:
-        notes.append(["Note", n])
+        notes.append(["Note", safe_cell(n)])
     wb.save(path)
 
 

@@ -9,6 +9,7 @@ from rich.text import Text
 
 from ..report import Report
 from ..schema import load_schema
+from .safety import terminal_text
 
 
 def render_text(report: Report, console: Console, top_children: int = 10, all_errors: bool = False) -> None:
@@ -27,7 +28,7 @@ def render_text(report: Report, console: Console, top_children: int = 10, all_er
             console.print(f"  absent: {', '.join(absent)}")
     for w in report.warnings:
         if w not in report.alerts:
-            console.print(Text(f"note: {w}", style="yellow"))
+            console.print(Text(terminal_text(f"note: {w}"), style="yellow"))
     console.print()
 
     n, nw = report.error_count, report.warning_count
@@ -45,8 +46,9 @@ def render_text(report: Report, console: Console, top_children: int = 10, all_er
                       + (f", {report.unexplained_accepted} of them without a real explanation"
                          if report.unexplained_accepted else ""))
     for e in report.stale:
-        console.print(Text(f"stale baseline entry: rule {e.rule}, child {e.child}"
-                           f"{', key ' + e.key if e.key else ''} matches no error any more: remove it", style="yellow"))
+        console.print(Text(terminal_text(f"stale baseline entry: rule {e.rule}, child {e.child}"
+                                         f"{', key ' + e.key if e.key else ''} matches no error any more: remove it"),
+                           style="yellow"))
 
     if n:
         t = RichTable(title="Errors by rule", show_lines=False, header_style="bold")
@@ -100,4 +102,4 @@ def render_text(report: Report, console: Console, top_children: int = 10, all_er
 
 def _alerts(report: Report, console: Console) -> None:
     for a in report.alerts:
-        console.print(Text(f"ALERT: {a}", style="bold red"))
+        console.print(Text(terminal_text(f"ALERT: {a}"), style="bold red"))

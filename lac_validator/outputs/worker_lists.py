@@ -25,7 +25,7 @@ from .. import __version__
 from ..errors import InputError
 from ..fixhints import FIELD_NAMES, how_to_fix
 from ..report import LOCATOR, UNASSIGNED, Report
-from .safety import safe_cell
+from .safety import safe_cell, unicode_text, xml_text
 
 COLUMNS = ["Child", "Record", "What is wrong", "How to fix", "Value now", "Suggested correction", "Rule"]
 WIDTHS = [12, 24, 44, 44, 26, 30, 8]
@@ -196,7 +196,7 @@ def file_stem(label: str) -> str:
     """A file name for a worker that keeps their name readable ("Zoë O'Brien (SW12)"): only the
     characters some file system refuses are replaced (<>:"/\\|?* and control characters), names
     Windows reserves (CON, NUL, COM1...) get a trailing underscore, and it is at most 100 characters."""
-    name = _FORBIDDEN.sub("_", unicodedata.normalize("NFC", str(label)))
+    name = _FORBIDDEN.sub("_", unicodedata.normalize("NFC", unicode_text(str(label))))  # no lone surrogates
     name = " ".join(name.split())[:100].rstrip(" .")  # Windows drops trailing dots and spaces
     name = name.lstrip(" .") or "worker"
     if name.split(".")[0].upper().rstrip() in _RESERVED:
@@ -279,7 +279,7 @@ def write_split_by_worker(report: Report, folder: Path, contact: str | None = No
 
 def sheet_title(name: str, used: set[str]) -> str:
     """Excel sheet names: at most 31 characters, none of []:*?/\\, unique in the workbook."""
-    base = re.sub(r"[\[\]:*?/\\]", "_", str(name)).strip("'") or "Sheet"
+    base = re.sub(r"[\[\]:*?/\\]", "_", xml_text(str(name))).strip("'") or "Sheet"
     title = base[:31]
     i = 2
     while title.lower() in used:
