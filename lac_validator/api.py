@@ -38,11 +38,13 @@ def validate(current: list[str | Path], previous: list[str | Path] | None = None
     elif isinstance(year, str):
         year = CollectionYear.parse(year)
     authority = resolve_la(la) if la else None
+    copied = None
     if previous:
         from .loader import expand_paths
         from .same_return import check_previous_differs
 
-        check_previous_differs(expand_paths(list(current), "current")[0], expand_paths(list(previous), "previous")[0])
+        copied = check_previous_differs(expand_paths(list(current), "current")[0],
+                                        expand_paths(list(previous), "previous")[0])
     # Last year's files are read with this year's table layout: the tables rules compare are the same.
     # With a spare core a forked copy reads them while this process reads this year's and the
     # reference data; this year's errors are reported first either way.
@@ -72,9 +74,10 @@ def validate(current: list[str | Path], previous: list[str | Path] | None = None
 
     # A provisional year is said first: every output shows the alerts first.
     alerts = [year.provisional_alert] if year.provisional else []
-    alerts += year_mismatch_warnings(ctx, year_given) + la_alerts(ctx)
+    alerts += year_mismatch_warnings(ctx, year_given) + la_alerts(ctx) + ([copied] if copied else [])
     report = build_report(ctx, result, warnings + alerts)
     report.alerts = alerts
+    report.settings = {"select": list(select or []), "ignore": list(ignore or []), "baseline": bool(baseline)}
     if baseline:
         from .baseline import apply_baseline, baseline_notes, load_baseline
 

@@ -484,7 +484,10 @@ def explain(code, year):
 def convert_cmd(inputs, to, output, year):
     """Convert a return (folder and/or files: CSV, XLSX, XML) to CSV, XLSX or DfE XML.
 
-    Values are copied exactly as given (case kept, nothing trimmed); the inputs are never changed.
+    CSV and XLSX copy every value as given (case kept, nothing trimmed). XML holds one HEADER per
+    child: a child without a Header row loses its DOB and sex, other tables' DOB (and sex) are
+    replaced by the Header's, and extra rows of child-level tables are dropped; a warning says
+    when any of this happens. The inputs are never changed.
     """
     from lac_validator.convert import convert
     from lac_validator.loader import load_return
@@ -532,28 +535,46 @@ def baseline_create(current, previous, year, la, providers, select, ignore, outp
 
 
 @main.command("diff")
-@click.argument("before")
-@click.argument("after")
-@click.option("--history", type=click.Path(path_type=Path), help="History database holding runs BEFORE and AFTER (run ids).")
+@click.argument("before", required=False)
+@click.argument("after", required=False)
+@click.option("--history", type=click.Path(path_type=Path),
+              help=f"History database holding runs BEFORE and AFTER (run ids; default without arguments: {DEFAULT_HISTORY}).")
 @click.option("--format", "-f", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def diff_cmd(before, after, history, fmt):
+@click.option("--list", "list_", is_flag=True, help="Text format: also list each new and fixed error (child, rule, where).")
+def diff_cmd(before, after, history, fmt, list_):
     """What changed between two runs: new, fixed and persisting errors, per rule and social worker.
 
-    BEFORE and AFTER are JSON reports (-f json), or run ids of a --history database.
+    BEFORE and AFTER are JSON reports (-f json), or run ids of a --history database. Without
+    them, the last two runs of the history (default lac-validator-history.sqlite) are compared.
     """
     from lac_validator import history as hist
 
+    notes = []
     _guard((), [("--history", history)] if history is not None else [("report", before), ("report", after)])
     try:
+        if before is None or after is None:
+            if before is not None:
+                raise click.UsageError("give both BEFORE and AFTER, or neither (the last two runs of the history).")
+            history = history or DEFAULT_HISTORY
+            if not Path(history).exists():
+                _fail(f"no history at {history}: record runs with `lac-validator validate ... --history`, "
+                      "or give two JSON reports.")
+            before, after = (str(i) for i in hist.last_two(history))
+            notes.append(f"comparing the last two runs of {history}: {before} and {after}")
         if history is not None:
             a, b = hist.run_errors(history, _int(before)), hist.run_errors(history, _int(after))
+            sa, sb = hist.settings_of(history, _int(before)), hist.settings_of(history, _int(after))
+            if sa != sb:
+                notes.append(f"runs {before} and {after} were made with different settings, so some changes may come "
+                             f"from the settings, not the data: {before}: {hist.describe_settings(sa)}; "
+                             f"{after}: {hist.describe_settings(sb)}")
         else:
             a, b = hist.errors_from_json(Path(before)), hist.errors_from_json(Path(after))
     except InputError as exc:
         _fail(exc)
     d = hist.diff_errors(a, b)
     if fmt == "json":
-        click.echo(json.dumps({"counts": d.counts(),
+        click.echo(json.dumps({"notes": notes, "counts": d.counts(),
                                "by_rule": d.per("rule").to_dict("records"),
                                "by_social_worker": d.per("social_worker").to_dict("records"),
                                "new": d.new.to_dict("records"), "fixed": d.fixed.to_dict("records")},
@@ -562,6 +583,8 @@ def diff_cmd(before, after, history, fmt):
     from rich.table import Table
 
     con = _console()
+    for note in notes:
+        con.print(f"note: {note}")
     c = d.counts()
     con.print(f"{c['new']} new, {c['fixed']} fixed, {c['persisting']} persisting errors")
     for column, title in (("rule", "By rule"), ("social_worker", "By social worker")):
@@ -574,13 +597,22 @@ def diff_cmd(before, after, history, fmt):
         for row in frame.itertuples(index=False):
             t.add_row(*[str(v) for v in row])
         con.print(t)
+    if list_:
+        frame = hist.changes(d)
+        t = Table(title="New and fixed errors", header_style="bold")
+        for col in ("Change", "Child", "Rule", "Where", "Social worker"):
+            t.add_column(col, overflow="fold")
+        for row in frame.itertuples(index=False):
+            t.add_row(*[str(v) for v in row])
+        if len(frame):
+            con.print(t)
 
 
 def _int(text: str) -> int:
     try:
         return int(text)
     except ValueError:
-        _fail(f"'{text}' is not a run id: with --history, give the run numbers `lac-validator trend` lists.")
+        _fail(f"'{text}' is not a run id: with --history, give the run numbers `lac-validator history list` shows.")
 
 
 @main.command("trend")
@@ -589,7 +621,11 @@ def _int(text: str) -> int:
 @click.option("--by", type=click.Choice(["category", "rule"]), default="category", show_default=True)
 @click.option("--output", "-o", type=click.Path(path_type=Path), help="Also write an XLSX workbook with a chart.")
 def trend_cmd(history, by, output):
-    """Errors over time, per category or rule, from the run history."""
+    """DfE errors over time, per category or rule, from the run history.
+
+    Each run is marked with a letter for its settings (year, LA, --previous, rule selection,
+    baseline): runs with different letters are not directly comparable.
+    """
     from rich.table import Table
 
     from lac_validator import history as hist
@@ -602,23 +638,81 @@ def trend_cmd(history, by, output):
         errs = hist.all_errors(history)
     except InputError as exc:
         _fail(exc)
+    groups = hist.settings_groups(runs)
     table = errs.pivot_table(index=by, columns="run", aggfunc="size", fill_value=0) if len(errs) else None
     t = Table(title=f"Errors per {by} and run", header_style="bold")
     t.add_column(by)
     run_ids = list(runs["id"])
     for r in runs.itertuples(index=False):
-        t.add_column(f"{r.id}\n{r.started_at[:10]}{chr(10) + r.label if r.label else ''}", justify="right")
+        t.add_column(f"{r.id} ({groups[int(r.id)]})\n{r.started_at[:10]}{chr(10) + r.label if r.label else ''}",
+                     justify="right")
     if table is not None:
         table = table.reindex(columns=run_ids, fill_value=0)
         for key, row in table.iterrows():
             t.add_row(str(key), *[str(int(v)) for v in row])
     t.add_row("total", *[str(int(v)) for v in runs["errors"]])
-    _console().print(t)
+    con = _console()
+    con.print(t)
+    legend = {}
+    for rid, letter in groups.items():
+        legend.setdefault(letter, runs.loc[runs["id"] == rid, "settings"].iloc[0])
+    for letter, settings in legend.items():
+        con.print(f"({letter}) {hist.describe_settings(settings)}")
+    if len(legend) > 1:
+        con.print(f"note: these runs were made with {len(legend)} different settings: compare runs with the same "
+                  "letter (a run without --previous, or with fewer rules, has fewer errors without being better).")
     if output is not None:
         from lac_validator.outputs.trend_xlsx import write_trend_xlsx
 
         write_trend_xlsx(runs, table, by, output)
         click.echo(f"Wrote {output}")
+
+
+@main.group("history")
+def history_group():
+    """The run history (validate --history): list runs, delete runs."""
+
+
+@history_group.command("list")
+@click.option("--history", type=click.Path(path_type=Path), default=str(DEFAULT_HISTORY), show_default=True,
+              help="History database written by validate --history.")
+def history_list(history):
+    """List the recorded runs: id, date, label, settings, DfE errors and warnings."""
+    from rich.table import Table
+
+    from lac_validator import history as hist
+
+    if not Path(history).exists():
+        _fail(f"no history at {history}: record runs with `lac-validator validate ... --history {history}`.")
+    try:
+        runs = hist.runs(history)
+    except InputError as exc:
+        _fail(exc)
+    t = Table(title=f"Runs in {history}", header_style="bold")
+    for col, kw in (("Run", {"justify": "right"}), ("Date", {}), ("Label", {}), ("Settings", {"overflow": "fold"}),
+                    ("Errors", {"justify": "right"}), ("Warnings", {"justify": "right"})):
+        t.add_column(col, **kw)
+    for r in runs.itertuples(index=False):
+        t.add_row(str(r.id), r.started_at.replace("T", " "), r.label or "", hist.describe_settings(r.settings),
+                  str(r.errors), "-" if r.warnings is None or r.warnings != r.warnings else str(int(r.warnings)))
+    _console().print(t)
+
+
+@history_group.command("delete")
+@click.argument("run_ids", nargs=-1, required=True, type=int)
+@click.option("--history", type=click.Path(path_type=Path), default=str(DEFAULT_HISTORY), show_default=True,
+              help="History database written by validate --history.")
+def history_delete(run_ids, history):
+    """Delete runs (and their errors) from the history; the file is compacted so they are gone."""
+    from lac_validator import history as hist
+
+    if not Path(history).exists():
+        _fail(f"no history at {history}.")
+    try:
+        hist.delete_runs(history, list(run_ids))
+    except InputError as exc:
+        _fail(exc)
+    click.echo(f"Deleted run{'s' if len(run_ids) > 1 else ''} {', '.join(map(str, run_ids))} from {history}")
 
 
 @main.command("profile")

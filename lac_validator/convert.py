@@ -1,7 +1,9 @@
 """Converting a return between CSV (one file per table), XLSX (one sheet per table) and DfE XML.
 
-Values are written exactly as read (case kept, nothing trimmed); blanks stay blank. XML has one
-HEADER per child, so the UASC, AD1 and OC3 tables' copies of SEX and DOB are taken from HEADER.
+Values are written as read (case kept, nothing trimmed); blanks stay blank. CSV and XLSX carry
+every table as it is. XML cannot: it has one HEADER per child, whose DOB (and SEX) stands for the
+copies other tables carry, and child-level tables (Header, UASC, AD1, OC3) have one row per child.
+`xml_losses` says what a conversion to XML would change, so it is never silent.
 """
 from __future__ import annotations
 
@@ -141,6 +143,53 @@ def _blocks(out, rows, child, blocks, indent):
             out.write(f"</{tag}>\n")
 
 
+# Per table, the columns XML does not carry per row: they come from the child's HEADER.
+_FROM_HEADER = {"UASC": ("SEX", "DOB"), "AD1": ("SEX", "DOB"), "OC3": ("SEX", "DOB")}
+_CHILD_LEVEL = ("Header", "UASC", "AD1", "OC3")
+
+
+def xml_losses(ret: Return) -> list[str]:
+    """What writing `ret` as DfE XML would change or drop, one sentence per kind (counts only:
+    these lines go to the terminal, so they name no child)."""
+    out = []
+    children = {name: ret.tables[name].raw["CHILD"].astype(object).map(_text) for name in ret.tables}
+    header_ids = set(children.get("Header", []))
+    orphans = {}
+    for name, ids in children.items():
+        if name != "Header":
+            missing = set(ids) - header_ids
+            if missing:
+                orphans[name] = missing
+    if orphans:
+        allc = set().union(*orphans.values())
+        out.append(f"XML: {len(allc)} child(ren) have rows ({', '.join(f'{n} {len(c)}' for n, c in orphans.items())}) "
+                   "but no Header row: their XML HEADER holds only the child ID, so their date of birth (and sex) "
+                   "from those tables is lost; add their Header rows before converting.")
+    if "Header" in ret.tables:
+        head = ret.tables["Header"].raw.astype(object)
+        first = head.drop_duplicates("CHILD").set_index(head.drop_duplicates("CHILD")["CHILD"].map(_text))
+        for name, table in ret.tables.items():
+            if name == "Header":
+                continue
+            cols = [c for c in (_FROM_HEADER.get(name) or ("DOB",)) if c in table.raw.columns and c in first.columns]
+            for col in cols:
+                mine = table.raw[["CHILD", col]].astype(object)
+                ids = mine["CHILD"].map(_text)
+                theirs = ids.map(first[col].map(_text).to_dict())
+                values = mine[col].map(_text)
+                differ = ids[theirs.notna() & values.ne("") & values.ne(theirs)].nunique()
+                if differ:
+                    out.append(f"XML: {name}.{col} differs from the Header's for {differ} child(ren): XML holds one "
+                               f"{col} per child (the Header's), so {name}'s value is replaced by it.")
+    for name in _CHILD_LEVEL:
+        if name in children:
+            extra = int(children[name].duplicated().sum())
+            if extra:
+                out.append(f"XML: {name} has {extra} extra row(s) for children already in it: XML holds one per "
+                           "child, so only each child's first row is written.")
+    return out
+
+
 def _note_unwritable(ret: Return, to: str) -> None:
     """XLSX and XML cannot hold control characters (other than tab and line breaks): they are
     written as visible escapes (\\x0b), and the user is told where, as the copy then differs."""
@@ -168,6 +217,7 @@ def convert(ret: Return, to: str, output: Path) -> list[Path]:
     if to == "xlsx":
         write_xlsx_workbook(ret, output)
     elif to == "xml":
+        ret.warnings.extend(xml_losses(ret))
         write_xml(ret, output)
     else:  # pragma: no cover - click restricts the choice
         raise InputError(f"unknown target format {to}")

@@ -18,7 +18,7 @@ from .errors import InputError
 from .outputs.safety import unicode_text
 
 DEFAULT_PATH = Path("lac-validator-history.sqlite")
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 # Each step upgrades a database from version N-1 to N.
 MIGRATIONS = {
@@ -33,6 +33,12 @@ MIGRATIONS = {
         "ALTER TABLE runs ADD COLUMN label TEXT",
         "ALTER TABLE errors ADD COLUMN message TEXT",
         "ALTER TABLE errors ADD COLUMN severity TEXT NOT NULL DEFAULT 'error'",
+    ],
+    # The run's settings (year, LA, --previous given, rule selection, baseline) as JSON, so runs
+    # made differently are not compared as if alike; NULL for runs recorded before.
+    3: [
+        "ALTER TABLE runs ADD COLUMN settings TEXT",
+        "ALTER TABLE runs ADD COLUMN warnings INTEGER",
     ],
 }
 
@@ -99,11 +105,16 @@ def record_run(path: Path, report, label: str = "") -> int:
 
 def _insert_run(con, report, label) -> int:
     ctx, recs = report.ctx, report.records
+    settings = dict(getattr(report, "settings", None) or {})
+    settings.update({"year": ctx.year.label, "la": ctx.la.ons_code if ctx.la else None,
+                     "previous": ctx.previous is not None})
     with con:
         cur = con.execute(
-            "INSERT INTO runs (started_at, collection_year, la, inputs, tool_version, errors, label) VALUES (?,?,?,?,?,?,?)",
+            "INSERT INTO runs (started_at, collection_year, la, inputs, tool_version, errors, label, settings, warnings) "
+            "VALUES (?,?,?,?,?,?,?,?,?)",
             (dt.datetime.now().isoformat(timespec="seconds"), ctx.year.label, ctx.la.ons_code if ctx.la else None,
-             json.dumps(ctx.current.inputs), __version__, report.error_count, label))
+             json.dumps(ctx.current.inputs), __version__, report.error_count, label,
+             json.dumps(settings, sort_keys=True), report.warning_count))
         run_id = cur.lastrowid
         con.executemany(
             "INSERT INTO errors (run_id, key, rule, category, child, social_worker, message, severity) VALUES (?,?,?,?,?,?,?,?)",
@@ -123,17 +134,80 @@ def _query(path: Path, sql: str, params=()) -> pd.DataFrame:
 
 
 def runs(path: Path) -> pd.DataFrame:
-    return _query(path, "SELECT id, started_at, collection_year, la, errors, label FROM runs ORDER BY id")
+    """One row per run: id, started_at, collection_year, la, errors (DfE errors), label, warnings,
+    settings (JSON text, None for runs recorded before settings were)."""
+    return _query(path, "SELECT id, started_at, collection_year, la, errors, label, warnings, settings "
+                        "FROM runs ORDER BY id")
+
+
+def describe_settings(settings: str | None) -> str:
+    """A run's settings in words, e.g. "2025-26, LA E08000007, with --previous, all rules"."""
+    if not settings:
+        return "settings not recorded (an older run)"
+    s = json.loads(settings)
+    parts = [s.get("year") or "?", f"LA {s['la']}" if s.get("la") else "no --la",
+             "with --previous" if s.get("previous") else "WITHOUT --previous"]
+    sel, ign = s.get("select") or [], s.get("ignore") or []
+    parts.append(("--select " + ",".join(sel) if sel else "all rules") + (" --ignore " + ",".join(ign) if ign else ""))
+    if s.get("baseline"):
+        parts.append("with a baseline")
+    return ", ".join(parts)
+
+
+def settings_groups(frame: pd.DataFrame) -> dict[int, str]:
+    """A letter per distinct settings (A, B...), by run id, in order of first use."""
+    letters: dict[str | None, str] = {}
+    out = {}
+    for rid, s in zip(frame["id"], frame["settings"]):
+        key = s or None
+        if key not in letters:
+            letters[key] = chr(ord("A") + len(letters) % 26)
+        out[int(rid)] = letters[key]
+    return out
+
+
+def last_two(path: Path) -> tuple[int, int]:
+    frame = runs(path)
+    if len(frame) < 2:
+        raise InputError(f"history {path} holds {len(frame)} run(s): `diff` without arguments compares the last two; "
+                         "record runs with `lac-validator validate ... --history`.")
+    return int(frame["id"].iloc[-2]), int(frame["id"].iloc[-1])
+
+
+def settings_of(path: Path, run_id: int) -> str | None:
+    frame = runs(path)
+    hit = frame[frame["id"] == run_id]
+    return None if hit.empty else hit["settings"].iloc[0]
+
+
+def delete_runs(path: Path, run_ids: list[int]) -> None:
+    """Remove runs and their errors; the file is compacted so deleted children's IDs are gone from it."""
+    con = open_history(path)
+    try:
+        known = {r[0] for r in con.execute("SELECT id FROM runs")}
+        unknown = [i for i in run_ids if i not in known]
+        if unknown:
+            raise InputError(f"history {path} has no run {', '.join(map(str, unknown))}: "
+                             f"`lac-validator history list --history {path}` lists the runs.")
+        with con:
+            con.executemany("DELETE FROM errors WHERE run_id = ?", [(i,) for i in run_ids])
+            con.executemany("DELETE FROM runs WHERE id = ?", [(i,) for i in run_ids])
+        con.execute("VACUUM")
+    finally:
+        con.close()
 
 
 def run_errors(path: Path, run_id: int) -> pd.DataFrame:
     if not len(_query(path, "SELECT 1 FROM runs WHERE id = ?", (run_id,))):
         raise InputError(f"history {path} has no run {run_id}: `lac-validator trend --history {path}` lists the runs.")
-    return _query(path, "SELECT key, rule, category, child, social_worker, message FROM errors WHERE run_id = ?", (run_id,))
+    # DfE errors only, as counted everywhere (WARNING rules' flags are kept apart)
+    return _query(path, "SELECT key, rule, category, child, social_worker, message FROM errors "
+                        "WHERE run_id = ? AND severity = 'error'", (run_id,))
 
 
 def all_errors(path: Path) -> pd.DataFrame:
-    return _query(path, "SELECT r.id AS run, r.started_at, e.rule, e.category FROM errors e JOIN runs r ON r.id = e.run_id")
+    return _query(path, "SELECT r.id AS run, r.started_at, e.rule, e.category FROM errors e JOIN runs r ON r.id = e.run_id "
+                        "WHERE e.severity = 'error'")
 
 
 @dataclass
@@ -154,6 +228,27 @@ class Diff:
         return out.sort_values(["new", "persisting"], ascending=False).reset_index()
 
 
+def changes(d: "Diff") -> pd.DataFrame:
+    """The new and fixed errors one per line, by child and rule: change, child, rule, where, social_worker."""
+    cols = ["change", "child", "rule", "where", "social_worker"]
+    parts = []
+    for name, frame in (("new", d.new), ("fixed", d.fixed)):
+        if len(frame):
+            key = frame["key"].astype(str).str.split("|")
+            where = key.str[1] + " " + key.str[4].fillna("")
+            parts.append(pd.DataFrame({"change": name, "child": frame["child"].astype(object).where(frame["child"].notna(), ""),
+                                       "rule": frame["rule"], "where": where.str.strip(),
+                                       "social_worker": frame["social_worker"]}))
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    from .registry import code_sort_key
+
+    out = pd.concat(parts, ignore_index=True)[cols]
+    order = sorted(range(len(out)), key=lambda i: (str(out["child"].iat[i]), code_sort_key(str(out["rule"].iat[i])),
+                                                   out["change"].iat[i]))
+    return out.iloc[order].reset_index(drop=True)
+
+
 def diff_errors(before: pd.DataFrame, after: pd.DataFrame) -> Diff:
     """Compare two runs' errors by their stable keys."""
     bk, ak = set(before["key"]), set(after["key"])
@@ -169,6 +264,7 @@ def errors_from_json(path: Path) -> pd.DataFrame:
             raise TypeError("'errors' is not a list of errors")
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InputError(f"{path}: not a lac-validator JSON report ({type(exc).__name__}): write one with -f json -o FILE.") from None
+    errs = [e for e in errs if e.get("severity", "error") == "error"]  # DfE errors, as in the history
     frame = pd.DataFrame(errs, columns=["key", "rule", "category", "child", "social_worker", "message"]) if errs else \
         pd.DataFrame(columns=["key", "rule", "category", "child", "social_worker", "message"])
     if frame["key"].isna().any():

@@ -53,6 +53,7 @@ class Report:
     stale: list = field(default_factory=list)  # baseline entries that matched nothing
     unexplained: list = field(default_factory=list)  # baseline entries with no real explanation
     unknown_baseline: list = field(default_factory=list)  # baseline entries naming no rule of the year
+    settings: dict = field(default_factory=dict)  # rule selection and baseline use, for the run history
     # SW_ID -> social_workers.Worker from --social-workers: writers show names where they show IDs.
     workers: dict = field(default_factory=dict)
     # Per child, their episodes for the HTML timelines: computed from the tables before the report

@@ -2,8 +2,10 @@
 
 Given the same files twice, every cross-year rule compares the return with itself and passes:
 a run that looks clean but checked nothing. The same file (same device and inode, e.g. the same
-folder under two names) anywhere in both is refused; so is a --previous whose every file has a
-byte-identical copy among this year's files (a copied folder).
+folder under two names) anywhere in both is refused. A --previous whose every file has a
+byte-identical copy among this year's files (a copied folder) gets an alert instead: a small
+return can legitimately repeat last year's table (e.g. a corrected copy re-validated), a real
+one hardly ever.
 """
 from __future__ import annotations
 
@@ -22,10 +24,11 @@ def _digest(path: Path) -> str:
     return h.hexdigest()
 
 
-def check_previous_differs(current: list[Path], previous: list[Path]) -> None:
-    """Raise InputError when `previous` (files) is this year's return again."""
+def check_previous_differs(current: list[Path], previous: list[Path]) -> str | None:
+    """Raise InputError when a file of `previous` is one of this year's; return an alert when
+    every file of `previous` has the same content as one of this year's."""
     if not previous:
-        return
+        return None
     stats = {}
     for f in current:
         try:
@@ -44,7 +47,7 @@ def check_previous_differs(current: list[Path], previous: list[Path]) -> None:
         try:
             st = os.stat(f)
         except OSError:
-            return
+            return None
         same = stats.get((st.st_dev, st.st_ino))
         if same is not None:
             raise InputError(f"--previous {f} is the same file as this year's {same}: give last year's return "
@@ -53,8 +56,8 @@ def check_previous_differs(current: list[Path], previous: list[Path]) -> None:
         digest = _digest(f) if twins else None
         twin = next((t for t in twins if _digest(t) == digest), None)
         if twin is None:
-            return  # at least one file differs: a genuine (if similar) last year
+            return None  # at least one file differs: a genuine (if similar) last year
         copies.append((f, twin))
     f, twin = copies[0]
-    raise InputError(f"every file of --previous is a copy of this year's return ({f} has the same content as {twin}): "
-                     "give last year's return (or leave --previous out; the cross-year rules are then listed as not run).")
+    return (f"every file of --previous has the same content as one of this year's ({f} as {twin}): the cross-year "
+            "rules compare the return with itself; check that --previous is last year's return.")

@@ -5,7 +5,6 @@ import json
 
 import pytest
 
-from tests.cli_run import run_cli
 from tests.test_cli import EPIS, HEADER, SW, run, tiny  # noqa: F401  (tiny is a fixture)
 
 
@@ -101,6 +100,7 @@ def test_baseline_entry_for_a_rule_the_year_lacks_is_named_not_stale(tiny):
     base.write_text("accepted:\n- {rule: '5O1', child: '1', explanation: Agreed}\n"
                     "- {rule: '501', child: '9', explanation: Agreed}\n")
     r = run("validate", tiny / "current", "--year", "2025-26", "--select", "501", "--baseline", base, "-f", "json", "-o", out)
+    assert r.exit_code == 1  # 501 still flags child 1: the 5O1 entry accepts nothing
     doc = json.loads(out.read_text())
     assert [e["rule"] for e in doc["unknown_rule_baseline"]] == ["5O1"]
     assert [e["rule"] for e in doc["stale_baseline"]] == ["501"]
@@ -243,12 +243,17 @@ def test_previous_pointing_at_this_years_files_is_refused(tiny):
     cur = tiny / "current"
     copy = tiny / "copy"
     shutil.copytree(cur, copy)
-    for prev in (cur, cur / "header.csv", tiny / "current" / ".." / "current", copy):
+    for prev in (cur, cur / "header.csv", tiny / "current" / ".." / "current"):
         r = run("validate", cur, "--previous", prev, "--year", "2025-26", "--select", "101")
         assert r.exit_code == 2, (prev, r.output)
         assert "give last year's return" in r.output
+    out = tiny / "r.json"
+    assert run("validate", cur, "--previous", copy, "--year", "2025-26", "--select", "101", "-f", "json", "-o", out).exit_code == 1
+    alerts = json.loads(out.read_text())["alerts"]
+    assert any(a.startswith("every file of --previous has the same content as one of this year's") for a in alerts)
     (copy / "header.csv").write_text(HEADER + "1,M,01/01/2010,WBRI,,,\n")   # last year really differs
-    assert run("validate", cur, "--previous", copy, "--year", "2025-26", "--select", "101").exit_code == 1
+    run("validate", cur, "--previous", copy, "--year", "2025-26", "--select", "101", "-f", "json", "-o", out)
+    assert not any("same content" in a for a in json.loads(out.read_text())["alerts"])
     r = run("validate-many", tiny, "--year", "2025-26", "--select", "101", "-o", tiny / "out")
     assert r.exit_code == 1  # tiny has current/ and no previous/
 
@@ -274,3 +279,113 @@ def test_compare_profiles_says_when_we_are_worse_on_no_rule(tmp_path):
     paths[1].write_text(json.dumps(peer))
     r = run("compare-profiles", *paths)
     assert "Rules where we do worse" in r.output and "102" in r.output and "not worse" not in r.output
+
+
+# ------------------------------------------------------------------ history
+
+def _runs(tmp_path):
+    """Four runs: two alike, one without --previous, one with another selection."""
+    from tests.test_history import write_header
+
+    ret, prev = tmp_path / "ret", tmp_path / "prev"
+    ret.mkdir()
+    prev.mkdir()
+    write_header(prev, [(1, "M"), (2, "F"), (3, "M"), (9, "M")])
+    db = tmp_path / "lac-validator-history.sqlite"
+    common = ["--year", "2025-26", "--history", db, "-q"]
+    write_header(ret, [(1, "X"), (2, "Y"), (3, "M")])
+    run("validate", ret, "--previous", prev, "--select", "101,202", *common, "--label", "Sept")
+    write_header(ret, [(1, "M"), (2, "Y"), (3, "Z")])
+    run("validate", ret, "--previous", prev, "--select", "101,202", *common, "--label", "Oct")
+    run("validate", ret, "--select", "101,202", *common)
+    run("validate", ret, "--select", "101", *common)
+    return db
+
+
+def test_diff_without_arguments_compares_the_last_two_runs_and_lists_changes(tmp_path, monkeypatch):
+    db = _runs(tmp_path)
+    monkeypatch.chdir(tmp_path)            # the default history is in the current folder
+    r = run("diff", "--list")
+    text = " ".join(r.output.split())
+    assert r.exit_code == 0, r.output
+    assert "comparing the last two runs of lac-validator-history.sqlite: 3 and 4" in text
+    assert "runs 3 and 4 were made with different settings" in text and "--select 101,202" in text
+    r = run("diff", "1", "2", "--history", db, "--list")
+    text = " ".join(r.output.split())
+    assert "2 new, 2 fixed, 2 persisting errors" in text  # 101 and 202 (sex differs from last year)
+    assert "New and fixed errors" in text
+    rows = [" ".join(line.replace("│", " ").replace("|", " ").split()) for line in r.output.splitlines()]
+    assert "fixed 1 101 Header Unassigned" in rows and "new 3 202 Header Unassigned" in rows
+    assert rows.index("fixed 1 101 Header Unassigned") < rows.index("fixed 1 202 Header Unassigned")
+    assert "different settings" not in text
+    assert run("diff", "1").exit_code == 2
+
+
+def test_trend_marks_runs_made_with_different_settings(tmp_path):
+    db = _runs(tmp_path)
+    r = run("trend", "--history", db)
+    text = " ".join(r.output.split())
+    assert "1 (A)" in text and "2 (A)" in text and "3 (B)" in text and "4 (C)" in text
+    assert "(A) 2025-26, no --la, with --previous, --select 101,202" in text
+    assert "(B) 2025-26, no --la, WITHOUT --previous, --select 101,202" in text
+    assert "3 different settings" in text
+
+
+def test_history_list_and_delete(tmp_path):
+    import sqlite3
+
+    db = _runs(tmp_path)
+    r = run("history", "list", "--history", db)
+    assert r.exit_code == 0 and "Sept" in r.output and "WITHOUT --previous" in r.output
+    assert run("history", "delete", "1", "3", "--history", db).exit_code == 0
+    from lac_validator.history import runs
+    assert list(runs(db)["id"]) == [2, 4]
+    with sqlite3.connect(db) as con:
+        assert con.execute("SELECT COUNT(*) FROM errors WHERE run_id IN (1, 3)").fetchone()[0] == 0
+    r = run("history", "delete", "7", "--history", db)
+    assert r.exit_code == 2 and "no run 7" in r.output
+
+
+def test_history_written_before_settings_is_upgraded(tmp_path):
+    import sqlite3
+
+    from lac_validator import history as hist
+
+    db = tmp_path / "old.sqlite"
+    with sqlite3.connect(db) as con:               # the layout of version 2, with one run
+        for step in (1, 2):
+            for sql in hist.MIGRATIONS[step]:
+                con.execute(sql)
+        con.execute("PRAGMA user_version = 2")
+        con.execute("INSERT INTO runs (started_at, collection_year, la, inputs, tool_version, errors, label) "
+                    "VALUES ('2025-10-01T10:00:00', '2025-26', NULL, '[]', '0.1', 1, 'old')")
+        con.execute("INSERT INTO errors (run_id, key, rule, category, child, social_worker) "
+                    "VALUES (1, '101|Header|current|1|', '101', 'invalid_code', '1', 'Unassigned')")
+    con.close()
+    r = run("history", "list", "--history", db)
+    assert r.exit_code == 0 and "old" in r.output
+    old = hist.runs(db)
+    assert old["settings"].isna().all() and hist.describe_settings(old["settings"][0]).startswith("settings not recorded")
+    with sqlite3.connect(db) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == hist.SCHEMA_VERSION
+    con.close()
+
+
+# ------------------------------------------------------------------ convert --to xml
+
+def test_convert_to_xml_says_what_xml_cannot_carry(tiny):
+    cur = tiny / "current"
+    (cur / "header.csv").write_text(HEADER + "1,M,01/01/2010,WBRI,,,\n1,M,01/01/2010,WBRI,,,\n2,F,01/01/2011,WBRI,,,\n")
+    (cur / "episodes.csv").write_text(EPIS + "1,01/04/2025,S,C2,N1,U1,PR1,,,,,,\n5,01/04/2025,S,C2,N1,U1,PR1,,,,,,\n")
+    (cur / "reviews.csv").write_text("CHILD,DOB,REVIEW,REVIEW_CODE\n1,02/02/2010,01/06/2025,PN1\n2,01/01/2011,01/06/2025,PN1\n")
+    r = run("convert", cur, "--to", "xml", "-o", tiny / "r.xml", "--year", "2025-26")
+    text = " ".join(r.output.split())
+    assert r.exit_code == 0 and (tiny / "r.xml").exists()
+    assert "warning: XML: 1 child(ren) have rows (Episodes 1) but no Header row" in text
+    assert "warning: XML: Reviews.DOB differs from the Header's for 1 child(ren)" in text
+    assert "warning: XML: Header has 1 extra row(s)" in text
+    assert "exactly" not in run("convert", "--help").output
+    r = run("convert", EXAMPLE, "--to", "xml", "-o", tiny / "e.xml", "--year", "2025-26")
+    assert r.exit_code == 0 and "warning: XML" not in r.output
+    r = run("convert", cur, "--to", "csv", "-o", tiny / "csv", "--year", "2025-26")
+    assert "warning: XML" not in r.output  # CSV keeps every value
