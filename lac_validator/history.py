@@ -123,8 +123,45 @@ def _insert_run(con, report, label) -> int:
     return run_id
 
 
+# Columns later layouts added, with the value older runs have: reading an older history fills them
+# in through temporary views instead of upgrading the file (reading never changes an input).
+ADDED_COLUMNS = {
+    "runs": {"label": "NULL", "settings": "NULL", "warnings": "NULL"},
+    "errors": {"message": "NULL", "severity": "'error'"},
+}
+
+
+def open_for_reading(path: Path) -> sqlite3.Connection:
+    """Open a history read-only (trend, diff, history list): the file is never created or upgraded."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"no history at {path}: record runs with `lac-validator validate ... --history {path}`.")
+    try:
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT)
+        version = con.execute("PRAGMA user_version").fetchone()[0]
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.Error as exc:
+        raise history_error(path, exc) from None
+    if version > SCHEMA_VERSION:
+        con.close()
+        raise InputError(f"history {path} was written by a newer lac-validator (layout {version}); upgrade lac-validator.")
+    if not {"runs", "errors"} <= tables:
+        con.close()
+        if version == 0 and not tables:
+            raise InputError(f"history {path} holds no runs yet: record runs with `lac-validator validate ... --history {path}`.")
+        raise InputError(f"history {path} is another application's SQLite database, not a lac-validator history: "
+                         "give --history a lac-validator history file.")
+    for table, added in ADDED_COLUMNS.items():
+        have = [r[1] for r in con.execute(f"PRAGMA main.table_info({table})")]
+        missing = {c: v for c, v in added.items() if c not in have}
+        if missing:
+            cols = ", ".join(have + [f"{v} AS {c}" for c, v in missing.items()])
+            con.execute(f"CREATE TEMP VIEW {table} AS SELECT {cols} FROM main.{table}")
+    return con
+
+
 def _query(path: Path, sql: str, params=()) -> pd.DataFrame:
-    con = open_history(path)
+    con = open_for_reading(path)
     try:
         return pd.read_sql_query(sql, con, params=params)
     except (sqlite3.Error, pd.errors.DatabaseError) as exc:

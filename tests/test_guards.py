@@ -366,6 +366,10 @@ def test_history_written_before_settings_is_upgraded(tmp_path):
     assert r.exit_code == 0 and "old" in r.output
     old = hist.runs(db)
     assert old["settings"].isna().all() and hist.describe_settings(old["settings"][0]).startswith("settings not recorded")
+    with sqlite3.connect(db) as con:               # read as it is: listing never upgrades the file
+        assert con.execute("PRAGMA user_version").fetchone()[0] == 2
+    con.close()
+    hist.open_history(db).close()                  # recording a run upgrades it
     with sqlite3.connect(db) as con:
         assert con.execute("PRAGMA user_version").fetchone()[0] == hist.SCHEMA_VERSION
     con.close()

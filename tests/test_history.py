@@ -101,10 +101,15 @@ def test_history_written_by_older_layout_still_opens(tmp_path):
     con.execute("INSERT INTO errors (run_id, key, rule, category, child, social_worker) VALUES (1, 'k', '101', 'invalid_code', '1', 'SW1')")
     con.commit()
     con.close()
+    before = db.read_bytes()
     runs = hist.runs(db)
-    assert list(runs["id"]) == [1] and runs["label"].isna().all()
+    assert list(runs["id"]) == [1] and runs["label"].isna().all() and runs["settings"].isna().all()
+    assert list(hist.run_errors(db, 1)["key"]) == ["k"]   # severity of old rows reads as 'error'
+    # reading (trend, diff, history list) never upgrades or otherwise changes the file...
+    assert db.read_bytes() == before
+    # ...recording a run does
+    hist.open_history(db).close()
     assert sqlite3.connect(db).execute("PRAGMA user_version").fetchone()[0] == hist.SCHEMA_VERSION
-    assert list(hist.run_errors(db, 1)["key"]) == ["k"]
 
 
 def test_not_a_history_file(tmp_path):
