@@ -18,7 +18,7 @@ from .errors import InputError
 Identity = tuple[int, int]
 
 
-def _stat(path: Path):
+def stat_or_none(path: Path):
     """os.stat, or None when nothing (or a broken link) is there; other refusals (a name too long,
     no permission on a folder on the way) are said as they are."""
     try:
@@ -53,7 +53,7 @@ def _ancestors(path: Path) -> list[Identity]:
     """Identities of the existing folders that hold `path`, nearest first."""
     out = []
     for parent in Path(os.path.abspath(path)).parents:
-        st = _stat(parent)
+        st = stat_or_none(parent)
         if st is not None:
             out.append(_identity(st))
     return out
@@ -79,7 +79,7 @@ class Reads:
 def check_input_file(path: Path, what: str) -> None:
     """Refuse a side input (baseline, list, fix sheet, profile, report) that is not a regular file:
     reading a pipe or device would block or never end."""
-    st = _stat(path)
+    st = stat_or_none(path)
     if st is None:
         if not os.path.lexists(path):
             raise InputError(f"{what} {path} does not exist: check the path.")
@@ -95,7 +95,7 @@ def check_paths(reads: Reads, outputs: list[Output]) -> list[str]:
     read_files: dict[Identity, tuple[str, str]] = {}  # identity -> (how the user named it, path)
     return_folders: dict[Identity, Path] = {}
     for path in reads.returns:
-        st = _stat(path)
+        st = stat_or_none(path)
         if st is None:
             continue  # the loader says it does not exist
         if stat.S_ISDIR(st.st_mode):
@@ -105,7 +105,7 @@ def check_paths(reads: Reads, outputs: list[Output]) -> list[str]:
             except OSError:
                 entries = []  # the loader reports an unreadable folder
             for entry in entries:
-                est = _stat(entry.path)
+                est = stat_or_none(entry.path)
                 if est is not None and stat.S_ISREG(est.st_mode):
                     read_files[_identity(est)] = (entry.path, entry.path)
         else:
@@ -116,7 +116,7 @@ def check_paths(reads: Reads, outputs: list[Output]) -> list[str]:
     seen: dict = {}
     for out in outputs:
         _check_one(out, read_files, return_folders, warnings)
-        st = _stat(out.path)
+        st = stat_or_none(out.path)
         key = _identity(st) if st is not None else os.path.normcase(os.path.abspath(out.path))
         if key in seen:
             raise InputError(f"{seen[key]} and {out.option} name the same path {out.path}: give each output its own path.")
@@ -126,7 +126,7 @@ def check_paths(reads: Reads, outputs: list[Output]) -> list[str]:
 
 def _check_one(out: Output, read_files: dict, return_folders: dict, warnings: list[str]) -> None:
     path = out.path
-    st = _stat(path)
+    st = stat_or_none(path)
     name = f"{out.option} {path}"
     if st is not None:
         if out.kind == "folder":

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .io_safety import stat_or_none
 from .schema import TableSpec, load_schema
 from .tables import Return, Source, Table, make_table, normalise_text
 from .years import CollectionYear
@@ -63,7 +64,7 @@ def expand_paths(paths: list[str | Path], label: str) -> tuple[list[Path], list[
     table_suffixes = CSV_SUFFIXES | XLSX_SUFFIXES | XML_SUFFIXES
     for p in paths:
         path = Path(p)
-        st = _stat_or_none(path)
+        st = stat_or_none(path)
         if st is None:
             if os.path.lexists(path):
                 raise InputError(f"The {label} return path '{path}' is a broken link: point at the folder or file itself.")
@@ -79,7 +80,7 @@ def expand_paths(paths: list[str | Path], label: str) -> tuple[list[Path], list[
                 # hidden files, Excel lock files and lac-validator's own logs are not part of a return
                 if f.name.startswith((".", "~$", "lac-validator-")):
                     continue
-                fst = _stat_or_none(f)
+                fst = stat_or_none(f)
                 if f.suffix.lower() not in table_suffixes:
                     if fst is not None and stat.S_ISREG(fst.st_mode):
                         ignored.append(f)
@@ -111,19 +112,6 @@ def _ignored_summary(ignored: list[Path]) -> list[str]:
         return [f"{f}: ignored (not a .csv, .xlsx or .xml file)." for f in ignored]
     names = ", ".join(f.name for f in ignored[:3])
     return [f"{ignored[0].parent}: {len(ignored)} files ignored (not .csv, .xlsx or .xml), e.g. {names}."]
-
-
-def _stat_or_none(path: Path):
-    """os.stat, or None when nothing (or a broken link) is there; other refusals (a name too long,
-    no permission on a folder on the way) are said as they are."""
-    try:
-        return os.stat(path)
-    except (FileNotFoundError, NotADirectoryError, ValueError):
-        return None
-    except OSError as exc:
-        from .errors import as_input_error
-
-        raise as_input_error(exc) from None
 
 
 # ---------------------------------------------------------------- CSV
