@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .context import Context
-from .dates import age_at, parse_lenient
+from .dates import parse_lenient
 
 
 def as_set(values) -> set:
@@ -101,20 +101,6 @@ def last_episode(ctx: Context, name: str = "Episodes") -> pd.DataFrame:
 # ---------------------------------------------------------------- child-level facts
 
 @shared
-def dob_by_child(ctx: Context, name: str = "Header") -> pd.Series:
-    """Header DOB per CHILD (first Header row of the child), indexed by CHILD."""
-    h = ctx.table(name)
-    h = h[h["CHILD"].notna()]
-    h = h[~h["CHILD"].duplicated(keep="first")]
-    return pd.Series(h["DOB"].to_numpy(), index=h["CHILD"].to_numpy(), name="DOB")
-
-
-def age_on(dob: pd.Series, when) -> pd.Series:
-    """Whole years of age on a date (see dates.age_at)."""
-    return age_at(dob, when)
-
-
-@shared
 def lenient_dates(ctx: Context, name: str, column: str) -> pd.Series:
     """A column read with the general day-first date reading (only for rules whose spec says so)."""
     return parse_lenient(ctx.raw(name)[column])
@@ -126,15 +112,6 @@ def numbers(ctx: Context, name: str, column: str) -> pd.Series:
     accepted; anything else is NaN."""
     raw = ctx.raw(name)[column]
     return pd.to_numeric(raw.str.strip(), errors="coerce")
-
-
-@shared
-def uasc_children(ctx: Context, name: str = "Header") -> frozenset:
-    """Children whose Header UASC indicator is '1' (XML element, or derived from the UASC table)."""
-    h = ctx.raw(name)
-    if "UASC" not in h:
-        return frozenset()
-    return frozenset(as_set(h.loc[h["UASC"].eq("1"), "CHILD"].dropna()))
 
 
 @shared
