@@ -4,6 +4,7 @@ import pandas as pd
 
 from lac_validator.dates import add_years, date_key, parse_strict
 from lac_validator.registry import rule
+from lac_validator.toolkit import invalid_date
 from lac_validator.views import lenient_dates
 
 
@@ -17,14 +18,10 @@ def _invalid_allowing_placeholders(text: pd.Series) -> pd.Series:
     return text.notna() & parse_strict(rebuilt.astype(object)).isna()
 
 
-def _invalid_strict(ctx, column: str) -> pd.Series:
-    return ctx.raw("SWEpisodes")[column].notna() & ctx.table("SWEpisodes")[column].isna()
-
-
 def _invalid(ctx, column: str, allow_placeholders: bool) -> pd.Series:
     if allow_placeholders:
         return _invalid_allowing_placeholders(ctx.raw("SWEpisodes")[column])
-    return _invalid_strict(ctx, column)
+    return invalid_date(ctx, "SWEpisodes", column)
 
 
 @rule("SW04STG1")
