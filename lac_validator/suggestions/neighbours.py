@@ -9,6 +9,7 @@ import pandas as pd
 
 from . import candidates, suggester
 from .values import fmt_date, invalid_now
+from ..toolkit import true
 
 
 def _episodes_of(ctx, rows) -> pd.DataFrame:
@@ -22,7 +23,7 @@ def _episodes_of(ctx, rows) -> pd.DataFrame:
 @suggester("neighbours:DEC", "Episodes", ["DEC"], answers=["REC"])
 def end_from_next_start(ctx, rows):
     """An X1 episode whose DEC is not the next episode's DECOM: that DECOM."""
-    rows = rows[ctx.raw("Episodes")["REC"].reindex(rows).eq("X1").fillna(False).to_numpy(dtype=bool)]
+    rows = rows[true(ctx.raw("Episodes")["REC"].reindex(rows).eq("X1")).to_numpy()]
     if not len(rows):
         return None
     o = _episodes_of(ctx, rows)
@@ -33,9 +34,9 @@ def end_from_next_start(ctx, rows):
     nxt_end = o.groupby("CHILD", sort=False)["DEC"].shift(-1)
     # a child with an undated episode: its place in the order is unknown, so "next" is unsure
     undated = o["CHILD"].isin(o.loc[o["DECOM"].isna(), "CHILD"])
-    pick = (o["_row"].isin(rows) & raw["REC"].reindex(o.index).eq("X1").fillna(False).astype(bool)
+    pick = (o["_row"].isin(rows) & true(raw["REC"].reindex(o.index).eq("X1"))
             & o["DECOM"].notna() & nxt.notna() & (nxt > o["DECOM"]) & ~undated
-            & ~(nxt_end < nxt).fillna(False)  # a next episode ending before it starts: its DECOM is suspect
+            & ~true(nxt_end < nxt)  # a next episode ending before it starts: its DECOM is suspect
             & (o["DEC"].isna() | o["DEC"].ne(nxt)))
     # two episodes starting on the next start date: which one follows is unclear
     starts = o.groupby(["CHILD", "DECOM"]).size()
@@ -64,7 +65,7 @@ def start_from_previous_end(ctx, rows):
     targets = undated[undated.index.isin(rows) & undated["CHILD"].map(n_undated).eq(1)]
     if targets.empty:
         return None
-    x1 = o[raw["REC"].reindex(o.index).eq("X1").fillna(False).astype(bool) & o["DEC"].notna() & o["DECOM"].notna()]
+    x1 = o[true(raw["REC"].reindex(o.index).eq("X1")) & o["DEC"].notna() & o["DECOM"].notna()]
     dated = o[o["DECOM"].notna()]
     starts = set(zip(dated["CHILD"], dated["DECOM"]))
     last_start: dict = {}
@@ -94,7 +95,7 @@ def _previous_x1(ctx, rows) -> pd.DataFrame:
         return pd.DataFrame(columns=["row", "prev"])
     raw = ctx.raw("Episodes")
     cand = eps[eps["CHILD"].isin(mine["CHILD"].unique()) & eps["DEC"].notna()
-               & raw["REC"].eq("X1").fillna(False).astype(bool).to_numpy()]
+               & true(raw["REC"].eq("X1")).to_numpy()]
     ends: dict = {}
     for label, child, dec in zip(cand.index, cand["CHILD"], cand["DEC"]):
         ends.setdefault((child, dec), []).append(label)

@@ -99,30 +99,28 @@ def header_dob_from_tables(ctx, rows):
     return candidates(r, "DOB", v, e)
 
 
+def _sex_from_other_table(ctx, rows, table: str, other: str, evidence: str):
+    """`table`'s SEX blank or invalid: the SEX the child's `other` record gives."""
+    if not ctx.has(other):
+        return None
+    bad = invalid_now(ctx, table, "SEX", rows)
+    t = ctx.raw(table).loc[bad[bad].index, ["CHILD"]].dropna()
+    sex = first_of_child(ctx.raw(other), "SEX", t["CHILD"])
+    t = t[t["CHILD"].isin(sex.index)]
+    vals = [sex[c] for c in t["CHILD"]]
+    return candidates(t.index, "SEX", vals, [evidence.format(v) for v in vals])
+
+
 @suggester("same_child:UASC.SEX", "UASC", ["SEX"])
 def uasc_sex_from_header(ctx, rows):
     """UASC SEX blank or invalid: the child's Header SEX."""
-    if not ctx.has("Header"):
-        return None
-    bad = invalid_now(ctx, "UASC", "SEX", rows)
-    u = ctx.raw("UASC").loc[bad[bad].index, ["CHILD"]].dropna()
-    sex = first_of_child(ctx.raw("Header"), "SEX", u["CHILD"])
-    u = u[u["CHILD"].isin(sex.index)]
-    vals = [sex[c] for c in u["CHILD"]]
-    return candidates(u.index, "SEX", vals, [f"the child's Header SEX is {v}" for v in vals])
+    return _sex_from_other_table(ctx, rows, "UASC", "Header", "the child's Header SEX is {}")
 
 
 @suggester("same_child:Header.SEX", "Header", ["SEX"])
 def header_sex_from_uasc(ctx, rows):
     """Header SEX blank or invalid: the SEX of the child's UASC record."""
-    if not ctx.has("UASC"):
-        return None
-    bad = invalid_now(ctx, "Header", "SEX", rows)
-    h = ctx.raw("Header").loc[bad[bad].index, ["CHILD"]].dropna()
-    sex = first_of_child(ctx.raw("UASC"), "SEX", h["CHILD"])
-    h = h[h["CHILD"].isin(sex.index)]
-    vals = [sex[c] for c in h["CHILD"]]
-    return candidates(h.index, "SEX", vals, [f"the child's UASC record gives SEX {v}" for v in vals])
+    return _sex_from_other_table(ctx, rows, "Header", "UASC", "the child's UASC record gives SEX {}")
 
 
 @suggester("same_child:HOME_POST", "Episodes", ["HOME_POST"])
