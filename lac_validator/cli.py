@@ -4,11 +4,9 @@ Exit codes: 0 no errors, 1 errors found (or a rule could not complete), 2 usage 
 """
 from __future__ import annotations
 
-import io
 import json
 import os
 import sys
-import textwrap
 import time
 import warnings
 from pathlib import Path
@@ -16,19 +14,18 @@ from pathlib import Path
 import click
 
 from lac_validator import __version__
+from lac_validator.app.exit_codes import FAIL_ON
+from lac_validator.app.writers import FORMATS
 from lac_validator.errors import InputError
 from lac_validator.years import CollectionYear, YearError
 
-FORMATS = ["text", "json", "csv", "xlsx", "junit", "html"]
 DEFAULT_HISTORY = Path("lac-validator-history.sqlite")
 
 
 def _console(file=None, plain: bool = False):
-    from lac_validator.outputs.safety import safe_console
+    from lac_validator.console import terminal_console
 
-    no_colour = plain or bool(os.environ.get("NO_COLOR")) or bool(os.environ.get("CI"))
-    return safe_console(file=file, no_color=no_colour, highlight=False, soft_wrap=False,
-                   width=140 if file is not None and not getattr(file, "isatty", lambda: False)() else None)
+    return terminal_console(file, plain)
 
 
 def _year(value: str | None) -> CollectionYear:
@@ -38,18 +35,6 @@ def _year(value: str | None) -> CollectionYear:
         return CollectionYear.parse(value)
     except YearError as exc:
         raise click.BadParameter(str(exc), param_hint="--year") from None
-
-
-def _params_text(params: dict) -> str:
-    """A rule version's year-specific values (spec `params`), as one line."""
-    def one(v):
-        if isinstance(v, list):
-            return ", ".join(one(x) for x in v) if all(not isinstance(x, list) for x in v) else \
-                "; ".join(one(x) for x in v)
-        if isinstance(v, dict):
-            return "; ".join(f"{k}: {one(x)}" for k, x in v.items())
-        return str(v)
-    return "; ".join(f"{k} = {one(v)}" for k, v in params.items())
 
 
 def _codes(values: tuple[str, ...]) -> list[str]:
@@ -152,7 +137,7 @@ def return_options(func):
                    "(README: Pseudonymised reports). Not the fix sheet.")
 @click.option("--salt", envvar="LAC_VALIDATOR_SALT",
               help="Secret for --pseudonymise (or LAC_VALIDATOR_SALT); the same salt gives the same pseudonyms.")
-@click.option("--fail-on", type=click.Choice(["error", "unexplained", "any", "none"]), default="error", show_default=True,
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
               help="Exit 1 on DfE errors (error); also on errors a --baseline accepts without a real explanation "
                    "(unexplained); on errors or DfE warnings (any); or never (none).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on the terminal; rely on the exit code and --output.")
@@ -163,7 +148,8 @@ def validate(current, previous, year, la, providers, select, ignore, baseline, h
     Exit code 0: nothing to fail on; 1: errors found (see --fail-on) or a rule could not
     complete; 2: usage or input error.
     """
-    from lac_validator.api import validate as run_validation
+    from lac_validator.app import validate as steps
+    from lac_validator.app.exit_codes import exit_code
 
     cy = _year(year)
     if fmt == "xlsx" and output is None:
@@ -172,74 +158,38 @@ def validate(current, previous, year, la, providers, select, ignore, baseline, h
         raise click.UsageError("--split-by social-worker needs -f xlsx and --output FOLDER")
     if fix_sheet is not None and fix_sheet.suffix.lower() != ".xlsx":
         _fail(f"--fix-sheet {fix_sheet}: give a file name ending .xlsx (the fix sheet is an Excel workbook).")
-    guard_warnings = _guard([*current, *previous],
-                            [*(("--providers", p) for p in providers), ("--baseline", baseline),
-                             ("--social-workers", social_workers)],
-                            [("--output", output, "folder" if split_by else "file"), ("--fix-sheet", fix_sheet, "file"),
-                             ("--history", history, "history")])
+    guard_notes = _guard([*current, *previous],
+                         [*(("--providers", p) for p in providers), ("--baseline", baseline),
+                          ("--social-workers", social_workers)],
+                         [("--output", output, "folder" if split_by else "file"), ("--fix-sheet", fix_sheet, "file"),
+                          ("--history", history, "history")])
+    request = steps.Request(tuple(current), tuple(previous), cy if year else None, la, tuple(providers),
+                            tuple(_codes(select)), tuple(_codes(ignore)), baseline, history, label, social_workers,
+                            fix_sheet, pseudonymise, salt, formats=(fmt,), notes=tuple(guard_notes))
     try:
-        report = run_validation(list(current), list(previous) or None, cy if year else None, la, list(providers),
-                                _codes(select), _codes(ignore), baseline)
-        report.warnings.extend(guard_warnings)
-        if history is not None:
-            from lac_validator.history import record_run
-
-            run_id = record_run(history, report, label)
-            report.warnings.append(f"recorded as run {run_id} in {history}")
+        report = steps.run(request).report
     except (InputError, YearError) as exc:
         _fail(exc)
     try:
-        if social_workers:
-            from lac_validator.social_workers import attach_workers, load_workers
-
-            attach_workers(report, load_workers(social_workers), social_workers)
-    except InputError as exc:
-        _fail(exc)
-    if fix_sheet is not None:
-        from lac_validator.fixes import sheet_info, write_fix_sheet
-
-        info = sheet_info(report, list(current), list(previous), providers, _codes(select), _codes(ignore))
-        try:
-            rows = write_fix_sheet(report, fix_sheet, info, report.workers)
-        except OSError as exc:
-            _fail(f"cannot write the fix sheet {fix_sheet}: {exc.strerror or exc}. Choose another path.")
-        report.warnings.append(f"fix sheet with {rows} rows written to {fix_sheet}" + (
-            " (it names children and values, as it must to correct them: it is not pseudonymised)"
-            if pseudonymise else ""))
-    if pseudonymise:
-        report = _pseudonymise(report, salt)
-    try:
-        if split_by:
-            from lac_validator.outputs.worker_lists import write_split_by_worker
-
-            written = write_split_by_worker(report, output, contact)
-            if not quiet:
-                for a in report.alerts:
-                    click.echo(f"alert: {a}")
-                click.echo(f"Wrote {len(written)} workbooks (one per social worker) to {output}")
-        else:
-            _emit(report, fmt, output, all_errors, quiet, contact)
+        written = steps.write(report, fmt, output, sys.stdout, contact, split_by_worker=bool(split_by))
     except InputError as exc:
         _fail(exc)
     except BrokenPipeError:  # e.g. piped into `head`: the reader has what it wanted
         sys.stderr.close()
         os._exit(1 if report.error_count else 0)
-    except OSError as exc:
-        _fail(f"cannot write the report to {output}: {exc.strerror or exc}. Choose another --output path.")
+    if quiet:
+        pass
+    elif split_by:
+        for a in report.alerts:
+            click.echo(f"alert: {a}")
+        click.echo(f"Wrote {len(written)} workbooks (one per social worker) to {output}")
+    elif output is not None or fmt == "text":  # a report on standard output is all it shows
+        from lac_validator.outputs.text_report import render_text
+
+        render_text(report, _console(), all_errors=all_errors and output is None)
+        if output is not None:
+            click.echo(f"\nFull report written to {output}")
     sys.exit(exit_code(report, fail_on))
-
-
-def exit_code(report, fail_on: str) -> int:
-    if fail_on == "none":
-        return 0
-    if report.result.internal_errors:
-        return 1
-    recs = report.records
-    if fail_on == "unexplained" and report.unexplained_accepted:
-        return 1
-    if fail_on == "any":
-        return 1 if len(recs) else 0
-    return 1 if (recs["severity"] == "error").any() else 0
 
 
 def _guard(returns=(), side=(), outputs=()) -> list[str]:
@@ -253,64 +203,6 @@ def _guard(returns=(), side=(), outputs=()) -> list[str]:
                            [Output(Path(p), o, k) for o, p, k in outputs if p is not None])
     except InputError as exc:
         _fail(exc)
-
-
-def _pseudonymise(report, salt):
-    import secrets
-
-    from lac_validator.pseudonymise import pseudonymise_report
-
-    if not salt:
-        salt = secrets.token_hex(16)
-        report.warnings.append("--pseudonymise without --salt: pseudonyms differ from other runs' (give --salt or "
-                               "LAC_VALIDATOR_SALT to keep them stable).")
-    return pseudonymise_report(report, salt)
-
-
-def _writer(fmt):
-    """The report writer for a format, imported on demand (openpyxl and rich cost start-up time
-    that a JSON or CSV run does not need)."""
-    if fmt == "json":
-        from lac_validator.outputs.json_report import write_json as writer
-    elif fmt == "csv":
-        from lac_validator.outputs.csv_report import write_csv as writer
-    elif fmt == "junit":
-        from lac_validator.outputs.junit_report import write_junit as writer
-    elif fmt == "html":
-        from lac_validator.outputs.html_report import write_html as writer
-    else:
-        return None
-    return writer
-
-
-def _emit(report, fmt, output, all_errors, quiet, contact=None):
-    writer = _writer(fmt)
-    if fmt == "xlsx":
-        from lac_validator.outputs.xlsx_report import write_xlsx
-
-        write_xlsx(report, output, contact=contact)
-        return _emit_text(report, all_errors, quiet, output)
-    if writer is not None:
-        if output is None:
-            writer(report, sys.stdout)
-            return
-        with open(output, "w", encoding="utf-8", newline="") as fh:
-            writer(report, fh)
-    elif output is not None:
-        from lac_validator.outputs.text_report import render_text
-
-        with open(output, "w", encoding="utf-8", newline="") as fh:
-            render_text(report, _console(fh, plain=True), all_errors=True)
-    _emit_text(report, all_errors, quiet, output)
-
-
-def _emit_text(report, all_errors, quiet, output):
-    if not quiet:
-        from lac_validator.outputs.text_report import render_text
-
-        render_text(report, _console(), all_errors=all_errors and output is None)
-        if output is not None:
-            click.echo(f"\nFull report written to {output}")
 
 
 @main.command("validate-many")
@@ -426,53 +318,13 @@ def list_rules(year, fmt):
 @click.argument("code")
 @click.option("--year", "-y", help="Show only the version in force in this collection year.")
 def explain(code, year):
-    """Explain a rule: its DfE message, tables, fields and logic, from the specification."""
-    from lac_validator import divergences
-    from lac_validator.registry import load_registry
+    """Explain a rule: what it checks and how, where it departs from the older validator, its code."""
+    from lac_validator.explain import explain_text
 
-    from lac_validator.years import specified_range_text
-
-    versions = load_registry().versions_of(code)
-    if not versions:
-        _fail(f"no rule with code '{code}': `lac-validator rules` lists them.")
-    cy = None
-    if year:
-        cy = _year(year)
-        versions = [v for v in versions if v.applies_to(cy)]
-        if not versions:
-            _fail(f"rule {code} is not part of the {cy.label} collection.")
-    out = io.StringIO()
-    if cy is not None and cy.provisional:
-        out.write(f"{cy.provisional_alert}.\n\n")
-    for v in versions:
-        out.write(f"Rule {v.code} ({v.span.label})\n")
-        out.write(f"  Message:  {v.message}\n")
-        out.write(f"  Category: {v.category}\n")
-        out.write(f"  Tables:   {', '.join(v.tables)}\n")
-        out.write(f"  Fields:   {', '.join(v.fields)}\n")
-        if v.needs:
-            out.write(f"  Needs:    {', '.join(v.needs)}\n")
-        if v.params:
-            out.write(f"  Values:   {_params_text(v.params)}\n")
-        out.write(f"  Flags:    {v.flags}\n")
-        out.write("  Logic:\n")
-        for line in v.logic.strip().splitlines():
-            out.write(f"    {line}\n")
-        if v.notes.strip():
-            out.write("  Notes:\n")
-            for line in v.notes.strip().splitlines():
-                out.write(f"    {line}\n")
-        if not v.implemented:
-            out.write("  (not implemented yet in this version of lac-validator)\n")
-        out.write("\n")
-    out.write(textwrap.fill(specified_range_text(), width=100) + "\n\n")
-    departures = divergences.for_rule(code)
-    if departures:
-        # The logic above is the older validator's; these say where lac-validator follows the DfE message.
-        out.write("Where lac-validator departs from the logic above (rules/divergences.md):\n")
-        for text in departures:
-            out.write(textwrap.fill(text, width=100, initial_indent="  - ", subsequent_indent="    ") + "\n")
-    click.echo(out.getvalue().rstrip("\n"))
+    try:
+        click.echo(explain_text(code, _year(year) if year else None).rstrip("\n"))
+    except LookupError as exc:
+        _fail(str(exc))
 
 
 @main.command("convert")
