@@ -4,11 +4,9 @@ Exit codes: 0 no errors, 1 errors found (or a rule could not complete), 2 usage 
 """
 from __future__ import annotations
 
-import io
 import json
 import os
 import sys
-import textwrap
 import time
 import warnings
 from pathlib import Path
@@ -37,18 +35,6 @@ def _year(value: str | None) -> CollectionYear:
         return CollectionYear.parse(value)
     except YearError as exc:
         raise click.BadParameter(str(exc), param_hint="--year") from None
-
-
-def _params_text(params: dict) -> str:
-    """A rule version's year-specific values (spec `params`), as one line."""
-    def one(v):
-        if isinstance(v, list):
-            return ", ".join(one(x) for x in v) if all(not isinstance(x, list) for x in v) else \
-                "; ".join(one(x) for x in v)
-        if isinstance(v, dict):
-            return "; ".join(f"{k}: {one(x)}" for k, x in v.items())
-        return str(v)
-    return "; ".join(f"{k} = {one(v)}" for k, v in params.items())
 
 
 def _codes(values: tuple[str, ...]) -> list[str]:
@@ -332,53 +318,13 @@ def list_rules(year, fmt):
 @click.argument("code")
 @click.option("--year", "-y", help="Show only the version in force in this collection year.")
 def explain(code, year):
-    """Explain a rule: its DfE message, tables, fields and logic, from the specification."""
-    from lac_validator import divergences
-    from lac_validator.registry import load_registry
+    """Explain a rule: what it checks and how, where it departs from the older validator, its code."""
+    from lac_validator.explain import explain_text
 
-    from lac_validator.years import specified_range_text
-
-    versions = load_registry().versions_of(code)
-    if not versions:
-        _fail(f"no rule with code '{code}': `lac-validator rules` lists them.")
-    cy = None
-    if year:
-        cy = _year(year)
-        versions = [v for v in versions if v.applies_to(cy)]
-        if not versions:
-            _fail(f"rule {code} is not part of the {cy.label} collection.")
-    out = io.StringIO()
-    if cy is not None and cy.provisional:
-        out.write(f"{cy.provisional_alert}.\n\n")
-    for v in versions:
-        out.write(f"Rule {v.code} ({v.span.label})\n")
-        out.write(f"  Message:  {v.message}\n")
-        out.write(f"  Category: {v.category}\n")
-        out.write(f"  Tables:   {', '.join(v.tables)}\n")
-        out.write(f"  Fields:   {', '.join(v.fields)}\n")
-        if v.needs:
-            out.write(f"  Needs:    {', '.join(v.needs)}\n")
-        if v.params:
-            out.write(f"  Values:   {_params_text(v.params)}\n")
-        out.write(f"  Flags:    {v.flags}\n")
-        out.write("  Logic:\n")
-        for line in v.logic.strip().splitlines():
-            out.write(f"    {line}\n")
-        if v.notes.strip():
-            out.write("  Notes:\n")
-            for line in v.notes.strip().splitlines():
-                out.write(f"    {line}\n")
-        if not v.implemented:
-            out.write("  (not implemented yet in this version of lac-validator)\n")
-        out.write("\n")
-    out.write(textwrap.fill(specified_range_text(), width=100) + "\n\n")
-    departures = divergences.for_rule(code)
-    if departures:
-        # The logic above is the older validator's; these say where lac-validator follows the DfE message.
-        out.write("Where lac-validator departs from the logic above (rules/divergences.md):\n")
-        for text in departures:
-            out.write(textwrap.fill(text, width=100, initial_indent="  - ", subsequent_indent="    ") + "\n")
-    click.echo(out.getvalue().rstrip("\n"))
+    try:
+        click.echo(explain_text(code, _year(year) if year else None).rstrip("\n"))
+    except LookupError as exc:
+        _fail(str(exc))
 
 
 @main.command("convert")
@@ -396,7 +342,7 @@ def convert_cmd(inputs, to, output, year):
     when any of this happens. The inputs are never changed.
     """
     from lac_validator.convert import convert
-    from lac_validator.loader import load_return
+    from lac_validator.loading import load_return
 
     cy = _year(year)
     _guard(inputs, (), [("--output", output, "folder" if to == "csv" else "file")])
@@ -744,7 +690,7 @@ def fix_cmd(current, output, who, previous, year, la, dry_run):
     from lac_validator.api import validate as run_validation
     from lac_validator.fixes import CHANGE_LOG, check_output, mechanical_fixes, write_copy
     from lac_validator.fixing.copying import log_row, now
-    from lac_validator.loader import expand_paths, load_return
+    from lac_validator.loading import expand_paths, load_return
 
     cy = _year(year)
     _guard([*current, *previous], (), [] if dry_run else [("--output", output, "folder")])

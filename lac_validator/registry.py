@@ -20,14 +20,17 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Callable
 
-from .specfile import load_package_yaml
+from .specfile import data_source, load_package_yaml
 from .years import CollectionYear, YearRange, parse_range, specified_keys
 
 # What a rule may need beyond the 903 tables (a spec entry's `needs`); the engine checks each is
 # met before running the rule, so an unknown value is refused when the spec is loaded.
 NEEDS = frozenset({"collection_year", "file_format", "la_code", "postcodes", "provider_info"})
 
-SPEC_FILES = ("part1.yaml", "part2.yaml", "part3.yaml", "part4.yaml", "part5.yaml", "part6.yaml")
+# The keys a spec entry may have (docs/rule-spec.md); anything else is a typo, refused at load.
+ENTRY_KEYS = frozenset({"code", "years", "message", "tables", "fields", "category", "needs", "flags", "logic",
+                        "notes", "params", "variant", "implemented_by", "departures"})
+REQUIRED_KEYS = frozenset({"code", "years", "message", "tables", "category", "logic"})
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,14 @@ class RuleVersion:
     requires: tuple[str, ...] = field(default_factory=tuple)
     span: YearRange = YearRange("0000_00")
     params: dict = field(default_factory=dict)
+    variant: str | None = None
+    # Where lac-validator departs from the older reference validator (lac_validator.divergences).
+    departures: tuple = ()
+
+    @property
+    def implemented_as(self) -> str:
+        """The implementing function as `module:function` ('' when not implemented)."""
+        return f"{self.func.__module__}:{self.func.__qualname__}" if self.func else ""
 
     @property
     def implemented(self) -> bool:
@@ -152,10 +163,14 @@ def _check_params(code: str, func: Callable, params: dict) -> None:
 
 @lru_cache(maxsize=1)
 def load_registry() -> Registry:
+    from .divergences import parse_departures  # noqa: PLC0415
+
     _import_rule_modules()
     entries = []
-    for name in SPEC_FILES:
-        entries.extend(load_package_yaml("lac_validator.rules", f"spec/{name}"))
+    for name in spec_files():
+        for e in load_package_yaml("lac_validator.rules", f"spec/{name}") or []:
+            _check_keys(name, e)
+            entries.append(e)
     impls: dict[tuple[str, str | None], Impl] = {}
     for impl in _IMPLS:
         if (impl.code, impl.variant) in impls:
@@ -187,10 +202,31 @@ def load_registry() -> Registry:
             flags=e.get("flags", ""), logic=e.get("logic", ""), notes=e.get("notes", ""),
             func=chosen.func if chosen else None,
             requires=(chosen.requires if chosen and chosen.requires is not None else _data_tables(e["tables"])),
-            span=span, params=params,
+            span=span, params=params, variant=e.get("variant"),
+            departures=parse_departures(f"rule {e['code']} {span.text}", e.get("departures")),
         ))
     stray = [f"{code} {variant or ''}".strip() for code, variant in impls if (code, variant) not in used]
     if stray:  # a deleted rule keeps its entries, with closed year ranges
         raise RuntimeError(f"implementations that no spec entry uses: {stray}")
+    # Rule order (reports, `rules`) is by code, whichever family file holds an entry.
+    versions.sort(key=lambda v: (code_sort_key(v.code), v.span.first))
     return Registry(versions)
+
+
+def spec_files() -> list[str]:
+    """The rule specification files (rules/spec/*.yaml, one per family of codes)."""
+    folder = data_source("lac_validator.rules", "spec")
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def _check_keys(name: str, entry) -> None:
+    if not isinstance(entry, dict):
+        raise RuntimeError(f"rules/spec/{name}: every entry must be a mapping, got {entry!r:.60}")
+    where = f"rules/spec/{name}: rule {entry.get('code', '?')} ({entry.get('years', '?')})"
+    unknown = sorted(set(entry) - ENTRY_KEYS)
+    if unknown:
+        raise RuntimeError(f"{where}: unknown keys {unknown} (known: {', '.join(sorted(ENTRY_KEYS))})")
+    missing = sorted(REQUIRED_KEYS - set(entry))
+    if missing:
+        raise RuntimeError(f"{where}: missing keys {missing}")
 

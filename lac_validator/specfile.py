@@ -6,7 +6,7 @@ import os
 from importlib import resources
 from pathlib import Path
 
-# A folder holding another copy of the year data (spec/part*.yaml and fields.yaml, as in the package's
+# A folder holding another copy of the year data (spec/*.yaml and fields.yaml, as in the package's
 # rules/ and schemas/ folders): maintainers try a new collection year's data with it before editing the
 # package, and tests build hypothetical years from data alone (docs/new-year.md).
 SPEC_DIR_ENV = "LAC_VALIDATOR_SPEC_DIR"

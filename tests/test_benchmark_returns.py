@@ -207,17 +207,17 @@ def test_package_yaml_is_read_once_then_from_the_json_cache(tmp_path, monkeypatc
     from lac_validator import specfile
 
     monkeypatch.setenv("LAC_VALIDATOR_CACHE_DIR", str(tmp_path / "c"))
-    first = specfile.load_package_yaml("lac_validator.rules", "spec/part1.yaml")
+    first = specfile.load_package_yaml("lac_validator.rules", "spec/r100.yaml")
     assert len(list((tmp_path / "c").glob("spec-*.json"))) == 1
 
     def no_yaml(_text):
         raise AssertionError("the YAML was parsed again")
 
     monkeypatch.setattr(specfile, "load_yaml_text", no_yaml)
-    assert specfile.load_package_yaml("lac_validator.rules", "spec/part1.yaml") == first
+    assert specfile.load_package_yaml("lac_validator.rules", "spec/r100.yaml") == first
     monkeypatch.setenv("LAC_VALIDATOR_CACHE_DIR", "off")
     with pytest.raises(AssertionError, match="parsed again"):
-        specfile.load_package_yaml("lac_validator.rules", "spec/part1.yaml")
+        specfile.load_package_yaml("lac_validator.rules", "spec/r100.yaml")
 
 
 def test_json_report_is_one_error_per_line_and_parses(small):

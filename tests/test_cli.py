@@ -221,22 +221,3 @@ def test_junit_validates_against_the_junit_schema(tiny):
         schema.validate(str(bad))
 
 
-def test_explain_shows_where_the_tool_departs_from_the_older_validator():
-    r = run("explain", "336")
-    assert r.exit_code == 0 and "Where lac-validator departs" in r.output
-    assert "A3 and A5" in r.output  # the 336 entry of rules/divergences.md
-    # a range in the document covers the codes inside it; a rule with no departure shows none
-    assert "Where lac-validator departs" in run("explain", "372").output
-    assert "503A-503F" in run("explain", "503C").output
-    assert "Where lac-validator departs" not in run("explain", "101").output
-
-
-def test_every_divergence_entry_names_rules_that_exist():
-    from lac_validator import divergences
-    from lac_validator.registry import load_registry
-
-    reg = load_registry()
-    entries = divergences.entries()
-    assert len(entries) > 80
-    unknown = {c for codes, _ in entries for c in codes if not reg.versions_of(c)}
-    assert not unknown, f"rules/divergences.md names rules that do not exist: {sorted(unknown)}"

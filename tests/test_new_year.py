@@ -48,7 +48,7 @@ def _dump(path: Path, data) -> None:
 
 
 def _entries(folder: Path):
-    return {p: _load(p) for p in sorted((folder / "spec").glob("part*.yaml"))}
+    return {p: _load(p) for p in sorted((folder / "spec").glob("*.yaml"))}
 
 
 def _add_2027_28(folder: Path) -> None:
