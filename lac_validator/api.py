@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import forking
@@ -22,11 +23,31 @@ def build_reference(providers):
     return _build(list(providers or []))
 
 
+@dataclass(frozen=True)
+class Run:
+    """A validation: its report, and the loaded tables it was made from (for what genuinely needs
+    them, such as the fix sheet; the report itself holds no reference to them)."""
+    report: Report
+    context: Context | None = field(default=None, repr=False)
+
+
 def validate(current: list[str | Path], previous: list[str | Path] | None = None,
              year: CollectionYear | str | None = None, la: str | None = None,
              providers: list[str] | None = None, select: list[str] | None = None,
-             ignore: list[str] | None = None, baseline: str | Path | None = None) -> Report:
-    """Load, type, run the year's rules and build the report. Raises InputError on bad input."""
+             ignore: list[str] | None = None, baseline: str | Path | None = None,
+             workers: int | None = None) -> Report:
+    """Load, type, run the year's rules and build the report. Raises InputError on bad input.
+    `workers`: processes to work in (1 = never fork); None = LAC_VALIDATOR_WORKERS, else one per core."""
+    return validate_run(current, previous, year, la, providers, select, ignore, baseline, workers).report
+
+
+def validate_run(current: list[str | Path], previous: list[str | Path] | None = None,
+                 year: CollectionYear | str | None = None, la: str | None = None,
+                 providers: list[str] | None = None, select: list[str] | None = None,
+                 ignore: list[str] | None = None, baseline: str | Path | None = None,
+                 workers: int | None = None) -> Run:
+    """validate(), keeping the loaded tables beside the report."""
+    workers = forking.workers(workers)
     timings = {}
     t0 = time.perf_counter()
     notes = []
@@ -49,7 +70,7 @@ def validate(current: list[str | Path], previous: list[str | Path] | None = None
     # With a spare core a forked copy reads them while this process reads this year's and the
     # reference data; this year's errors are reported first either way.
     prev_job = forking.try_start(load_return, list(previous), year, "previous") \
-        if previous and forking.workers() >= 2 else None
+        if previous and workers >= 2 else None
     try:
         cur = load_return(list(current), year, "current")
         timings["load"] = time.perf_counter() - t0
@@ -66,7 +87,7 @@ def validate(current: list[str | Path], previous: list[str | Path] | None = None
     t1 = time.perf_counter()
     ctx = Context(year=year, current=cur, previous=prev, la=authority, reference=reference)
     rules = select_rules(year, select, ignore)
-    result = run_rules(ctx, rules)
+    result = run_rules(ctx, rules, workers)
     timings["rules"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     warnings = notes + list(cur.warnings) + ([f"last year: {w}" for w in prev.warnings] if prev else [])
@@ -88,7 +109,7 @@ def validate(current: list[str | Path], previous: list[str | Path] | None = None
         report.warnings.extend(baseline_notes(applied, year.label))
     timings["report"] = time.perf_counter() - t2
     result.timings.update({f"phase:{k}": v for k, v in timings.items()})
-    return report
+    return Run(report, ctx)
 
 
 def _previous(job, previous, year):

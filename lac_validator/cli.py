@@ -14,19 +14,18 @@ from pathlib import Path
 import click
 
 from lac_validator import __version__
+from lac_validator.app.exit_codes import FAIL_ON
+from lac_validator.app.writers import FORMATS
 from lac_validator.errors import InputError
 from lac_validator.years import CollectionYear, YearError
 
-FORMATS = ["text", "json", "csv", "xlsx", "junit", "html"]
 DEFAULT_HISTORY = Path("lac-validator-history.sqlite")
 
 
 def _console(file=None, plain: bool = False):
-    from lac_validator.outputs.safety import safe_console
+    from lac_validator.console import terminal_console
 
-    no_colour = plain or bool(os.environ.get("NO_COLOR")) or bool(os.environ.get("CI"))
-    return safe_console(file=file, no_color=no_colour, highlight=False, soft_wrap=False,
-                   width=140 if file is not None and not getattr(file, "isatty", lambda: False)() else None)
+    return terminal_console(file, plain)
 
 
 def _year(value: str | None) -> CollectionYear:
@@ -138,7 +137,7 @@ def return_options(func):
                    "(README: Pseudonymised reports). Not the fix sheet.")
 @click.option("--salt", envvar="LAC_VALIDATOR_SALT",
               help="Secret for --pseudonymise (or LAC_VALIDATOR_SALT); the same salt gives the same pseudonyms.")
-@click.option("--fail-on", type=click.Choice(["error", "unexplained", "any", "none"]), default="error", show_default=True,
+@click.option("--fail-on", type=click.Choice(FAIL_ON), default="error", show_default=True,
               help="Exit 1 on DfE errors (error); also on errors a --baseline accepts without a real explanation "
                    "(unexplained); on errors or DfE warnings (any); or never (none).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing on the terminal; rely on the exit code and --output.")
@@ -149,7 +148,8 @@ def validate(current, previous, year, la, providers, select, ignore, baseline, h
     Exit code 0: nothing to fail on; 1: errors found (see --fail-on) or a rule could not
     complete; 2: usage or input error.
     """
-    from lac_validator.api import validate as run_validation
+    from lac_validator.app import validate as steps
+    from lac_validator.app.exit_codes import exit_code
 
     cy = _year(year)
     if fmt == "xlsx" and output is None:
@@ -158,74 +158,38 @@ def validate(current, previous, year, la, providers, select, ignore, baseline, h
         raise click.UsageError("--split-by social-worker needs -f xlsx and --output FOLDER")
     if fix_sheet is not None and fix_sheet.suffix.lower() != ".xlsx":
         _fail(f"--fix-sheet {fix_sheet}: give a file name ending .xlsx (the fix sheet is an Excel workbook).")
-    guard_warnings = _guard([*current, *previous],
-                            [*(("--providers", p) for p in providers), ("--baseline", baseline),
-                             ("--social-workers", social_workers)],
-                            [("--output", output, "folder" if split_by else "file"), ("--fix-sheet", fix_sheet, "file"),
-                             ("--history", history, "history")])
+    guard_notes = _guard([*current, *previous],
+                         [*(("--providers", p) for p in providers), ("--baseline", baseline),
+                          ("--social-workers", social_workers)],
+                         [("--output", output, "folder" if split_by else "file"), ("--fix-sheet", fix_sheet, "file"),
+                          ("--history", history, "history")])
+    request = steps.Request(tuple(current), tuple(previous), cy if year else None, la, tuple(providers),
+                            tuple(_codes(select)), tuple(_codes(ignore)), baseline, history, label, social_workers,
+                            fix_sheet, pseudonymise, salt, formats=(fmt,), notes=tuple(guard_notes))
     try:
-        report = run_validation(list(current), list(previous) or None, cy if year else None, la, list(providers),
-                                _codes(select), _codes(ignore), baseline)
-        report.warnings.extend(guard_warnings)
-        if history is not None:
-            from lac_validator.history import record_run
-
-            run_id = record_run(history, report, label)
-            report.warnings.append(f"recorded as run {run_id} in {history}")
+        report = steps.run(request).report
     except (InputError, YearError) as exc:
         _fail(exc)
     try:
-        if social_workers:
-            from lac_validator.social_workers import attach_workers, load_workers
-
-            attach_workers(report, load_workers(social_workers), social_workers)
-    except InputError as exc:
-        _fail(exc)
-    if fix_sheet is not None:
-        from lac_validator.fixes import sheet_info, write_fix_sheet
-
-        info = sheet_info(report, list(current), list(previous), providers, _codes(select), _codes(ignore))
-        try:
-            rows = write_fix_sheet(report, fix_sheet, info, report.workers)
-        except OSError as exc:
-            _fail(f"cannot write the fix sheet {fix_sheet}: {exc.strerror or exc}. Choose another path.")
-        report.warnings.append(f"fix sheet with {rows} rows written to {fix_sheet}" + (
-            " (it names children and values, as it must to correct them: it is not pseudonymised)"
-            if pseudonymise else ""))
-    if pseudonymise:
-        report = _pseudonymise(report, salt)
-    try:
-        if split_by:
-            from lac_validator.outputs.worker_lists import write_split_by_worker
-
-            written = write_split_by_worker(report, output, contact)
-            if not quiet:
-                for a in report.alerts:
-                    click.echo(f"alert: {a}")
-                click.echo(f"Wrote {len(written)} workbooks (one per social worker) to {output}")
-        else:
-            _emit(report, fmt, output, all_errors, quiet, contact)
+        written = steps.write(report, fmt, output, sys.stdout, contact, split_by_worker=bool(split_by))
     except InputError as exc:
         _fail(exc)
     except BrokenPipeError:  # e.g. piped into `head`: the reader has what it wanted
         sys.stderr.close()
         os._exit(1 if report.error_count else 0)
-    except OSError as exc:
-        _fail(f"cannot write the report to {output}: {exc.strerror or exc}. Choose another --output path.")
+    if quiet:
+        pass
+    elif split_by:
+        for a in report.alerts:
+            click.echo(f"alert: {a}")
+        click.echo(f"Wrote {len(written)} workbooks (one per social worker) to {output}")
+    elif output is not None or fmt == "text":  # a report on standard output is all it shows
+        from lac_validator.outputs.text_report import render_text
+
+        render_text(report, _console(), all_errors=all_errors and output is None)
+        if output is not None:
+            click.echo(f"\nFull report written to {output}")
     sys.exit(exit_code(report, fail_on))
-
-
-def exit_code(report, fail_on: str) -> int:
-    if fail_on == "none":
-        return 0
-    if report.result.internal_errors:
-        return 1
-    recs = report.records
-    if fail_on == "unexplained" and report.unexplained_accepted:
-        return 1
-    if fail_on == "any":
-        return 1 if len(recs) else 0
-    return 1 if (recs["severity"] == "error").any() else 0
 
 
 def _guard(returns=(), side=(), outputs=()) -> list[str]:
@@ -239,64 +203,6 @@ def _guard(returns=(), side=(), outputs=()) -> list[str]:
                            [Output(Path(p), o, k) for o, p, k in outputs if p is not None])
     except InputError as exc:
         _fail(exc)
-
-
-def _pseudonymise(report, salt):
-    import secrets
-
-    from lac_validator.pseudonymise import pseudonymise_report
-
-    if not salt:
-        salt = secrets.token_hex(16)
-        report.warnings.append("--pseudonymise without --salt: pseudonyms differ from other runs' (give --salt or "
-                               "LAC_VALIDATOR_SALT to keep them stable).")
-    return pseudonymise_report(report, salt)
-
-
-def _writer(fmt):
-    """The report writer for a format, imported on demand (openpyxl and rich cost start-up time
-    that a JSON or CSV run does not need)."""
-    if fmt == "json":
-        from lac_validator.outputs.json_report import write_json as writer
-    elif fmt == "csv":
-        from lac_validator.outputs.csv_report import write_csv as writer
-    elif fmt == "junit":
-        from lac_validator.outputs.junit_report import write_junit as writer
-    elif fmt == "html":
-        from lac_validator.outputs.html_report import write_html as writer
-    else:
-        return None
-    return writer
-
-
-def _emit(report, fmt, output, all_errors, quiet, contact=None):
-    writer = _writer(fmt)
-    if fmt == "xlsx":
-        from lac_validator.outputs.xlsx_report import write_xlsx
-
-        write_xlsx(report, output, contact=contact)
-        return _emit_text(report, all_errors, quiet, output)
-    if writer is not None:
-        if output is None:
-            writer(report, sys.stdout)
-            return
-        with open(output, "w", encoding="utf-8", newline="") as fh:
-            writer(report, fh)
-    elif output is not None:
-        from lac_validator.outputs.text_report import render_text
-
-        with open(output, "w", encoding="utf-8", newline="") as fh:
-            render_text(report, _console(fh, plain=True), all_errors=True)
-    _emit_text(report, all_errors, quiet, output)
-
-
-def _emit_text(report, all_errors, quiet, output):
-    if not quiet:
-        from lac_validator.outputs.text_report import render_text
-
-        render_text(report, _console(), all_errors=all_errors and output is None)
-        if output is not None:
-            click.echo(f"\nFull report written to {output}")
 
 
 @main.command("validate-many")

@@ -23,3 +23,15 @@ def make_streams_safe() -> None:
             reconfigure(errors="replace")
         except (ValueError, OSError):  # a closed or detached stream: nothing will be written there
             pass
+
+
+def terminal_console(file=None, plain: bool = False):
+    """The rich console every command prints through (outputs.safety.safe_console): no colour with
+    `plain`, NO_COLOR or CI; 140 columns when writing to a file or pipe, the terminal's width otherwise."""
+    import os
+
+    from .outputs.safety import safe_console
+
+    no_colour = plain or bool(os.environ.get("NO_COLOR")) or bool(os.environ.get("CI"))
+    return safe_console(file=file, no_color=no_colour, highlight=False, soft_wrap=False,
+                        width=140 if file is not None and not getattr(file, "isatty", lambda: False)() else None)

@@ -140,9 +140,9 @@ def _run_one(rule: RuleVersion, ctx: Context):
     return outcome, time.perf_counter() - started
 
 
-def rule_workers(n_rules: int) -> int:
-    """Processes to run the rules in (see forking.workers); one for a handful of rules."""
-    return 1 if n_rules < 20 else forking.workers()
+def rule_workers(n_rules: int, workers: int | None = None) -> int:
+    """Processes to run the rules in (forking.workers: `workers` if given); one for a handful of rules."""
+    return 1 if n_rules < 20 else forking.workers(workers)
 
 
 def _batches(rules: list[RuleVersion]) -> list[list[int]]:
@@ -197,10 +197,10 @@ def _run_parallel(ctx: Context, rules: list[RuleVersion], workers: int) -> list:
     return outcomes
 
 
-def run_rules(ctx: Context, rules: list[RuleVersion]) -> RunResult:
-    """Run the rules; their outcomes are recorded in the rules' order whatever process ran them,
-    so reports do not depend on the number of workers (see rule_workers)."""
-    workers = rule_workers(len(rules))
+def run_rules(ctx: Context, rules: list[RuleVersion], workers: int | None = None) -> RunResult:
+    """Run the rules in up to `workers` processes (rule_workers); their outcomes are recorded in the
+    rules' order whatever process ran them, so reports do not depend on the number of workers."""
+    workers = rule_workers(len(rules), workers)
     if workers >= 2:
         outcomes = _run_parallel(ctx, rules, workers)
     else:

@@ -17,12 +17,15 @@ from typing import Callable
 MAX_WORKERS = 8
 
 
-def workers() -> int:
-    """Processes to work in: LAC_VALIDATOR_WORKERS=N asks for N (1 = never fork). By default, on
-    Linux, one per usable core (at most MAX_WORKERS). Elsewhere 1: macOS forbids forking some
-    system libraries once used, and Windows cannot fork."""
+def workers(requested: int | None = None) -> int:
+    """Processes to work in: `requested` (the caller's choice, e.g. validate-many's 1 per return),
+    else LAC_VALIDATOR_WORKERS=N (1 = never fork), else, on Linux, one per usable core; at most
+    MAX_WORKERS. Without fork 1: macOS forbids forking some system libraries once used, and
+    Windows cannot fork."""
     if not hasattr(os, "fork"):
         return 1
+    if requested is not None:
+        return max(1, min(int(requested), MAX_WORKERS))
     env = (os.environ.get("LAC_VALIDATOR_WORKERS") or os.environ.get("LAC_VALIDATOR_RULE_WORKERS") or "").strip()
     if env.isdigit() and int(env) >= 1:
         return min(int(env), MAX_WORKERS)

@@ -10,15 +10,15 @@ a bad return (unreadable file, wrong layout) is reported for that return only.
 """
 from __future__ import annotations
 
-import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from .app.writers import WRITERS
 from .errors import InputError
 
-EXTENSIONS = {"text": "txt", "json": "json", "csv": "csv", "xlsx": "xlsx", "junit": "xml", "html": "html"}
+EXTENSIONS = {name: w.extension for name, w in WRITERS.items()}
 
 
 @dataclass(frozen=True)
@@ -79,13 +79,13 @@ def find_returns(paths: list[Path], la: str | None = None) -> list[Job]:
 
 
 def run_one(job: Job, out_dir: Path, fmt: str, year: str | None, providers: list[str],
-            select: list[str], ignore: list[str], fail_on: str) -> Outcome:
-    """Validate one return and write its report (runs in a worker process). Whatever goes wrong
-    with this return (bad input, a full disk, a bug in a writer) stays this return's outcome: the
-    others are still validated and reported."""
+            select: list[str], ignore: list[str], fail_on: str, workers: int | None = None) -> Outcome:
+    """Validate one return and write its report (runs in a worker process; `workers`: processes
+    for its rules). Whatever goes wrong with this return (bad input, a full disk, a bug in a
+    writer) stays this return's outcome: the others are still validated and reported."""
     t0 = time.perf_counter()
     try:
-        return _run_one(job, out_dir, fmt, year, providers, select, ignore, fail_on)
+        return _run_one(job, out_dir, fmt, year, providers, select, ignore, fail_on, workers)
     except Exception as exc:  # noqa: BLE001 - one return's failure must not stop the others
         return _failed(job, out_dir, fmt, exc, time.perf_counter() - t0)
 
@@ -106,20 +106,23 @@ def _failed(job: Job, out_dir: Path, fmt: str, exc: BaseException, seconds: floa
 
 
 def _run_one(job: Job, out_dir: Path, fmt: str, year: str | None, providers: list[str],
-             select: list[str], ignore: list[str], fail_on: str) -> Outcome:
-    from .api import validate
-    from .cli import _emit, exit_code  # the same report writers and exit codes as `validate`
+             select: list[str], ignore: list[str], fail_on: str, workers: int | None) -> Outcome:
+    # The same application steps, report writers and exit codes as `validate`.
+    from .app import validate as steps
+    from .app import writers
+    from .app.exit_codes import exit_code
     from .years import YearError
 
     t0 = time.perf_counter()
     try:
-        report = validate([job.current], [job.previous] if job.previous else None, year, job.la,
-                          providers, select, ignore)
+        report = steps.run(steps.Request((job.current,), (job.previous,) if job.previous else (), year, job.la,
+                                         tuple(providers), tuple(select), tuple(ignore), formats=(fmt,),
+                                         workers=workers)).report
     except (InputError, YearError) as exc:
         return Outcome(job.name, 2, message=str(exc), seconds=time.perf_counter() - t0)
     out = Path(out_dir) / f"{job.name}.{EXTENSIONS[fmt]}"
     try:
-        _emit(report, fmt, out, False, True)
+        writers.write_report(report, fmt, out)
     except OSError as exc:
         return Outcome(job.name, 2, message=f"cannot write the report to {out}: {exc.strerror or exc}",
                        seconds=time.perf_counter() - t0)
@@ -138,23 +141,15 @@ def run_many(jobs: list[Job], out_dir: Path, fmt: str, year: str | None, provide
             if on_done:
                 on_done(outcomes[-1])
         return outcomes
-    # One rule-worker pool per return would oversubscribe the cores: rules run in-process here.
-    env_before = os.environ.get("LAC_VALIDATOR_WORKERS")
-    os.environ["LAC_VALIDATOR_WORKERS"] = "1"
-    try:
-        with ProcessPoolExecutor(max_workers=min(processes, len(jobs))) as pool:
-            futures = [pool.submit(run_one, job, *args) for job in jobs]
-            outcomes = []
-            for job, f in zip(jobs, futures):
-                try:
-                    outcomes.append(f.result())
-                except Exception as exc:  # noqa: BLE001 - e.g. the worker process was killed (out of memory)
-                    outcomes.append(_failed(job, out_dir, fmt, exc, 0.0))
-                if on_done:
-                    on_done(outcomes[-1])
-    finally:
-        if env_before is None:
-            os.environ.pop("LAC_VALIDATOR_WORKERS", None)
-        else:
-            os.environ["LAC_VALIDATOR_WORKERS"] = env_before
+    # One rule-worker pool per return would oversubscribe the cores: each return's rules run in its process.
+    with ProcessPoolExecutor(max_workers=min(processes, len(jobs))) as pool:
+        futures = [pool.submit(run_one, job, *args, 1) for job in jobs]
+        outcomes = []
+        for job, f in zip(jobs, futures):
+            try:
+                outcomes.append(f.result())
+            except Exception as exc:  # noqa: BLE001 - e.g. the worker process was killed (out of memory)
+                outcomes.append(_failed(job, out_dir, fmt, exc, 0.0))
+            if on_done:
+                on_done(outcomes[-1])
     return outcomes

@@ -48,13 +48,13 @@ def test_concurrent_first_runs_create_the_history_once(tmp_path):
 
 
 def test_one_return_whose_writer_fails_does_not_stop_the_others(tmp_path, capsys, monkeypatch):
-    from lac_validator import cli
+    from lac_validator.app import writers
 
     for la in ("E08000007", "E08000008"):
         folder = tmp_path / "region" / la / "current"
         folder.mkdir(parents=True)
         (folder / "header.csv").write_text(HEADER + "1,X,01/01/2010,WBRI,,,\n")
-    real = cli._emit
+    real = writers.write_report
 
     def failing(report, fmt, out, *args, **kw):
         if "E08000007" in str(out):
@@ -62,7 +62,7 @@ def test_one_return_whose_writer_fails_does_not_stop_the_others(tmp_path, capsys
             raise RuntimeError("a writer bug")
         return real(report, fmt, out, *args, **kw)
 
-    monkeypatch.setattr(cli, "_emit", failing)
+    monkeypatch.setattr(writers, "write_report", failing)
     code, out, err = run_cli(["validate-many", tmp_path / "region", "--year", "2025-26", "--select", "101",
                               "-o", tmp_path / "reports", "--jobs", "1"], capsys, monkeypatch)
     assert code == 2

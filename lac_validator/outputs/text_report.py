@@ -100,6 +100,13 @@ def render_text(report: Report, console: Console, top_children: int = 10, all_er
         _alerts(report, console)
 
 
+def write_text(report: Report, stream) -> None:
+    """The text report as a file: every error listed, no colour."""
+    from ..console import terminal_console
+
+    render_text(report, terminal_console(stream, plain=True), all_errors=True)
+
+
 def _alerts(report: Report, console: Console) -> None:
     for a in report.alerts:
         console.print(Text(terminal_text(f"ALERT: {a}"), style="bold red"))

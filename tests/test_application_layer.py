@@ -1,0 +1,98 @@
+"""The application layer (lac_validator/app): the CLI and validate-many go through it, writers are
+found in one registry, and the worker count is a parameter, not an environment variable."""
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+
+from lac_validator import api, forking
+from lac_validator.app import writers
+from lac_validator.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "example_returns" / "2025-26"
+
+
+def _imports(path: Path) -> set[str]:
+    """The modules a source file imports, relative imports resolved against lac_validator."""
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = ("lac_validator." * bool(node.level)) + (node.module or "")
+            out.add(base.rstrip("."))
+            out.update(f"{base.rstrip('.')}.{a.name}" for a in node.names)
+    return out
+
+
+def test_validate_many_does_not_import_the_cli():
+    imported = _imports(ROOT / "lac_validator" / "many.py")
+    assert not any(m == "lac_validator.cli" or m.startswith("lac_validator.cli.") for m in imported), imported
+    assert "lac_validator.app.writers" in imported and "lac_validator.app.exit_codes" in imported
+
+
+def test_no_package_module_imports_the_cli():
+    for path in (ROOT / "lac_validator").rglob("*.py"):
+        if path.name != "cli.py":
+            assert "lac_validator.cli" not in _imports(path), path
+
+
+@pytest.mark.parametrize("command", ["validate", "validate-many"])
+def test_every_format_choice_has_a_writer_that_loads(command):
+    option = next(p for p in main.commands[command].params if p.name == "fmt")
+    assert isinstance(option.type, click.Choice)
+    assert set(option.type.choices) == set(writers.WRITERS)
+    for name in option.type.choices:
+        w = writers.writer(name)
+        assert callable(w.load()), name
+        assert w.extension and not w.extension.startswith(".")
+
+
+def test_quiet_json_run_imports_neither_openpyxl_nor_rich(tmp_path):
+    out = tmp_path / "r.json"
+    script = (
+        "import sys\n"
+        "from lac_validator.cli import main\n"
+        "try:\n"
+        f"    main([ 'validate', {str(EXAMPLE / 'current')!r}, '--year', '2025-26', '-f', 'json', '-o', {str(out)!r},"
+        " '--quiet'], standalone_mode=False)\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in ('openpyxl', 'rich') if m in sys.modules))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=120)
+    assert out.is_file(), done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr
+
+
+def _no_fork(*args, **kwargs):
+    raise AssertionError("forked although the run was asked for one process")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_worker_count_is_a_parameter_that_reaches_loading_and_the_engine(monkeypatch):
+    monkeypatch.delenv("LAC_VALIDATOR_WORKERS", raising=False)
+    monkeypatch.delenv("LAC_VALIDATOR_RULE_WORKERS", raising=False)
+    monkeypatch.setattr(os, "fork", _no_fork)
+    monkeypatch.setattr(forking.os, "fork", _no_fork)
+    before = dict(os.environ)
+    report = api.validate([EXAMPLE / "current"], [EXAMPLE / "previous"], "2025-26", "E08000007", workers=1)
+    assert len(report.result.rules_run) > 20 and not report.result.internal_errors
+    assert dict(os.environ) == before  # the count never travels through the environment
+    monkeypatch.undo()
+
+    # The parameter wins over the environment both ways: 2 forks although the setting says 1.
+    monkeypatch.setenv("LAC_VALIDATOR_WORKERS", "1")
+    started = []
+    real = forking.start
+    monkeypatch.setattr(forking, "start", lambda *a: started.append(a[0].__name__) or real(*a))
+    forked = api.validate([EXAMPLE / "current"], [EXAMPLE / "previous"], "2025-26", "E08000007", workers=2)
+    assert started.count("load_return") == 1 and len(started) >= 2  # last year's return, and rule workers
+    assert forked.records.equals(report.records)
