@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 
 from lac_validator.errors import InputError
-from lac_validator.loader import load_return
+from lac_validator.loading import load_return
 from lac_validator.years import CollectionYear
 
 Y = CollectionYear.parse("2025-26")
@@ -166,7 +166,7 @@ def test_workbook_that_unpacks_to_too_much_is_refused(tmp_path, monkeypatch):
     """A zip bomb is refused before it is unpacked; the limit is lowered here so the test stays small."""
     import zipfile
 
-    from lac_validator import loader
+    from lac_validator.loading import xlsx_reader
 
     wb = openpyxl.Workbook()
     wb.active.title = "Header"
@@ -177,6 +177,6 @@ def test_workbook_that_unpacks_to_too_much_is_refused(tmp_path, monkeypatch):
         zf.writestr("xl/padding.bin", b"\0" * 3_000_000)  # compresses to a few KB
     assert path.stat().st_size < 100_000
     assert load_return([path], Y, "current").tables["Header"] is not None  # under the real limit: read
-    monkeypatch.setattr(loader, "_MAX_UNPACKED", 2_000_000)
+    monkeypatch.setattr(xlsx_reader, "_MAX_UNPACKED", 2_000_000)
     with pytest.raises(InputError, match=r"return\.xlsx: unpacks to .*export the tables as CSV"):
         load_return([path], Y, "current")

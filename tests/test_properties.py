@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from lac_validator.context import Context
 from lac_validator.engine import run_rules, select_rules
 from lac_validator.errors import InputError
-from lac_validator.loader import assemble_return, load_return
+from lac_validator.loading import assemble_return, load_return
 from lac_validator.outputs.csv_report import write_csv
 from lac_validator.outputs.json_report import write_json
 from lac_validator.report import build_report
