@@ -9,7 +9,7 @@ from . import forking
 from .authorities import resolve_la
 from .context import Context
 from .engine import run_rules, select_rules
-from .loader import load_return
+from .loading import load_return
 from .report import Report, build_report
 from .years import CollectionYear
 
@@ -61,7 +61,7 @@ def validate_run(current: list[str | Path], previous: list[str | Path] | None = 
     authority = resolve_la(la) if la else None
     copied = None
     if previous:
-        from .loader import expand_paths
+        from .loading import expand_paths
         from .same_return import check_previous_differs
 
         copied = check_previous_differs(expand_paths(list(current), "current")[0],

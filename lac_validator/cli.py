@@ -342,7 +342,7 @@ def convert_cmd(inputs, to, output, year):
     when any of this happens. The inputs are never changed.
     """
     from lac_validator.convert import convert
-    from lac_validator.loader import load_return
+    from lac_validator.loading import load_return
 
     cy = _year(year)
     _guard(inputs, (), [("--output", output, "folder" if to == "csv" else "file")])
@@ -690,7 +690,7 @@ def fix_cmd(current, output, who, previous, year, la, dry_run):
     from lac_validator.api import validate as run_validation
     from lac_validator.fixes import CHANGE_LOG, check_output, mechanical_fixes, write_copy
     from lac_validator.fixing.copying import log_row, now
-    from lac_validator.loader import expand_paths, load_return
+    from lac_validator.loading import expand_paths, load_return
 
     cy = _year(year)
     _guard([*current, *previous], (), [] if dry_run else [("--output", output, "folder")])

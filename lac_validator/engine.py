@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import sys
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -146,16 +145,32 @@ def rule_workers(n_rules: int, workers: int | None = None) -> int:
 
 
 def _batches(rules: list[RuleVersion]) -> list[list[int]]:
-    """Rule positions grouped by the module that defines them (or the module's BATCH name, which
-    puts modules together), largest group first. Rules of one module mostly share their views, so
-    handing out whole groups keeps each view in one process: the modules that need the postcode
-    geography of the placements share one BATCH."""
+    """Rule positions grouped by the module that defines them, largest group first. Rules of one
+    module mostly share their views, so handing out whole modules keeps such a view in one process;
+    views that rules of several modules share are computed before the processes start
+    (precompute_views)."""
     groups: dict[str, list[int]] = {}
     for i, rule in enumerate(rules):
-        module = getattr(rule.func, "__module__", "") or ""
-        name = getattr(sys.modules.get(module), "BATCH", module)
-        groups.setdefault(name, []).append(i)
+        groups.setdefault(getattr(rule.func, "__module__", "") or "", []).append(i)
     return sorted(groups.values(), key=len, reverse=True)
+
+
+def precompute_views(ctx: Context, rules: list[RuleVersion]) -> None:
+    """Compute, into ctx.cache, the views declared `@shared(precompute=...)` that rules about to run
+    will ask for (views.Precompute says which), so that every forked process inherits them. A view
+    that fails is left for the rules to compute: each meets the error in its own run, as without
+    this step."""
+    from . import views
+
+    running = [r for r in rules if why_not_run(r, ctx) is None]
+    for view in views.PRECOMPUTED:
+        wanted = view.precompute
+        for args in wanted.args:
+            if any(args[0] in r.requires and wanted.needs <= set(r.needs) for r in running):
+                try:
+                    view(ctx, *args)
+                except Exception:
+                    pass
 
 
 def _take_batches(tickets: int, batches: list[list[int]], rules: list[RuleVersion], ctx: Context) -> list:
@@ -172,6 +187,7 @@ def _take_batches(tickets: int, batches: list[list[int]], rules: list[RuleVersio
 
 
 def _run_parallel(ctx: Context, rules: list[RuleVersion], workers: int) -> list:
+    precompute_views(ctx, rules)
     batches = _batches(rules)
     if len(batches) > 255:  # one byte per ticket; never the case with the rule modules we have
         return [_run_one(rule, ctx) for rule in rules]

@@ -5,7 +5,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
-from .loader import norm_header, read_csv, read_xlsx
+from .loading.csv_reader import read_csv
+from .loading.sheet import norm_header
+from .loading.xlsx_reader import read_xlsx
 
 ALIASES = {
     "SW_ID": {"SWID", "SW_ID", "SOCIALWORKERID", "SOCIALWORKER", "ID", "WORKERID"},

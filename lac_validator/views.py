@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -23,9 +24,26 @@ def as_set(values) -> set:
     return set(np.asarray(values, dtype=object).tolist())
 
 
-def shared(func):
+@dataclass(frozen=True)
+class Precompute:
+    """When the engine computes a view before it shares the rules out among forked processes, so
+    that every process inherits the view instead of each computing its own: for each argument
+    tuple in `args`, when a rule about to run requires the table named by the tuple's first
+    argument and has every need in `needs` (the spec's `needs:` values, e.g. "postcodes")."""
+    args: tuple[tuple, ...]
+    needs: frozenset[str] = frozenset()
+
+
+PRECOMPUTED: list = []  # the views declared with `precompute=`, for engine.precompute_views
+
+
+def shared(func=None, *, precompute: Precompute | None = None):
     """Memoise a view in ctx.cache by its arguments as bound to its signature, defaults applied:
-    `ordered(ctx)`, `ordered(ctx, "Episodes")` and `ordered(ctx, name="Episodes")` are one entry."""
+    `ordered(ctx)`, `ordered(ctx, "Episodes")` and `ordered(ctx, name="Episodes")` are one entry.
+    `@shared(precompute=Precompute(...))` also declares the view worth computing once before the
+    rules run in several processes (expensive, and asked for by rules of several modules)."""
+    if func is None:
+        return functools.partial(shared, precompute=precompute)
     signature = inspect.signature(func)
 
     def cache_key(ctx: Context, *args, **kwargs) -> tuple:
@@ -40,12 +58,15 @@ def shared(func):
             ctx.cache[key] = func(ctx, *args, **kwargs)
         return ctx.cache[key]
     wrapper.cache_key = cache_key
+    wrapper.precompute = precompute
+    if precompute is not None:
+        PRECOMPUTED.append(wrapper)
     return wrapper
 
 
 # ---------------------------------------------------------------- episodes in order
 
-@shared
+@shared(precompute=Precompute(args=(("Episodes",),)))
 def ordered(ctx: Context, name: str = "Episodes") -> pd.DataFrame:
     """Rows ordered by CHILD, then DECOM (no date last), ties in file order.
 
@@ -66,7 +87,7 @@ def ordered(ctx: Context, name: str = "Episodes") -> pd.DataFrame:
     return order.drop(columns=["_nodate", "_file"])
 
 
-@shared
+@shared(precompute=Precompute(args=(("Episodes", 1), ("Episodes", -1))))
 def neighbour(ctx: Context, name: str = "Episodes", offset: int = 1) -> pd.DataFrame:
     """For each row of `ordered`, the values of the child's next (offset=1) or previous
     (offset=-1) row; all-missing where there is none. Index = the row's own label, so
@@ -78,7 +99,7 @@ def neighbour(ctx: Context, name: str = "Episodes", offset: int = 1) -> pd.DataF
     return shifted.where(same, other=np.nan) if len(o) else shifted
 
 
-@shared
+@shared(precompute=Precompute(args=(("Episodes",),)))
 def first_episode(ctx: Context, name: str = "Episodes") -> pd.DataFrame:
     """Each child's row with the earliest DECOM date (rows without a date ignored; ties: first
     in file order). Index = row labels."""
@@ -174,7 +195,7 @@ def submitting_la_area(ctx: Context) -> frozenset:
     return area_codes(getattr(ctx.la, "ons_code", str(ctx.la)))
 
 
-@shared
+@shared(precompute=Precompute(args=(("Episodes",),), needs=frozenset({"postcodes"})))
 def placement_geo(ctx: Context, name: str = "Episodes") -> pd.DataFrame:
     """Per row of Episodes / Episodes_last (same index), the derived placement values:
 

@@ -11,9 +11,6 @@ from lac_validator.registry import rule
 from lac_validator.toolkit import differs
 from lac_validator.views import first_episode, last_episode, placement_geo, shared
 
-# Run in one process with the other rules needing the placements' postcode geography (engine._batches).
-BATCH = "placement geography"
-
 
 @shared
 def first_vs_last_placement(ctx) -> pd.DataFrame:

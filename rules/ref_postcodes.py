@@ -8,8 +8,6 @@ and schemas/lad_to_utla.csv); the engine runs these rules only when postcode dat
 from lac_validator.registry import NotApplicable, rule
 from lac_validator.views import placement_geo, submitting_la_area, uasc_this_or_last_year
 
-# Run in one process with the other rules needing the placements' postcode geography (engine._batches).
-BATCH = "placement geography"
 
 SHORT_BREAKS = ["V3", "V4"]
 NO_UASC_INFO = ("no UASC information to tell which children are (or were) UASC: supply Header with the "

@@ -12,8 +12,6 @@ from lac_validator.registry import NotApplicable, rule
 from lac_validator.views import (REAL_URN_EXCLUDED, as_set, codes_contain, placement_geo, provider_matches,
                                  submitting_la_area)
 
-# Run in one process with the other rules needing the placements' postcode geography (engine._batches).
-BATCH = "placement geography"
 
 SHORT_BREAKS = ["V3", "V4"]
 # Placement lists that changed over the years are the spec entries' params (rules/spec).

@@ -34,8 +34,8 @@ Format (one file per rule code; `CaseFile` below checks it, and an unknown key i
             - {PL_LA: "E08000007", PL_LOCATION: "IN"}   # the postcode derivation cannot produce
 
 Tables go through the production loader: each is turned into CSV bytes and read by the same
-reader as a file (`loader.read_csv`), typed by `loader.table_from_sheet` and assembled into a
-return by `loader.assemble_return` (which derives Header's UASC indicator for CSV). Recognition by
+reader as a file (`loading.csv_reader.read_csv`), typed by `loading.assemble.table_from_sheet` and
+assembled into a return by `loading.assemble_return` (which derives Header's UASC indicator for CSV). Recognition by
 headers is the one step left out: a case names its table and may omit columns (they are blank).
 A row with no value at all is left out, as in a file, so the rows that remain are numbered 0..n-1.
 Values are text; spaces are kept as written.
@@ -61,7 +61,10 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, mo
 
 from lac_validator.context import Context
 from lac_validator.engine import run_rules
-from lac_validator.loader import norm_header, assemble_return, read_csv, table_from_sheet
+from lac_validator.loading import assemble_return
+from lac_validator.loading.assemble import table_from_sheet
+from lac_validator.loading.csv_reader import read_csv
+from lac_validator.loading.sheet import norm_header
 from lac_validator.registry import RuleVersion, load_registry
 from lac_validator.schema import base_table, load_schema
 from lac_validator.specfile import load_yaml_text

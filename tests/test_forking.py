@@ -124,3 +124,94 @@ def test_when_no_process_can_be_forked_the_work_is_done_here(tiny_ctx, monkeypat
     rules = [_rule(f"A{i}", lambda ctx: [1], f"m{i % 3}") for i in range(25)]
     res = engine.run_rules(tiny_ctx, rules)
     assert len(res.findings) == 25 and not res.internal_errors
+
+
+# ---------------------------------------------------------------- how rules are shared out
+
+def test_rules_are_shared_out_by_their_module_only():
+    """Rule modules do not steer the process layout: one batch per module, whatever the module
+    defines (the views several modules share are computed before the processes start)."""
+    from pathlib import Path
+
+    from lac_validator.years import CollectionYear
+
+    rules = engine.select_rules(CollectionYear.parse("2025-26"))
+    batches = engine._batches(rules)
+    modules = [{rules[i].func.__module__ for i in batch} for batch in batches]
+    assert all(len(m) == 1 for m in modules)
+    assert len({next(iter(m)) for m in modules}) == len(batches)
+    rules_dir = Path(engine.__file__).resolve().parents[1] / "rules"
+    assert not [p.name for p in rules_dir.glob("*.py") if "\nBATCH" in p.read_text(encoding="utf-8")]
+
+
+def _precomputed_view(monkeypatch, log, needs=frozenset(), fail=False):
+    """A view declared for precomputing, writing the id of the process that computes it to `log`."""
+    from lac_validator import views
+
+    monkeypatch.setattr(views, "PRECOMPUTED", [])
+
+    @views.shared(precompute=views.Precompute(args=(("Header",),), needs=needs))
+    def children_of(ctx, name="Header"):
+        with open(log, "a") as fh:
+            fh.write(f"{os.getpid()}\n")
+        if fail:
+            raise ValueError("no children")
+        return ctx.table(name).index[:1]
+
+    assert views.PRECOMPUTED == [children_of]
+    return children_of
+
+
+def test_a_view_rules_of_several_modules_share_is_computed_once_before_the_processes_start(
+        tiny_ctx, monkeypatch, tmp_path):
+    log = tmp_path / "computed"
+    view = _precomputed_view(monkeypatch, log)
+
+    def uses_view(ctx):
+        time.sleep(0.002)  # slow enough that every process takes batches
+        return view(ctx)
+
+    rules = [_rule(f"A{i}", uses_view, f"m{i % 6}") for i in range(30)]
+    monkeypatch.setenv("LAC_VALIDATOR_WORKERS", "3")
+    res = engine.run_rules(tiny_ctx, rules)
+    assert log.read_text().split() == [str(os.getpid())]  # once, here, before forking
+    assert len(res.findings) == 30 and not res.internal_errors
+
+
+def test_a_view_is_precomputed_only_for_rules_that_will_run_and_need_it(tiny_ctx, monkeypatch, tmp_path):
+    log = tmp_path / "computed"
+    _precomputed_view(monkeypatch, log, needs=frozenset({"postcodes"}))
+    rules = [_rule(f"A{i}", lambda ctx: [1], f"m{i % 6}") for i in range(30)]  # no rule needs postcodes
+    monkeypatch.setenv("LAC_VALIDATOR_WORKERS", "2")
+    engine.run_rules(tiny_ctx, rules)
+    assert not log.exists()
+
+
+def test_a_precomputed_view_that_fails_fails_in_each_rule_as_without_precomputing(tiny_ctx, monkeypatch, tmp_path):
+    view = _precomputed_view(monkeypatch, tmp_path / "computed", fail=True)
+    rules = [_rule(f"A{i}", lambda ctx: view(ctx), f"m{i % 6}") for i in range(30)]
+    errors = {}
+    for setting in ("1", "3"):
+        monkeypatch.setenv("LAC_VALIDATOR_WORKERS", setting)
+        errors[setting] = engine.run_rules(tiny_ctx, rules).internal_errors
+        tiny_ctx.cache.clear()
+    assert len(errors["1"]) == 30 and errors["1"] == errors["3"]
+
+
+def test_reports_with_reference_data_are_the_same_with_any_number_of_workers(tmp_path, monkeypatch):
+    from lac_validator.synth import generate, write_providers, write_return
+
+    cur, prev = generate(60, "2025_26", 11, 0.3, "E08000007")
+    write_return(cur, tmp_path / "cur")
+    write_return(prev, tmp_path / "prev")
+    providers = [str(write_providers([cur, prev], tmp_path / "providers.xlsx"))]
+    runs = {}
+    for setting in ("1", "2", "3"):
+        monkeypatch.setenv("LAC_VALIDATOR_WORKERS", setting)
+        runs[setting] = api.validate([tmp_path / "cur"], [tmp_path / "prev"], "2025-26", "E08000007", providers)
+    ran = {r.code for r in runs["1"].result.rules_run}
+    assert {"164", "219", "452", "503G"} <= ran  # the rules reading the precomputed views did run
+    for setting in ("2", "3"):
+        pd.testing.assert_frame_equal(runs[setting].records, runs["1"].records)
+        assert [r.code for r in runs[setting].result.rules_run] == [r.code for r in runs["1"].result.rules_run]
+        assert runs[setting].result.not_run == runs["1"].result.not_run

@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 
 from lac_validator.errors import InputError
-from lac_validator.loader import load_return
+from lac_validator.loading import load_return
 from lac_validator.years import CollectionYear
 
 Y = CollectionYear.parse("2025-26")
@@ -155,6 +155,14 @@ def test_uasc_indicator_derived_for_csv(tmp_path):
     assert list(h.raw["UASC"]) == ["0", "1"]
 
 
+def test_uasc_indicator_of_a_blank_child_is_0_beside_a_blank_child_uasc_row(tmp_path):
+    # A blank CHILD is no child: a blank-CHILD UASC row is not its UASC row (the isin test matched them).
+    write(tmp_path / "h.csv", HEADER + ",M,01/01/2010,WBRI,,,\n2,M,01/01/2010,WBRI,,,\n")
+    write(tmp_path / "u.csv", "CHILD,SEX,DOB,DUC\n,M,01/01/2010,\n2,M,01/01/2010,\n")
+    h = load_return([tmp_path], Y, "current").tables["Header"]
+    assert list(h.raw["UASC"]) == ["0", "1"]
+
+
 def test_inputs_are_not_modified(tmp_path):
     p = write(tmp_path / "h.csv", HEADER + "1,m,01/01/2010,wbri,,,\n")
     before = hashlib.sha256(p.read_bytes()).hexdigest()
@@ -166,7 +174,7 @@ def test_workbook_that_unpacks_to_too_much_is_refused(tmp_path, monkeypatch):
     """A zip bomb is refused before it is unpacked; the limit is lowered here so the test stays small."""
     import zipfile
 
-    from lac_validator import loader
+    from lac_validator.loading import xlsx_reader
 
     wb = openpyxl.Workbook()
     wb.active.title = "Header"
@@ -177,6 +185,6 @@ def test_workbook_that_unpacks_to_too_much_is_refused(tmp_path, monkeypatch):
         zf.writestr("xl/padding.bin", b"\0" * 3_000_000)  # compresses to a few KB
     assert path.stat().st_size < 100_000
     assert load_return([path], Y, "current").tables["Header"] is not None  # under the real limit: read
-    monkeypatch.setattr(loader, "_MAX_UNPACKED", 2_000_000)
+    monkeypatch.setattr(xlsx_reader, "_MAX_UNPACKED", 2_000_000)
     with pytest.raises(InputError, match=r"return\.xlsx: unpacks to .*export the tables as CSV"):
         load_return([path], Y, "current")

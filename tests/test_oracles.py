@@ -16,7 +16,7 @@ import pytest
 
 from lac_validator.api import validate
 from lac_validator.convert import convert
-from lac_validator.loader import load_return
+from lac_validator.loading import load_return
 from lac_validator.synth import generate, write_providers, write_return
 from lac_validator.years import CollectionYear, specified_keys
 

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from cli_run import run_cli
-from lac_validator import history, loader
+from lac_validator import history
+from lac_validator.loading import xlsx_reader
 from lac_validator.errors import InputError, as_input_error
 from lac_validator.io_safety import Output, Reads, check_paths
 
@@ -79,10 +80,10 @@ def test_workbook_cell_limit_is_checked_before_reading(tmp_path, monkeypatch):
     for i in range(50):
         wb.active.append(["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"] if i == 0 else [str(i), "M"])
     wb.save(tmp_path / "r.xlsx")
-    monkeypatch.setattr(loader, "_MAX_CELLS", 40)
-    monkeypatch.setattr(loader, "_read_sheet", lambda *a: pytest.fail("the sheet was read before the limit was checked"))
+    monkeypatch.setattr(xlsx_reader, "_MAX_CELLS", 40)
+    monkeypatch.setattr(xlsx_reader, "_read_sheet", lambda *a: pytest.fail("the sheet was read before the limit was checked"))
     with pytest.raises(InputError, match=r"more than 40 cells .* the limit for a workbook"):
-        loader.read_xlsx(tmp_path / "r.xlsx")
+        xlsx_reader.read_xlsx(tmp_path / "r.xlsx")
 
 
 @pytest.mark.parametrize("code,fragment", [(errno.ENOSPC, "the disk is full"), (errno.EACCES, "permission denied"),

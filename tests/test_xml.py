@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from lac_validator.errors import InputError
-from lac_validator.loader import load_return
+from lac_validator.loading import load_return
 from lac_validator.years import CollectionYear
 
 Y = CollectionYear.parse("2025-26")

@@ -221,7 +221,7 @@ def apply_fix_sheet(sheet: Path, to: list[Path], output: Path, who: str = "", pr
     """Apply `sheet` to a copy of the return `to` in the new folder `output` and compare the errors.
     Raises InputError (nothing written) when the sheet, the return or the output folder is wrong."""
     from ..api import validate
-    from ..loader import expand_paths, load_return
+    from ..loading import expand_paths, load_return
 
     info, rows = read_fix_sheet(sheet)
     cy = CollectionYear.parse(info.year)

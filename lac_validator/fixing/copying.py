@@ -13,7 +13,8 @@ import shutil
 from pathlib import Path
 
 from ..errors import InputError
-from ..loader import _cell_text, decode_bytes, sniff_delimiter
+from ..loading.csv_reader import decode_bytes, sniff_delimiter
+from ..loading.xlsx_reader import cell_text
 from .model import Change
 
 CHANGE_LOG = "lac-validator-changes.log"  # CSV text; the "lac-validator-" prefix keeps it out of the return
@@ -204,7 +205,7 @@ def _apply_xlsx(src: Path, dest: Path, changes: list[tuple[int, Change]]) -> dic
             out[k] = "the column is not in the sheet"
             continue
         cell = ws.cell(row=c.line, column=header.index(c.field) + 1)
-        if _cell_text(cell.value) != (c.old or ""):
+        if cell_text(cell.value) != (c.old or ""):
             out[k] = "the workbook's cell differs from the loaded return"
             continue
         cell.value = c.new if c.new != "" else None

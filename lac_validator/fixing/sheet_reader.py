@@ -61,9 +61,9 @@ def read_fix_sheet(path: Path) -> tuple[SheetInfo, list[SheetRow]]:
 def _text(value) -> str | None:
     if value is None:
         return None
-    from ..loader import _cell_text
+    from ..loading.xlsx_reader import cell_text
 
-    return unsafe(_cell_text(value))
+    return unsafe(cell_text(value))
 
 
 def _row(sheet: str, number: int, cells: dict) -> SheetRow:

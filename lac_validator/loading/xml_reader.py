@@ -15,10 +15,10 @@ import pandas as pd
 from defusedxml import DefusedXmlException
 from defusedxml.sax import make_parser
 
-from .errors import InputError
-from .schema import load_schema
-from .tables import Source, Table, make_table, set_header_uasc
-from .years import CollectionYear
+from ..errors import InputError
+from ..schema import load_schema
+from ..tables import Source, Table, make_table, set_header_uasc
+from ..years import CollectionYear
 
 RENAMES = {"CHILDID": "CHILD", "PL": "PLACE"}
 # No 903 value is longer than a few dozen characters; an element's text or attributes beyond this
