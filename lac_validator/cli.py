@@ -237,28 +237,21 @@ def validate_many(returns, output_dir, jobs, year, la, providers, select, ignore
     Exit code 0: nothing to fail on; 1: a return has errors (see --fail-on) or a rule could not
     complete; 2: usage error, or a return could not be read (the others are still validated).
     """
-    from lac_validator.many import find_returns, run_many
+    from lac_validator.many import make_output_dir, plan_returns, run_many
     from lac_validator.outputs.safety import terminal_text
 
     cy = _year(year)
     try:
-        from lac_validator.engine import select_rules
-
-        select_rules(cy, _codes(select), _codes(ignore))  # an unknown code is a usage error, once
-        if la:
-            from lac_validator.authorities import resolve_la
-
-            la = resolve_la(la).ons_code
-        found = find_returns(list(returns), la)
+        found = plan_returns(list(returns), cy, la, _codes(select), _codes(ignore))
     except InputError as exc:
         _fail(str(exc))
     # The returns are the current/ and previous/ folders: reports may go beside them (region/reports).
     _guard([p for job in found for p in (job.current, job.previous) if p is not None],
            [("--providers", p) for p in providers], [("--output-dir", output_dir, "folder")])
     try:
-        output_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        _fail(f"cannot create the output folder {output_dir}: {exc.strerror or exc}. Choose another --output-dir.")
+        make_output_dir(output_dir)
+    except InputError as exc:
+        _fail(exc)
     processes = jobs or os.cpu_count() or 1
 
     def done(o):
@@ -400,31 +393,16 @@ def diff_cmd(before, after, history, fmt, list_):
     them, the last two runs of the history (default lac-validator-history.sqlite) are compared.
     """
     from lac_validator import history as hist
+    from lac_validator.app.diff import compare
 
-    notes = []
     _guard((), [("--history", history)] if history is not None else [("report", before), ("report", after)])
+    if (before is None) != (after is None):
+        raise click.UsageError("give both BEFORE and AFTER, or neither (the last two runs of the history).")
     try:
-        if before is None or after is None:
-            if before is not None:
-                raise click.UsageError("give both BEFORE and AFTER, or neither (the last two runs of the history).")
-            history = history or DEFAULT_HISTORY
-            if not Path(history).exists():
-                _fail(f"no history at {history}: record runs with `lac-validator validate ... --history`, "
-                      "or give two JSON reports.")
-            before, after = (str(i) for i in hist.last_two(history))
-            notes.append(f"comparing the last two runs of {history}: {before} and {after}")
-        if history is not None:
-            a, b = hist.run_errors(history, _int(before)), hist.run_errors(history, _int(after))
-            sa, sb = hist.settings_of(history, _int(before)), hist.settings_of(history, _int(after))
-            if sa != sb:
-                notes.append(f"runs {before} and {after} were made with different settings, so some changes may come "
-                             f"from the settings, not the data: {before}: {hist.describe_settings(sa)}; "
-                             f"{after}: {hist.describe_settings(sb)}")
-        else:
-            a, b = hist.errors_from_json(Path(before)), hist.errors_from_json(Path(after))
+        compared = compare(before, after, history, DEFAULT_HISTORY)
     except InputError as exc:
         _fail(exc)
-    d = hist.diff_errors(a, b)
+    notes, d = list(compared.notes), compared.diff
     if fmt == "json":
         click.echo(json.dumps({"notes": notes, "counts": d.counts(),
                                "by_rule": d.per("rule").to_dict("records"),
@@ -458,13 +436,6 @@ def diff_cmd(before, after, history, fmt, list_):
             t.add_row(*[str(v) for v in row])
         if len(frame):
             con.print(t)
-
-
-def _int(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        _fail(f"'{text}' is not a run id: with --history, give the run numbers `lac-validator history list` shows.")
 
 
 @main.command("trend")
@@ -687,30 +658,21 @@ def apply_fixes_cmd(fix_sheet, to, output, who, previous, allow_changed, year, l
 def fix_cmd(current, output, who, previous, year, la, dry_run):
     """Make the safe mechanical corrections on a copy: stray spaces, lower-case codes, postcode
     spacing, dates written 01-04-2025 / 2025-04-01. Logged and re-validated; inputs never change."""
-    from lac_validator.api import validate as run_validation
-    from lac_validator.fixes import CHANGE_LOG, check_output, mechanical_fixes, write_copy
-    from lac_validator.fixing.copying import log_row, now
-    from lac_validator.loading import expand_paths, load_return
+    from lac_validator.app import fix as steps
+    from lac_validator.fixes import CHANGE_LOG
 
     cy = _year(year)
     _guard([*current, *previous], (), [] if dry_run else [("--output", output, "folder")])
     try:
-        files, _ = expand_paths(list(current), "current")
-        prev_files = expand_paths(list(previous), "previous")[0] if previous else []
-        ret = load_return(list(current), cy, "current", upper=False)
-        changes = mechanical_fixes(ret)
+        plan = steps.plan(current, previous, cy)
         if dry_run:
-            for c in changes:
+            for c in plan.changes:
                 click.echo(f"{c.file}:{c.line} {c.field}: {c.old!r} -> {c.new!r} ({c.reason})")
-            click.echo(f"{len(changes)} corrections proposed; nothing written.")
+            click.echo(f"{len(plan.changes)} corrections proposed; nothing written.")
             return
-        check_output(output, files, prev_files)
-        run = now()
-        _, status = write_copy(files, changes, output, [log_row(run, who, "lac-validator fix", c, "applied", i)
-                                                         for i, c in enumerate(changes)])
-        made = sum(1 for i in range(len(changes)) if status.get(i) == "applied")
-        click.echo(f"Made {made} of {len(changes)} corrections in a copy in {output}; change log: {output / CHANGE_LOG}")
-        report = run_validation([output], list(previous) or None, cy, la)
+        made = steps.write(plan, output, who)
+        click.echo(f"Made {made} of {len(plan.changes)} corrections in a copy in {output}; change log: {output / CHANGE_LOG}")
+        report = steps.revalidate(output, previous, cy, la)
     except (InputError, YearError) as exc:
         _fail(exc)
     click.echo(f"Re-validated the corrected copy: {report.error_count} errors remain "

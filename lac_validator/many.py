@@ -78,6 +78,27 @@ def find_returns(paths: list[Path], la: str | None = None) -> list[Job]:
     return jobs
 
 
+def plan_returns(paths: list[Path], year, la: str | None, select: list[str], ignore: list[str]) -> list[Job]:
+    """The returns to validate (find_returns), once the rule selection and the LA given for all of
+    them are known to be right: an unknown rule code or LA is one error, not one per return."""
+    from .engine import select_rules
+
+    select_rules(year, select, ignore)
+    if la:
+        from .authorities import resolve_la
+
+        la = resolve_la(la).ons_code
+    return find_returns(list(paths), la)
+
+
+def make_output_dir(folder: Path) -> None:
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the output folder {folder}: {exc.strerror or exc}. "
+                         "Choose another --output-dir.") from None
+
+
 def run_one(job: Job, out_dir: Path, fmt: str, year: str | None, providers: list[str],
             select: list[str], ignore: list[str], fail_on: str, workers: int | None = None) -> Outcome:
     """Validate one return and write its report (runs in a worker process; `workers`: processes

@@ -7,4 +7,6 @@ the same steps, so a return validated either way gives the same report and exit 
                 chosen outputs show (suggestions, timelines), fix sheet, pseudonymise
 - writers.py    the registry of report writers: format name -> writer, imported on demand
 - exit_codes.py the exit-code policy (--fail-on)
+- fix.py        the `fix` command's steps: mechanical corrections to a logged copy, re-validated
+- diff.py       the `diff` command's steps: which two runs to compare, and their errors
 """
