@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from lac_validator import cache
 from lac_validator.api import validate
 from lac_validator.cli import main
-from lac_validator.synth import ERROR_KINDS, _inject_errors, generate, write_providers, write_return
+from lac_validator.devtools.synth import ERROR_KINDS, _inject_errors, generate, write_providers, write_return
 
 YEAR = "2025-26"
 LA = "E08000007"
