@@ -12,6 +12,7 @@ import textwrap
 from . import divergences
 from .registry import RuleVersion, load_registry
 from .rule_sources import code_lists
+from .schema import load_schema
 from .years import CollectionYear, specified_range_text
 
 WIDTH = 100
@@ -40,7 +41,7 @@ def _bullet(out, text: str) -> None:
                             break_on_hyphens=False) + "\n")
 
 
-def _version(out, v: RuleVersion) -> None:
+def _version(out, v: RuleVersion, year: CollectionYear | None) -> None:
     out.write(f"Rule {v.code} ({v.span.label})\n")
     out.write(f"  Message:  {v.message}\n")
     out.write(f"  Category: {v.category}\n")
@@ -62,9 +63,15 @@ def _version(out, v: RuleVersion) -> None:
         out.write(f"  Function: {v.implemented_as}" + (f" (variant {v.variant})" if v.variant else "") + "\n")
         lists = code_lists(v.func)
         if lists:
-            out.write(textwrap.fill(f"Code lists: {', '.join(f'{t}.{f}' for t, f in lists)} (the collection "
-                                    f"year's codes in schemas/fields.yaml)", width=WIDTH, initial_indent="  ",
-                                    subsequent_indent="              ") + "\n")
+            # The codes themselves, for the year asked about (else the version's latest year): how-to-fix
+            # hints send people here for the valid codes.
+            shown = year or CollectionYear.from_key(v.years[-1])
+            out.write(f"  Code lists (schemas/fields.yaml, {shown.rules_year.label}):\n")
+            schema = load_schema()
+            for table, name in lists:
+                codes = sorted(schema.codes(table, name, shown))
+                out.write(textwrap.fill(f"{table}.{name}: {', '.join(codes)}", width=WIDTH, initial_indent="    ",
+                                        subsequent_indent="      ", break_on_hyphens=False) + "\n")
     else:
         out.write("  (not implemented yet in this version of lac-validator)\n")
     out.write(f"  Tests:    tests/rule_cases/{v.code}.yaml (in the source repository)\n\n")
@@ -84,7 +91,7 @@ def explain_text(code: str, year: CollectionYear | None = None) -> str:
     if year is not None and year.provisional:
         out.write(f"{year.provisional_alert}.\n\n")
     for v in versions:
-        _version(out, v)
+        _version(out, v, year)
     shared = divergences.shared_for(code)
     if shared:
         out.write("Departures shared with other rules (rules/departures.yaml):\n")

@@ -96,7 +96,7 @@ def test_a_departure_reaches_explain_and_the_document(spec_copy):
 def test_explain_says_where_the_rule_lives():
     out = run("explain", "103").output
     assert re.search(r"Function: lac_validator\.rules\.\w+:ethnic_code", out)
-    assert "Code lists: Header.ETHNIC" in out
+    assert "Header.ETHNIC: ABAN, AIND" in out
     assert "Tests:    tests/rule_cases/103.yaml" in out
     assert (ROOT / "tests" / "rule_cases" / "103.yaml").exists()
 
@@ -109,3 +109,10 @@ def test_explain_shows_departures_shared_with_other_rules():
 def test_every_rule_has_its_case_file():
     for code in registry.load_registry().codes():
         assert (ROOT / "tests" / "rule_cases" / f"{code}.yaml").exists(), code
+
+
+def test_explain_lists_the_codes_of_the_year_asked_about():
+    # how-to-fix hints send people to `explain CODE` for the valid codes, so it must list them
+    assert "Header.SEX: 1, 2" in run("explain", "101", "--year", "2023-24").output
+    out = run("explain", "101", "--year", "2025-26").output
+    assert "Code lists (schemas/fields.yaml, 2025-26):" in out and "Header.SEX: F, M, U" in out
