@@ -86,15 +86,15 @@ def child_main(folder: Path, report: Path, timings_out: Path) -> int:
 
     t_import = time.perf_counter()
     seen = {}
-    real_validate = api.validate
+    real_validate = api.validate_run  # what the validate command calls (through lac_validator.app)
 
     def recording_validate(*args, **kwargs):
-        rep = real_validate(*args, **kwargs)
-        seen["report"] = rep
+        run = real_validate(*args, **kwargs)
+        seen["report"] = run.report
         seen["validated"] = time.perf_counter()
-        return rep
+        return run
 
-    api.validate = recording_validate
+    api.validate_run = recording_validate
     args = ["validate", str(folder / "current"), "--previous", str(folder / "previous"), "--year", YEAR,
             "--la", LA, "--providers", str(folder / "ofsted_providers.xlsx"), "-f", "json", "-o", str(report), "-q"]
     try:
