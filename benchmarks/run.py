@@ -86,7 +86,7 @@ def child_main(folder: Path, report: Path, timings_out: Path) -> int:
 
     t_import = time.perf_counter()
     seen = {}
-    real_validate = api.validate_run  # what the validate command calls (through lac_validator.app)
+    real_validate = api.validate_run
 
     def recording_validate(*args, **kwargs):
         run = real_validate(*args, **kwargs)

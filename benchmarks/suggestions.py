@@ -110,7 +110,7 @@ def add_mistakes(cur: dict, prev: dict, seed: int, rate: float, truth: list[dict
 def score(report, truth: pd.DataFrame) -> pd.DataFrame:
     """One row per mistake (and per suggestion on a cell that was not one): kind, flagged,
     suggested value, correct."""
-    recs = report.with_suggestions()
+    recs = report.records
     cur = recs[recs["year"].eq("current")]
     flagged_rows = set(zip(cur["table"], cur["row"].astype(int)))
     cells = {}
@@ -129,7 +129,8 @@ def score(report, truth: pd.DataFrame) -> pd.DataFrame:
 
 
 def run_seed(children: int, seed: int, rate: float, extra: bool, folder: Path, year: str = YEAR) -> pd.DataFrame:
-    from lac_validator.api import validate
+    from lac_validator.api import validate_run
+    from lac_validator.app.validate import for_outputs
     from lac_validator.devtools.synth import generate, write_return
 
     truth: list[dict] = []
@@ -140,8 +141,8 @@ def run_seed(children: int, seed: int, rate: float, extra: bool, folder: Path, y
     write_return(prev, folder / "previous")
     frame = pd.DataFrame(truth, columns=["child", "kind", "table", "row", "field", "written", "true"])
     frame.to_csv(folder / "truth.csv", index=False)  # beside the return, never in it
-    report = validate([folder / "current"], [folder / "previous"], year, LA)
-    return score(report, frame)
+    run = validate_run([folder / "current"], [folder / "previous"], year, LA)
+    return score(for_outputs(run, ["json"]), frame)  # the report as the JSON output gets it
 
 
 def table(results: pd.DataFrame) -> pd.DataFrame:

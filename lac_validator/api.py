@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import forking
@@ -90,26 +90,25 @@ def validate_run(current: list[str | Path], previous: list[str | Path] | None = 
     result = run_rules(ctx, rules, workers)
     timings["rules"] = time.perf_counter() - t1
     t2 = time.perf_counter()
-    warnings = notes + list(cur.warnings) + ([f"last year: {w}" for w in prev.warnings] if prev else [])
+    notes += list(cur.warnings) + ([f"last year: {w}" for w in prev.warnings] if prev else [])
     from .la_check import la_alerts
 
     # A provisional year is said first: every output shows the alerts first.
     alerts = [year.provisional_alert] if year.provisional else []
     alerts += year_mismatch_warnings(ctx, year_given) + la_alerts(ctx) + ([copied] if copied else [])
-    report = build_report(ctx, result, warnings + alerts)
-    report.alerts = alerts
-    report.settings = {"select": list(select or []), "ignore": list(ignore or []), "baseline": bool(baseline)}
+    report = build_report(ctx, result, notes + alerts, alerts,
+                          {"select": list(select or []), "ignore": list(ignore or []), "baseline": bool(baseline)})
     if baseline:
         from .baseline import apply_baseline, baseline_notes, load_baseline
 
         applied = apply_baseline(report.records, load_baseline(Path(baseline)),
                                  [r.code for r in select_rules(year)])
-        report.records, report.accepted, report.stale = applied.remaining, applied.accepted, applied.stale
-        report.unexplained, report.unknown_baseline = applied.unexplained, applied.unknown_rule
-        report.warnings.extend(baseline_notes(applied, year.label))
+        report = replace(report, records=applied.remaining, accepted=applied.accepted, stale=tuple(applied.stale),
+                         unexplained=tuple(applied.unexplained), unknown_baseline=tuple(applied.unknown_rule),
+                         notes=report.notes + tuple(baseline_notes(applied, year.label)))
     timings["report"] = time.perf_counter() - t2
-    result.timings.update({f"phase:{k}": v for k, v in timings.items()})
-    return Run(report, ctx)
+    timings = {**report.result.timings, **{f"phase:{k}": v for k, v in timings.items()}}
+    return Run(replace(report, result=replace(report.result, timings=timings)), ctx)
 
 
 def _previous(job, previous, year):

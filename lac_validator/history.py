@@ -104,16 +104,16 @@ def record_run(path: Path, report, label: str = "") -> int:
 
 
 def _insert_run(con, report, label) -> int:
-    ctx, recs = report.ctx, report.records
+    meta, recs = report.info, report.records
     settings = dict(getattr(report, "settings", None) or {})
-    settings.update({"year": ctx.year.label, "la": ctx.la.ons_code if ctx.la else None,
-                     "previous": ctx.previous is not None})
+    settings.update({"year": meta.year.label, "la": meta.la.ons_code if meta.la else None,
+                     "previous": meta.previous is not None})
     with con:
         cur = con.execute(
             "INSERT INTO runs (started_at, collection_year, la, inputs, tool_version, errors, label, settings, warnings) "
             "VALUES (?,?,?,?,?,?,?,?,?)",
-            (dt.datetime.now().isoformat(timespec="seconds"), ctx.year.label, ctx.la.ons_code if ctx.la else None,
-             json.dumps(ctx.current.inputs), __version__, report.error_count, label,
+            (dt.datetime.now().isoformat(timespec="seconds"), meta.year.label, meta.la.ons_code if meta.la else None,
+             json.dumps(list(meta.current.inputs)), __version__, report.error_count, label,
              json.dumps(settings, sort_keys=True), report.warning_count))
         run_id = cur.lastrowid
         con.executemany(

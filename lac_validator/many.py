@@ -35,7 +35,7 @@ class Outcome:
     exit_code: int          # as `validate` would exit for this return: 0, 1 or 2
     errors: int = 0
     warnings: int = 0       # flags of DfE WARNING rules (not errors)
-    notes: int = 0          # the run's notes about reading the return (report.warnings)
+    notes: int = 0          # the run's notes about reading the return (report.notes)
     report: str = ""        # path of the report written, "" when none
     message: str = ""       # the input error, for exit code 2
     seconds: float = 0.0
@@ -127,7 +127,7 @@ def _run_one(job: Job, out_dir: Path, fmt: str, year: str | None, providers: lis
         return Outcome(job.name, 2, message=f"cannot write the report to {out}: {exc.strerror or exc}",
                        seconds=time.perf_counter() - t0)
     return Outcome(job.name, exit_code(report, fail_on), report.error_count, report.warning_count,
-                   len(report.warnings), str(out), seconds=time.perf_counter() - t0)
+                   len(report.notes), str(out), seconds=time.perf_counter() - t0)
 
 
 def run_many(jobs: list[Job], out_dir: Path, fmt: str, year: str | None, providers: list[str],

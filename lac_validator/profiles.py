@@ -34,9 +34,8 @@ def same_version(a: str, b: str) -> bool:
 
 
 def make_profile(report: Report) -> dict:
-    ctx = report.ctx
-    children = int(ctx.table("Header")["CHILD"].nunique()) if ctx.has("Header") else 0
-    episodes = len(ctx.table("Episodes")) if ctx.has("Episodes") else 0
+    meta = report.info
+    children, episodes = meta.children, meta.episodes
     counts = report.records.groupby("rule").size().to_dict() if len(report.records) else {}
     rules = {}
     for rule in report.result.rules_run:
@@ -52,12 +51,12 @@ def make_profile(report: Report) -> dict:
     return {
         "profile_version": PROFILE_VERSION,
         "tool": {"name": "lac-validator", "version": __version__},
-        "la": ctx.la.dfe_code if ctx.la else None,
-        "la_name": ctx.la.name if ctx.la else None,
-        "collection_year": ctx.year.label,
+        "la": meta.la.dfe_code if meta.la else None,
+        "la_name": meta.la.name if meta.la else None,
+        "collection_year": meta.year.label,
         "children": children,
         "episodes": episodes,
-        "previous_year_supplied": ctx.previous is not None,
+        "previous_year_supplied": meta.previous is not None,
         # DfE errors and WARNING-rule flags, counted apart as in every report
         "errors": _suppress(report.error_count),
         "warnings": _suppress(report.warning_count),

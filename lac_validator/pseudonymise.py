@@ -164,25 +164,21 @@ def pseudonymise_records(records: pd.DataFrame, salt: str, paths: list[str] | No
 
 
 def pseudonymise_report(report: Report, salt: str) -> Report:
-    """The report rewritten for sharing (see the module's docstring); the original is not changed."""
-    from .timelines import child_timelines
-
-    ctx = report.ctx
-    paths = list(ctx.current.inputs) + (list(ctx.previous.inputs) if ctx.previous is not None else [])
+    """A new report rewritten for sharing (see the module's docstring); the original is unchanged.
+    Its timelines, when an output shows them, were taken from the tables before (app/validate.py)."""
+    inputs = report.inputs
+    paths = list(inputs["current"]) + list(inputs["previous"] or [])
     c = _Cleaner(salt)
-    timelines = report.timelines
-    if timelines is None:
-        children = set(report.records["child"].dropna()) if len(report.records) else set()
-        timelines = child_timelines(ctx, children)
-    new_timelines = {}
-    for child, episodes in timelines.items():
-        new_timelines[c.child(child)] = [
+    timelines = None
+    if report.timelines is not None:
+        timelines = {c.child(child): [
             {**ep, "ls": c.value("Episodes", "LS", ep.get("ls")), "place": c.value("Episodes", "PLACE", ep.get("place"))}
-            for ep in episodes]
+            for ep in episodes] for child, episodes in report.timelines.items()}
     accepted = report.accepted
     if accepted is not None:
         accepted = pseudonymise_records(accepted, salt, paths, c)
-    entries = {kind: [_entry(c, e) for e in getattr(report, kind)] for kind in ("stale", "unexplained", "unknown_baseline")}
+    entries = {kind: tuple(_entry(c, e) for e in getattr(report, kind))
+               for kind in ("stale", "unexplained", "unknown_baseline")}
     # Notes about baseline entries name their child ("the entry for rule 999, child ..."): the pseudonym instead.
     named = {f"child {e.child}": f"child {c.child(e.child.upper())}"
              for kind in entries for e in getattr(report, kind) if e.child}
@@ -194,10 +190,11 @@ def pseudonymise_report(report: Report, salt: str) -> Report:
         return t
 
     # A failing rule's exception text may quote a value: keep its type and where it was raised.
-    result = replace(report.result, internal_errors=[(code, _error_type(err)) for code, err in report.result.internal_errors])
+    result = replace(report.result, internal_errors=tuple((code, _error_type(err))
+                                                          for code, err in report.result.internal_errors))
     return replace(report, result=result, records=pseudonymise_records(report.records, salt, paths, c), accepted=accepted,
-                   **entries, warnings=[text(w) for w in report.warnings], alerts=[text(a) for a in report.alerts],
-                   workers={}, timelines=new_timelines, pseudonymised=True)
+                   **entries, notes=tuple(text(w) for w in report.notes), alerts=tuple(text(a) for a in report.alerts),
+                   workers={}, timelines=timelines, pseudonymised=True)
 
 
 def _entry(c: _Cleaner, e):

@@ -6,6 +6,7 @@ given, and the child's social worker. Nothing else from the return is copied int
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +15,9 @@ import pandas as pd
 
 from .context import Context
 from .engine import RunResult
+from .registry import RuleVersion
 from .schema import base_table
+from .years import CollectionYear
 
 # The date that locates a row inside a child's record, per table (child-level tables have none).
 LOCATOR = {
@@ -38,28 +41,119 @@ def severity_of(message: str) -> str:
     return "warning" if message.lstrip().upper().startswith("WARNING") else "error"
 
 
-@dataclass
+@dataclass(frozen=True)
+class TableInfo:
+    """One table read: its name, its file as the loader describes it (sheet included), its rows."""
+    name: str
+    file: str
+    rows: int
+
+
+@dataclass(frozen=True)
+class ReturnInfo:
+    """What was read of one year's return (its files and tables), without any of its values."""
+    inputs: tuple[str, ...]          # the files read, as given
+    tables: tuple[TableInfo, ...]    # in the order they were read
+    absent: tuple[str, ...]          # the year's tables that were not supplied
+
+    @classmethod
+    def of(cls, ret, year) -> ReturnInfo:
+        from .schema import load_schema
+
+        return cls(tuple(ret.inputs), tuple(TableInfo(n, t.source.describe(), len(t)) for n, t in ret.tables.items()),
+                   tuple(t.name for t in load_schema().tables_for(year) if t.name not in ret.tables))
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """The run's metadata: the year, the LA, and what was read."""
+    year: CollectionYear
+    la: object                       # authorities.LocalAuthority, or None when --la was not given
+    current: ReturnInfo
+    previous: ReturnInfo | None      # None: last year's return was not given
+    children: int = 0                # distinct CHILDs in this year's Header (error profiles)
+    episodes: int = 0                # rows of this year's Episodes
+
+    @classmethod
+    def of(cls, ctx: Context) -> RunInfo:
+        children = int(ctx.table("Header")["CHILD"].nunique()) if ctx.has("Header") else 0
+        episodes = len(ctx.table("Episodes")) if ctx.has("Episodes") else 0
+        return cls(ctx.year, ctx.la, ReturnInfo.of(ctx.current, ctx.year),
+                   ReturnInfo.of(ctx.previous, ctx.year) if ctx.previous is not None else None, children, episodes)
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """What became of each rule: run, not run (with the reason) or failed inside lac-validator."""
+    rules_run: tuple[RuleVersion, ...] = ()
+    not_run: tuple[tuple[str, str], ...] = ()
+    internal_errors: tuple[tuple[str, str], ...] = ()
+    timings: Mapping[str, float] = field(default_factory=dict)  # per rule code, and "phase:<name>"
+
+    @classmethod
+    def of(cls, result: RunResult, timings: Mapping[str, float] | None = None) -> Outcomes:
+        return cls(tuple(result.rules_run), tuple(result.not_run), tuple(result.internal_errors),
+                   {**result.timings, **(timings or {})})
+
+
+@dataclass(frozen=True)
 class Report:
-    ctx: Context
-    result: RunResult
+    """A validation's report: a value built once, holding no reference to the loaded tables.
+
+    Anything an output needs from the tables is computed before the report is finished (by the
+    application layer, lac_validator/app/validate.py: suggestions and timelines only for outputs
+    that show them). It is immutable: a change (baseline, social workers, pseudonymising) is a new
+    report made with dataclasses.replace. Frames and mappings cannot be frozen; by convention
+    nobody changes them in place (take a copy, and replace).
+    """
+    info: RunInfo
+    result: Outcomes
+    # Every flag of a rule, DfE errors and WARNING-rule flags alike, in the rules' order (the
+    # outputs list them together); `errors` and `warnings` below are the two kinds. A `suggestion`
+    # column (None or {field, value, evidence}) is there when an output that shows it was chosen.
     records: pd.DataFrame
-    # The files read: {"current": [paths], "previous": [paths] or None when last year was not given}
-    inputs: dict = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    # The run's notes about reading the return and the run (the JSON report's "warnings").
+    notes: tuple[str, ...] = ()
     # Run-level alerts a person must not miss (wrong year, provisional year, wrong LA...): every
-    # writer shows them first (terminal: first and last), and they are also among `warnings`.
-    alerts: list[str] = field(default_factory=list)
+    # writer shows them first (terminal: first and last), and they are also among `notes`.
+    alerts: tuple[str, ...] = ()
     accepted: pd.DataFrame | None = None   # errors accepted by a baseline (with their explanation)
-    stale: list = field(default_factory=list)  # baseline entries that matched nothing
-    unexplained: list = field(default_factory=list)  # baseline entries with no real explanation
-    unknown_baseline: list = field(default_factory=list)  # baseline entries naming no rule of the year
-    settings: dict = field(default_factory=dict)  # rule selection and baseline use, for the run history
+    stale: tuple = ()                      # baseline entries that matched nothing
+    unexplained: tuple = ()                # baseline entries with no real explanation
+    unknown_baseline: tuple = ()           # baseline entries naming no rule of the year
+    settings: Mapping = field(default_factory=dict)  # rule selection and baseline use, for the run history
     # SW_ID -> social_workers.Worker from --social-workers: writers show names where they show IDs.
-    workers: dict = field(default_factory=dict)
-    # Per child, their episodes for the HTML timelines: computed from the tables before the report
-    # is pseudonymised (then keyed by pseudonym); None = computed by the writer when needed.
-    timelines: dict | None = None
+    workers: Mapping = field(default_factory=dict)
+    # Per child, their episodes for the HTML timelines (timelines.py), taken from the tables before
+    # the report is pseudonymised (then keyed by pseudonym); None when no output shows them.
+    timelines: Mapping | None = None
     pseudonymised: bool = False
+    # Counts mean one thing everywhere (terminal, JSON summary, validate-many, history, profiles):
+    # errors = flags of DfE error rules; warnings = flags of DfE WARNING rules (severity_of);
+    # notes = the run's messages about reading the return and the run (`notes` above).
+    error_count: int = field(init=False)
+    warning_count: int = field(init=False)
+
+    def __post_init__(self):
+        errors = int(self.records["severity"].eq("error").sum()) if len(self.records) else 0
+        object.__setattr__(self, "error_count", errors)
+        object.__setattr__(self, "warning_count", len(self.records) - errors)
+
+    @property
+    def errors(self) -> pd.DataFrame:
+        """The flags of DfE error rules."""
+        return self.records[self.records["severity"].eq("error")]
+
+    @property
+    def warnings(self) -> pd.DataFrame:
+        """The flags of DfE WARNING rules (advisory: not counted as errors)."""
+        return self.records[self.records["severity"].eq("warning")]
+
+    @property
+    def inputs(self) -> dict:
+        """The files read: {"current": [paths], "previous": [paths] or None when last year was not given}."""
+        prev = self.info.previous
+        return {"current": list(self.info.current.inputs), "previous": None if prev is None else list(prev.inputs)}
 
     def worker_label(self, sw) -> str:
         """The social worker as people know them: "Name (SW_ID)" when the list names them."""
@@ -78,32 +172,12 @@ class Report:
         acc = self.accepted
         return int((~acc["explained"].astype(bool)).sum()) if acc is not None and len(acc) and "explained" in acc else 0
 
-    def with_suggestions(self) -> pd.DataFrame:
-        """The records with a `suggestion` column (None or {field, value, evidence}), computed on
-        first use: only the outputs that show suggestions (JSON, XLSX, HTML, fix sheet) pay for
-        them, and only for the flagged rows."""
-        if "suggestion" not in self.records.columns:
-            self.records = self.records.assign(suggestion=suggestions(self.ctx, self.records))
-        return self.records
-
-    # Counts mean one thing everywhere (terminal, JSON summary, validate-many, history, profiles):
-    # errors = flags of DfE error rules; warnings = flags of DfE WARNING rules (severity_of);
-    # notes = the run's messages about reading the return and the run (`warnings` above).
-    @property
-    def error_count(self) -> int:
-        """Flags of DfE error rules only (the WARNING rules' flags are `warning_count`)."""
-        return int(self.records["severity"].eq("error").sum()) if len(self.records) else 0
-
-    @property
-    def warning_count(self) -> int:
-        return len(self.records) - self.error_count
-
     def children_with(self, severity: str = "error") -> int:
         recs = self.records
         return int(recs.loc[recs["severity"].eq(severity), "child"].nunique()) if len(recs) else 0
 
     def counts(self) -> dict:
-        return {"errors": self.error_count, "warnings": self.warning_count, "notes": len(self.warnings)}
+        return {"errors": self.error_count, "warnings": self.warning_count, "notes": len(self.notes)}
 
     def by_rule(self) -> pd.DataFrame:
         """Per rule: code, message, category, number of errors, children affected."""
@@ -257,7 +331,8 @@ def assign_social_workers(ctx: Context, recs: pd.DataFrame) -> np.ndarray:
     return out
 
 
-def build_report(ctx: Context, result: RunResult, warnings: list[str] | None = None) -> Report:
-    inputs = {"current": list(ctx.current.inputs),
-              "previous": list(ctx.previous.inputs) if ctx.previous is not None else None}
-    return Report(ctx, result, build_records(ctx, result), inputs=inputs, warnings=list(warnings or []))
+def build_report(ctx: Context, result: RunResult, notes: list[str] | None = None, alerts: list[str] | None = None,
+                 settings: Mapping | None = None, timings: Mapping[str, float] | None = None) -> Report:
+    """The report of a run, built from the tables once: after this nothing needs them."""
+    return Report(RunInfo.of(ctx), Outcomes.of(result, timings), build_records(ctx, result), notes=tuple(notes or ()),
+                  alerts=tuple(alerts or ()), settings=dict(settings or {}))

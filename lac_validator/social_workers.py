@@ -1,7 +1,7 @@
 """The optional social worker list: SW_ID -> name, team, email (CSV or XLSX, tolerant headers)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import InputError
@@ -52,10 +52,10 @@ def load_workers(path: Path) -> dict[str, Worker]:
                      "give a CSV/XLSX with columns SW_ID, name, team, email.")
 
 
-def coverage_alert(workers: dict[str, Worker], report, source) -> str | None:
-    """Say so when the list names few of the return's social workers: the per-worker lists would
-    then carry bare SW_IDs (a list from another LA or an old export, or IDs in another form)."""
-    ctx = report.ctx
+def coverage_alert(workers: dict[str, Worker], ctx, source) -> str | None:
+    """Say so when the list names few of the return's social workers (`ctx`: the loaded tables):
+    the per-worker lists would then carry bare SW_IDs (a list from another LA or an old export, or
+    IDs in another form)."""
     if not ctx.has("SWEpisodes"):
         return None
     ids = {str(s).strip().upper() for s in ctx.raw("SWEpisodes")["SW_ID"].dropna()} - {""}
@@ -69,10 +69,9 @@ def coverage_alert(workers: dict[str, Worker], report, source) -> str | None:
             "current list with the same IDs; the others are shown by their SW_ID.")
 
 
-def attach_workers(report, workers: dict[str, Worker], source) -> None:
-    """Give the report the names to show, and warn (first of all) when the list does not fit."""
-    report.workers = dict(workers)
-    alert = coverage_alert(workers, report, source)
-    if alert:
-        report.alerts.append(alert)
-        report.warnings.append(alert)
+def attach_workers(report, ctx, workers: dict[str, Worker], source):
+    """The report with the names to show, and an alert (first of all) when the list does not fit
+    the return in `ctx`."""
+    alert = coverage_alert(workers, ctx, source)
+    extra = (alert,) if alert else ()
+    return replace(report, workers=dict(workers), alerts=report.alerts + extra, notes=report.notes + extra)

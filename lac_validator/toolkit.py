@@ -4,9 +4,9 @@
 - dates: a non-blank date that the strict reading rejects is invalid (`invalid_date`);
 - code lists come from schemas/fields.yaml for the collection year (`not_code`);
 - "differs": blank equals blank, blank differs from any value (`differs`);
-- a blank CHILD is not a child: it pairs with nothing (`pair_by_child`, `periods_of_care`), and
-  a pair of rows flags both sides (`labels`, `flag_pairs`); `child_key` is the one deliberate
-  exception, for the checks that compare a blank CHILD with a blank CHILD as the older tool did;
+- a blank CHILD is not a child: it is in no table (`children`, `child_in`), pairs with nothing
+  (`pair_by_child`, `periods_of_care`) and, within a table, has no other rows (`same_child`); a
+  pair of rows flags both sides (`labels`, `flag_pairs`);
 - per-child order: CHILD then the rule's keys, ties in file order (`by_child`).
 
 Memoised table views (episodes in order, first/last episode, ...) are in `views`.
@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .context import Context
-from .views import shared
+from .views import as_set, shared
 
 # ---------------------------------------------------------------- masks
 
@@ -59,14 +59,25 @@ def differs(a: pd.Series, b: pd.Series) -> pd.Series:
 
 # ---------------------------------------------------------------- children
 
-_BLANK_CHILD = "\x00<blank CHILD>"
+def children(values) -> set:
+    """The children a CHILD column names: its non-blank values (a blank CHILD is not a child)."""
+    return as_set(pd.Series(values).dropna())
 
 
-def child_key(values: pd.Series) -> pd.Series:
-    """CHILD as a matching key where two blank CHILD values count as equal ("blank matches
-    blank", the older tool's behaviour kept by the integrity and social worker checks);
-    non-blank values are kept as exact text. Everything else pairs through `pair_by_child`."""
-    return values.astype(object).where(values.notna(), _BLANK_CHILD)
+def child_in(values: pd.Series, *others) -> pd.Series:
+    """Whether each row's CHILD is a child with a row in one of `others` (CHILD columns, or sets
+    from `children`). A blank CHILD is in nothing, whatever blanks the other tables hold."""
+    known: set = set()
+    for other in others:
+        known |= other if isinstance(other, (set, frozenset)) else children(other)
+    known.discard(None)
+    return values.notna() & values.isin(known)
+
+
+def same_child(values: pd.Series, other) -> pd.Series:
+    """Whether each row of two aligned CHILD columns (e.g. a child's rows in order and the same
+    column shifted by one) names the same child: a blank CHILD is no child, so never."""
+    return values.notna() & true(values.eq(other))
 
 
 def pair_by_child(left: pd.DataFrame, right: pd.DataFrame, how: str = "inner",
@@ -86,8 +97,9 @@ def pair_by_child(left: pd.DataFrame, right: pd.DataFrame, how: str = "inner",
 
 
 def labels(pairs: pd.DataFrame, mask, column: str) -> np.ndarray:
-    """The row labels held in `column` (`_l` or `_r`) of the pairs where `mask` holds."""
-    vals = pairs.loc[np.asarray(mask, dtype=bool), column].dropna()
+    """The row labels held in `column` (`_l` or `_r`) of the pairs where `mask` holds (every pair
+    when `mask` is None)."""
+    vals = (pairs[column] if mask is None else pairs.loc[np.asarray(mask, dtype=bool), column]).dropna()
     return pd.unique(vals.astype("int64"))
 
 

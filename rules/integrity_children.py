@@ -1,25 +1,25 @@
 """Integrity checks on which children appear where: EPI, INT01-INT09 (child must be in Header),
-INT31-INT36 (child only once in a table) and NoE (child missing from last year's episodes)."""
+INT31-INT36 (child only once in a table) and NoE (child missing from last year's episodes).
+A blank CHILD is in no table, so a blank-CHILD row is always "missing" from the other table."""
 import pandas as pd
 
 from lac_validator.registry import rule
-from lac_validator.toolkit import child_key
+from lac_validator.toolkit import child_in, children
 
 
 def _children(ctx, name: str) -> set:
-    return set(child_key(ctx.raw(name)["CHILD"])) if ctx.has(name) else set()
+    return children(ctx.raw(name)["CHILD"]) if ctx.has(name) else set()
 
 
 def _child_missing_from(ctx, name: str, other: str) -> pd.Series:
-    return ~child_key(ctx.raw(name)["CHILD"]).isin(_children(ctx, other))
+    return ~child_in(ctx.raw(name)["CHILD"], _children(ctx, other))
 
 
 # ---------------------------------------------------------------- EPI
 
 @rule("EPI", requires=["Header"])
 def header_child_without_episodes(ctx):
-    known = _children(ctx, "Episodes") | _children(ctx, "OC3")
-    return ~child_key(ctx.raw("Header")["CHILD"]).isin(known)
+    return ~child_in(ctx.raw("Header")["CHILD"], _children(ctx, "Episodes"), _children(ctx, "OC3"))
 
 
 # ---------------------------------------------------------------- INT01-INT09

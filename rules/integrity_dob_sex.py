@@ -1,24 +1,20 @@
 """Integrity checks that a child's DOB (INT11-INT18) and SEX (INT21) in a child-level table agree
 with Header."""
 import numpy as np
-import pandas as pd
 
 from lac_validator.registry import rule
-
-from lac_validator.toolkit import child_key
+from lac_validator.toolkit import labels, pair_by_child
 
 
 def _differs_from_header(ctx, table: str, column: str, frame_of) -> np.ndarray:
     """Labels of `table` rows whose non-null `column` differs from a non-null value of the same
-    column on some Header row of the same CHILD (blank CHILD matches blank)."""
+    column on some Header row of the same CHILD (a blank CHILD is no child and matches none)."""
     t = frame_of(ctx, table)
     h = frame_of(ctx, "Header")
-    left = pd.DataFrame({"_key": child_key(t["CHILD"]), "_val": t[column], "_row": t.index})
-    left = left[left["_val"].notna()]
-    right = pd.DataFrame({"_key": child_key(h["CHILD"]), "_hval": h[column]})
-    right = right[right["_hval"].notna()]
-    pairs = left.merge(right, on="_key", how="inner")
-    return pairs.loc[pairs["_val"].ne(pairs["_hval"]), "_row"].unique()
+    left = t.loc[t[column].notna(), ["CHILD", column]]
+    right = h.loc[h[column].notna(), ["CHILD", column]]
+    pairs = pair_by_child(left, right, suffixes=("", "_header"))
+    return labels(pairs, pairs[column].ne(pairs[column + "_header"]), "_l")
 
 
 def _typed(ctx, name):

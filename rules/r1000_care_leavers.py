@@ -4,7 +4,7 @@ import pandas as pd
 
 from lac_validator.dates import add_years, age_at
 from lac_validator.registry import rule
-from lac_validator.toolkit import true
+from lac_validator.toolkit import child_in, labels, pair_by_child, true
 from lac_validator.views import as_set, episodes_in_year, last_episode, oc3_has_data
 
 OTHER_TABLES_1012 = ["PlacedAdoption", "Missing", "Reviews", "AD1", "PrevPerm", "OC2"]
@@ -20,7 +20,7 @@ def died_in_care(ctx):
     oc3 = ctx.raw("OC3")
     # Only care-leaver information actually completed is reported (the message), and a blank CHILD
     # is not a child who died; rules/divergences.md.
-    return {"OC3": oc3["CHILD"].isin(pd.concat(died).dropna()) & oc3_has_data(ctx)}
+    return {"OC3": child_in(oc3["CHILD"], *died) & oc3_has_data(ctx)}
 
 
 @rule("1001")
@@ -74,9 +74,8 @@ def not_relevant_child(ctx):
 @rule("1002")
 def no_episodes_either_year(ctx):
     oc3 = ctx.raw("OC3")
-    child = oc3["CHILD"]
-    return {"OC3": ~child.isin(ctx.raw("Episodes")["CHILD"]) & ~child.isin(ctx.raw("Episodes_last")["CHILD"])
-            & oc3_has_data(ctx)}
+    no_episodes = ~child_in(oc3["CHILD"], ctx.raw("Episodes")["CHILD"], ctx.raw("Episodes_last")["CHILD"])
+    return {"OC3": no_episodes & oc3_has_data(ctx)}
 
 
 @rule("1007")
@@ -84,8 +83,7 @@ def looked_after_on_birthday(ctx):
     """An open episode (blank DEC) that started on or before the birthday counts as spanning it."""
     end = ctx.collection_end
     oc3 = ctx.table("OC3")
-    o = pd.DataFrame({"CHILD": oc3["CHILD"], "DOB": oc3["DOB"], "_data": oc3_has_data(ctx),
-                      "_row": oc3.index})
+    o = pd.DataFrame({"CHILD": oc3["CHILD"], "DOB": oc3["DOB"], "_data": oc3_has_data(ctx)})
     o = o[o["_data"] & (add_years(o["DOB"], 17) <= end) & (add_years(o["DOB"], 19) > end)]
     years_to_end = end.year - o["DOB"].dt.year
     bday = add_years(o["DOB"], years_to_end)
@@ -94,9 +92,9 @@ def looked_after_on_birthday(ctx):
     e = ctx.table("Episodes")
     eps = pd.DataFrame({"CHILD": e["CHILD"], "DECOM": e["DECOM"], "DEC": e["DEC"],
                         "_open": ctx.raw("Episodes")["DEC"].isna()})
-    p = o.merge(eps, on="CHILD", how="inner")
+    p = pair_by_child(o, eps)
     fail = (p["DECOM"] <= p["BDAY"]) & ((p["DEC"] > p["BDAY"]) | p["_open"])
-    return {"OC3": p.loc[fail.to_numpy(), "_row"]}
+    return {"OC3": labels(p, fail, "_l")}
 
 
 @rule("1010")
@@ -107,9 +105,8 @@ def open_last_year_no_episodes_now(ctx):
     named = el[el["CHILD"].notna()].sort_values("DECOM", kind="mergesort")
     final = pd.concat([named[~named["CHILD"].duplicated(keep="last")], el[el["CHILD"].isna()]])
     open_last = final.loc[final["_open"], "CHILD"]
-    oc3 = ctx.raw("OC3")
-    child = oc3["CHILD"]
-    return {"OC3": ~child.isin(ctx.raw("Episodes")["CHILD"]) & child.isin(open_last) & oc3_has_data(ctx)}
+    child = ctx.raw("OC3")["CHILD"]
+    return {"OC3": ~child_in(child, ctx.raw("Episodes")["CHILD"]) & child_in(child, open_last) & oc3_has_data(ctx)}
 
 
 @rule("1011")
@@ -157,22 +154,19 @@ def ceased_after_birthday(ctx):
     end = ctx.collection_end
     oc3 = ctx.table("OC3")
     age = age_at(oc3["DOB"], end)
-    o = pd.DataFrame({"CHILD": oc3["CHILD"], "DOB": oc3["DOB"], "_row": oc3.index,
-                      "band17": age.eq(17), "band18": age.eq(18)})
+    o = pd.DataFrame({"CHILD": oc3["CHILD"], "DOB": oc3["DOB"], "band17": age.eq(17), "band18": age.eq(18)})
     o = o[oc3_has_data(ctx).to_numpy() & (o["band17"] | o["band18"]).to_numpy()]
     e = ctx.table("Episodes")
-    p = o.merge(pd.DataFrame({"CHILD": e["CHILD"], "DEC": e["DEC"]}), on="CHILD", how="inner")
+    p = pair_by_child(o, e[["CHILD", "DEC"]])
     fail = (p["band17"] & (p["DEC"] >= add_years(p["DOB"], 17))) | (p["band18"] & (p["DEC"] >= add_years(p["DOB"], 18)))
-    return {"OC3": p.loc[fail.to_numpy(), "_row"]}
+    return {"OC3": labels(p, fail, "_l")}
 
 
 @rule("3001", requires=["Header", "OC3"])
 def former_foster_carers_at_17(ctx):
     oc3 = ctx.raw("OC3")
-    o = oc3.loc[oc3["ACCOM"].isin(["Z1", "Z2"]), ["CHILD"]]
-    o = o.assign(_row=o.index)
     h = ctx.table("Header")
-    p = o.merge(h[["CHILD", "DOB"]], on="CHILD", how="inner")
+    p = pair_by_child(oc3.loc[oc3["ACCOM"].isin(["Z1", "Z2"]), ["CHILD"]], h[["CHILD", "DOB"]])
     dob17 = add_years(p["DOB"], 17)
     fail = (dob17 >= ctx.collection_start) & (dob17 <= ctx.collection_end)
-    return {"OC3": p.loc[fail.to_numpy(), "_row"]}
+    return {"OC3": labels(p, fail, "_l")}

@@ -1,22 +1,21 @@
 """Header compared with last year's Header (rules 202, 203, 204, 207, 208).
 
 Every rule matches a current Header row with the Header_last row(s) of the same CHILD (a blank
-CHILD matches a blank CHILD, as the entries say) and flags the current row when any match
-disagrees. Header_last rows are never flagged.
+CHILD is no child and matches none; the entries' older tool matched two blanks) and flags the
+current row when any match disagrees. Header_last rows are never flagged.
 """
 import pandas as pd
 
 from lac_validator.registry import rule
-from lac_validator.toolkit import differs, true
+from lac_validator.toolkit import child_in, differs, pair_by_child, true
 
 UN_CODES = ["UN1", "UN2", "UN3", "UN4", "UN5"]
 
 
 def _pairs(now: pd.DataFrame, last: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     """Current rows (label in `_row`) joined to last year's rows of the same CHILD (inner)."""
-    left = now[["CHILD"] + cols].assign(_row=now.index)
-    right = last[["CHILD"] + cols]
-    return left.merge(right, on="CHILD", how="inner", suffixes=("", "_last"))
+    p = pair_by_child(now[["CHILD"] + cols], last[["CHILD"] + cols], suffixes=("", "_last"))
+    return p.rename(columns={"_l": "_row"})
 
 
 
@@ -47,7 +46,7 @@ def ethnic_changed(ctx):
 
 @rule("207")
 def mother_changed(ctx):
-    has_episodes = ctx.raw("Header")["CHILD"].isin(ctx.raw("Episodes")["CHILD"])
+    has_episodes = child_in(ctx.raw("Header")["CHILD"], ctx.raw("Episodes")["CHILD"])
     now = ctx.raw("Header")[has_episodes]
     p = _pairs(now, ctx.raw("Header_last"), ["MOTHER"])
     was_mother = true(p["MOTHER_last"].eq("1"))

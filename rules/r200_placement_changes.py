@@ -3,7 +3,7 @@ import pandas as pd
 
 from lac_validator.dates import add_years
 from lac_validator.registry import rule
-from lac_validator.toolkit import true
+from lac_validator.toolkit import flag_pairs, pair_by_child, true
 from lac_validator.views import lenient_dates, neighbour, ordered
 
 TEMPORARY = ["T0", "T1", "T2", "T3", "T4"]
@@ -54,7 +54,5 @@ def custody_under_10(ctx):
     change = left["DEC"].fillna(next_start.reindex(left["_erow"]).set_axis(left.index)).fillna(left["DECOM"])
     left = left.assign(CHANGE=change)
     h = ctx.raw("Header")
-    right = pd.DataFrame({"CHILD": h["CHILD"], "DOB": lenient_dates(ctx, "Header", "DOB"), "_hrow": h.index})
-    p = left.merge(right, on="CHILD", how="inner")
-    fail = add_years(p["DOB"], 10) > p["CHANGE"]
-    return {"Episodes": p.loc[fail.to_numpy(), "_erow"], "Header": p.loc[fail.to_numpy(), "_hrow"]}
+    p = pair_by_child(left, pd.DataFrame({"CHILD": h["CHILD"], "DOB": lenient_dates(ctx, "Header", "DOB")}))
+    return flag_pairs(p, add_years(p["DOB"], 10) > p["CHANGE"], "Episodes", "Header")

@@ -1,7 +1,7 @@
 """UASC status this year against last year (rules 205A, 205B, 205C, 205D).
 
 The UASC indicator of a year: with CSV input, "1" when the child has a row in that year's UASC
-table, else "0" (a blank CHILD matches a blank CHILD); with XML input, the HEADER/UASC element
+table, else "0" (a blank CHILD is no child and has no UASC row); with XML input, the HEADER/UASC element
 (Header column UASC). When that year's Header was not supplied (CSV only), a stand-in is built
 from the UASC table: one row per UASC row, "1" when SEX or DUC is filled in, else "0"; rows of a
 stand-in are never reported against Header.
@@ -11,7 +11,7 @@ import pandas as pd
 
 from lac_validator.dates import add_years
 from lac_validator.registry import NotApplicable, rule
-from lac_validator.toolkit import is_code
+from lac_validator.toolkit import child_in, is_code, pair_by_child
 from lac_validator.views import shared
 
 
@@ -33,7 +33,7 @@ def _status(ctx, suffix: str = ""):
                 return None
             ind = h["UASC"]
         elif ctx.has(uname):
-            ind = h["CHILD"].isin(ctx.raw(uname)["CHILD"]).map({True: "1", False: "0"})
+            ind = child_in(h["CHILD"], ctx.raw(uname)["CHILD"]).map({True: "1", False: "0"})
         else:
             return None
         return pd.DataFrame({"CHILD": h["CHILD"], "IND": ind, "_hrow": h.index.astype("float64")}), True
@@ -63,16 +63,20 @@ def uasc_year_combinations(ctx, header_rows_without_uasc: bool = False):
     now_frame = now_frame.rename(columns={"IND": "now"})
     if not now_real:
         now_frame = now_frame.assign(_hrow=np.nan).drop_duplicates()
-    cur = cur.merge(now_frame, on="CHILD", how="left")
+    cur = _attach(cur, now_frame)
     if header_rows_without_uasc and now_real:
-        extra = now_frame[~now_frame["CHILD"].isin(u["CHILD"])]
+        extra = now_frame[~child_in(now_frame["CHILD"], u["CHILD"])]
         cur = pd.concat([cur, extra.assign(DUC=pd.NaT, DUC_raw=np.nan, _urow=np.nan)], ignore_index=True)
     ul = ctx.table("UASC_last")
     prev = pd.DataFrame({"CHILD": ul["CHILD"], "DUC_last": ul["DUC"], "DOB_last": ul["DOB"]})
     last_frame = last_frame.rename(columns={"IND": "last"})[["CHILD", "last"]]
-    prev = prev.merge(last_frame, on="CHILD", how="left")
-    combos = cur.merge(prev, on="CHILD", how="left")
+    combos = _attach(cur, _attach(prev, last_frame))
     return combos, now_real
+
+
+def _attach(left, right):
+    """Each left row with every right row of its child (none for a blank CHILD), left rows kept."""
+    return pair_by_child(left, right, how="left").drop(columns=["_l", "_r"])
 
 
 def _flags(ctx, combos, fail, now_real):
@@ -123,7 +127,7 @@ def newly_uasc(ctx):
             missing.append("last year's Header and UASC tables not supplied")
         raise NotApplicable("; ".join(missing) or "the UASC indicator is not available for both years")
     (now_frame, real), (last_frame, _) = now, last
-    pairs = now_frame.merge(last_frame[["CHILD", "IND"]].rename(columns={"IND": "last"}), on="CHILD", how="inner")
+    pairs = pair_by_child(now_frame, last_frame[["CHILD", "IND"]].rename(columns={"IND": "last"}))
     fail = is_code(pairs["IND"], "1") & ~is_code(pairs["last"], "1")
     rows = pairs.loc[fail, "_hrow"].astype("int64")
     return {"Header": rows} if real else {"UASC": rows}

@@ -5,8 +5,7 @@ import pandas as pd
 
 from lac_validator.dates import add_years
 from lac_validator.registry import rule
-from lac_validator.toolkit import child_key
-from lac_validator.views import as_set
+from lac_validator.toolkit import child_in, labels, pair_by_child
 
 SHORT_BREAKS = ["V3", "V4"]
 
@@ -17,11 +16,7 @@ def looked_after_without_sw_information(ctx):
     sw = ctx.raw("SWEpisodes")
     qualifying = e["DEC"].isna() & ~e["LS"].isin(SHORT_BREAKS)
     incomplete = sw[["SW_ID", "SW_DECOM", "SW_REASON"]].isna().any(axis=1)
-    key = child_key(sw["CHILD"])
-    has_sw = as_set(key)
-    has_incomplete = as_set(key[incomplete])
-    ekey = child_key(e["CHILD"])
-    fails = ~ekey.isin(has_sw) | ekey.isin(has_incomplete)
+    fails = ~child_in(e["CHILD"], sw["CHILD"]) | child_in(e["CHILD"], sw.loc[incomplete, "CHILD"])
     # The reference returned these Episodes positions under SWEpisodes; they are Episodes rows.
     return {"Episodes": qualifying & fails}
 
@@ -32,19 +27,17 @@ def _uncovered_episodes(ctx, qualifying: pd.Series) -> np.ndarray:
     sw = ctx.table("SWEpisodes")
     q = e[qualifying]
     left = pd.DataFrame({
-        "_key": child_key(q["CHILD"]), "_row": q.index, "DECOM": q["DECOM"], "DEC": q["DEC"],
+        "CHILD": q["CHILD"], "DECOM": q["DECOM"], "DEC": q["DEC"],
         "_open": raw_dec[q.index].isna(), "_not_x1": q["REC"].ne("X1"), "_s": q["RNE"].eq("S"),
     })
-    right = pd.DataFrame({"_key": child_key(sw["CHILD"]), "SW_DECOM": sw["SW_DECOM"]})
-    pairs = left.merge(right, on="_key", how="inner")
+    pairs = pair_by_child(left, sw[["CHILD", "SW_DECOM"]])
     # An open care episode has not ended: a social worker episode starting by collection_end
     # started before it ended.
     ended_after_sw = np.where(pairs["_open"], pairs["SW_DECOM"] <= ctx.collection_end,
                               pairs["SW_DECOM"] <= pairs["DEC"])
     passes = (ended_after_sw & pairs["_not_x1"]) | ((pairs["SW_DECOM"] >= pairs["DECOM"]) & pairs["_s"])
-    failing = set(pairs.loc[~passes, "_row"])
-    no_sw = left.loc[~left["_key"].isin(as_set(right["_key"])), "_row"]
-    return np.array(sorted(failing | set(no_sw)), dtype=np.int64)
+    no_sw = left.index[~child_in(left["CHILD"], sw["CHILD"]).to_numpy()]
+    return np.union1d(labels(pairs, ~passes, "_l"), no_sw).astype(np.int64)
 
 
 def _qualifying(e: pd.DataFrame) -> pd.Series:

@@ -1,30 +1,30 @@
 """Social worker episodes in sequence: open episodes, gaps and overlaps between a child's
 episodes, the episode open at 31 March, duplicated starts (SW08STG2, SW10STG2, SW10aSTG2,
-SW10bSTG2, SW11aSTG2, SW11bSTG2, SW14STG2, SW17STG2, SW19STG2)."""
+SW10bSTG2, SW11aSTG2, SW11bSTG2, SW14STG2, SW17STG2, SW19STG2). A row with a blank CHILD belongs to
+no child: it has no previous, next or repeated episode and is never a child's latest."""
 import pandas as pd
 
 from lac_validator.dates import date_key
 from lac_validator.registry import rule
-from lac_validator.toolkit import by_child, child_key, true
+from lac_validator.toolkit import by_child, same_child, true
 from lac_validator.views import lenient_dates, shared
 
 WEEK = pd.Timedelta(days=7)
 FIVE_DAYS = pd.Timedelta(days=5)
 
 
-def _frame(ctx) -> pd.DataFrame:
+def _named(ctx) -> pd.DataFrame:
     t = ctx.table("SWEpisodes")
-    return t.assign(_key=child_key(t["CHILD"]))
+    return t[t["CHILD"].notna()]
 
 
 # ---------------------------------------------------------------- SW08 / SW14: open episodes
 
 @rule("SW08STG2")
 def open_episode_not_last(ctx):
-    t = _frame(ctx)
-    start = t["SW_DECOM"].mask(t["SW_DECOM"].eq(pd.Timestamp(1901, 1, 1)))
-    t = t.assign(_start=start, _nostart=start.isna())
-    named = t[t["CHILD"].notna()]
+    named = _named(ctx)
+    start = named["SW_DECOM"].mask(named["SW_DECOM"].eq(pd.Timestamp(1901, 1, 1)))
+    named = named.assign(_start=start, _nostart=start.isna())
     order = by_child(named, ["_nostart", "_start"], na_position="first")
     last = order.index[~order["CHILD"].duplicated(keep="last").to_numpy()]
     candidate = named["_start"].notna() & named["SW_DEC"].isna()
@@ -33,9 +33,9 @@ def open_episode_not_last(ctx):
 
 @rule("SW14STG2")
 def end_blank_not_latest(ctx):
-    t = _frame(ctx)
-    order = by_child(t, ["SW_DECOM"], child="_key")
-    latest = order.index[~order["_key"].duplicated(keep="last").to_numpy()]
+    t = _named(ctx)
+    order = by_child(t, ["SW_DECOM"])
+    latest = order.index[~order["CHILD"].duplicated(keep="last").to_numpy()]
     return t.index[t["SW_DEC"].isna().to_numpy()].difference(latest)
 
 
@@ -44,12 +44,10 @@ def end_blank_not_latest(ctx):
 @shared
 def sw_previous(ctx, name: str = "SWEpisodes") -> pd.DataFrame:
     """Social worker episodes ordered by CHILD, SW_DECOM, SW_DEC (ascending, no date last in each
-    key, ties in file order; blank CHILD rows form one group at the end), with the previous row
-    of the same CHILD (blank matches blank): columns CHILD, SW_DECOM, SW_DEC, SW_REASON,
-    `_has_prev`, `_prev_DEC`. Index = row labels."""
+    key, ties in file order), with the previous row of the same child (none for a blank CHILD):
+    columns CHILD, SW_DECOM, SW_DEC, SW_REASON, `_has_prev`, `_prev_DEC`. Index = row labels."""
     o = by_child(ctx.table(name), ["SW_DECOM", "SW_DEC"])
-    key = child_key(o["CHILD"])
-    o["_has_prev"] = key.eq(key.shift()).to_numpy()
+    o["_has_prev"] = same_child(o["CHILD"], o["CHILD"].shift()).to_numpy()
     o["_prev_DEC"] = o["SW_DEC"].shift().where(o["_has_prev"])
     return o[["CHILD", "SW_DECOM", "SW_DEC", "SW_REASON", "_has_prev", "_prev_DEC"]]
 
@@ -84,10 +82,8 @@ def first_contact_before_previous_ended(ctx):
 
 @rule("SW11aSTG2")
 def ended_before_26_march_without_next(ctx):
-    t = _frame(ctx)
-    named = t[t["CHILD"].notna()]
-    o = by_child(named, ["SW_DECOM"])
-    nxt_same = o["CHILD"].eq(o["CHILD"].shift(-1))
+    o = by_child(_named(ctx), ["SW_DECOM"])
+    nxt_same = same_child(o["CHILD"], o["CHILD"].shift(-1))
     nxt_start = o["SW_DECOM"].shift(-1).where(nxt_same)
     cutoff = ctx.collection_end - FIVE_DAYS
     ended = o["SW_DEC"] <= cutoff
@@ -97,23 +93,23 @@ def ended_before_26_march_without_next(ctx):
 
 @rule("SW11bSTG2")
 def ended_in_last_days_of_year(ctx):
-    t = _frame(ctx)
+    t = ctx.table("SWEpisodes")
     end = ctx.collection_end
     in_window = (t["SW_DEC"] >= end - FIVE_DAYS) & (t["SW_DEC"] <= end)
 
     # A. the row after an episode ending in the window has no start date
-    asc = by_child(t, ["SW_DECOM"], child="_key")
-    prev_same = asc["_key"].eq(asc["_key"].shift())
+    asc = by_child(t, ["SW_DECOM"])
+    prev_same = same_child(asc["CHILD"], asc["CHILD"].shift())
     prev_in_window = true(in_window.reindex(asc.index).shift()) & prev_same
     part_a = prev_in_window & asc["SW_DECOM"].isna()
 
     # B. a (named) child's only episode ends in the window
-    counts = t.groupby("_key")["_key"].transform("size")
+    counts = t.groupby("CHILD")["CHILD"].transform("size")
     part_b = t["CHILD"].notna() & counts.eq(1) & in_window
 
     # C. in descending start order, the next (earlier-starting) row started before this one ended
-    desc = by_child(t, ["SW_DECOM"], ascending=False, child="_key")
-    next_same = desc["_key"].eq(desc["_key"].shift(-1))
+    desc = by_child(t, ["SW_DECOM"], ascending=False)
+    next_same = same_child(desc["CHILD"], desc["CHILD"].shift(-1))
     next_start = desc["SW_DECOM"].shift(-1).where(next_same)
     part_c = in_window.reindex(desc.index) & next_start.notna() & (next_start < desc["SW_DEC"])
 
@@ -124,10 +120,11 @@ def ended_in_last_days_of_year(ctx):
 
 @rule("SW17STG2")
 def latest_episode_has_ended(ctx):
-    t = _frame(ctx).assign(_start=lenient_dates(ctx, "SWEpisodes", "SW_DECOM"))
+    t = _named(ctx)
+    t = t.assign(_start=lenient_dates(ctx, "SWEpisodes", "SW_DECOM")[t.index])
     t["_nostart"] = t["_start"].isna()
-    order = by_child(t, ["_nostart", "_start"], ascending=[True, False], child="_key")
-    latest = order[~order["_key"].duplicated(keep="first")]
+    order = by_child(t, ["_nostart", "_start"], ascending=[True, False])
+    latest = order[~order["CHILD"].duplicated(keep="first")]
     # Divergence (rules/divergences.md): an episode ending after 31 March was open on 31 March.
     end = lenient_dates(ctx, "SWEpisodes", "SW_DEC").loc[latest.index]
     ended = ctx.raw("SWEpisodes").loc[latest.index, "SW_DEC"].notna() & ~(end > ctx.collection_end)
@@ -140,5 +137,5 @@ def same_start_twice(ctx):
     # ("1/5/2020" is "01/05/2020"), else as text; a blank start date is no date and matches nothing.
     raw = ctx.raw("SWEpisodes")
     start = date_key(raw["SW_DECOM"], ctx.table("SWEpisodes")["SW_DECOM"])
-    keys = pd.DataFrame({"c": child_key(raw["CHILD"]), "d": start})
-    return start.notna() & keys.duplicated(keep="first")
+    keys = pd.DataFrame({"c": raw["CHILD"], "d": start})
+    return start.notna() & raw["CHILD"].notna() & keys.duplicated(keep="first")

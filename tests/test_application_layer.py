@@ -96,3 +96,104 @@ def test_worker_count_is_a_parameter_that_reaches_loading_and_the_engine(monkeyp
     forked = api.validate([EXAMPLE / "current"], [EXAMPLE / "previous"], "2025-26", "E08000007", workers=2)
     assert started.count("load_return") == 1 and len(started) >= 2  # last year's return, and rule workers
     assert forked.records.equals(report.records)
+
+
+# ------------------------------------------------------------------ the report, a value
+
+def _walk(value, path="report", seen=None):
+    """Every (path, object) reachable from a report through dataclass fields, mappings and sequences."""
+    import dataclasses
+
+    seen = set() if seen is None else seen
+    if id(value) in seen:
+        return
+    seen.add(id(value))
+    yield path, value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            if f.name == "func":  # a rule version's function: code, not data
+                continue
+            yield from _walk(getattr(value, f.name), f"{path}.{f.name}", seen)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _walk(v, f"{path}[{k!r}]", seen)
+    elif isinstance(value, (list, tuple, set, frozenset)):
+        for i, v in enumerate(value):
+            yield from _walk(v, f"{path}[{i}]", seen)
+
+
+@pytest.fixture(scope="module")
+def full_run(tmp_path_factory):
+    """A run with everything an output can ask of the tables (suggestions, timelines) and a baseline."""
+    from lac_validator.app import validate as steps
+
+    base = tmp_path_factory.mktemp("baseline") / "b.yaml"
+    first = api.validate([EXAMPLE / "current"], [EXAMPLE / "previous"], "2025-26", "E08000007")
+    from lac_validator.baseline import baseline_yaml
+
+    base.write_text(baseline_yaml(first.records.head(2), "me", "accepted by the DfE"), encoding="utf-8")
+    return steps.run(steps.Request((EXAMPLE / "current",), (EXAMPLE / "previous",), "2025-26", "E08000007",
+                                   (EXAMPLE / "ofsted_providers.xlsx",), baseline=base, formats=("html",)))
+
+
+def test_report_holds_no_loaded_table_and_no_context(full_run):
+    import numpy as np
+    import pandas as pd
+
+    from lac_validator.context import Context
+    from lac_validator.engine import Finding, RunResult
+    from lac_validator.tables import Return, Table
+
+    report, ctx = full_run.report, full_run.context
+    assert report.timelines and "suggestion" in report.records.columns and len(report.accepted) == 2
+    loaded = [id(t.raw) for r in (ctx.current, ctx.previous) for t in r.tables.values()] + \
+             [id(t.data) for r in (ctx.current, ctx.previous) for t in r.tables.values()]
+    frames = []
+    for path, value in _walk(report):
+        assert not isinstance(value, (Context, Return, Table, RunResult, Finding, np.ndarray)), path
+        if isinstance(value, pd.DataFrame):
+            assert id(value) not in loaded, path
+            frames.append(path)
+    assert sorted(frames) == ["report.accepted", "report.records"]
+
+
+def test_report_is_immutable_and_steps_make_new_reports(full_run):
+    import dataclasses
+
+    import pandas as pd
+
+    from lac_validator.app.validate import pseudonymised
+    from lac_validator.social_workers import Worker, attach_workers
+
+    report = full_run.report
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        report.notes = ()
+    assert isinstance(report.notes, tuple) and isinstance(report.alerts, tuple) and isinstance(report.stale, tuple)
+    records, notes, timelines = report.records.copy(), report.notes, dict(report.timelines)
+    shared = pseudonymised(report, None)   # no salt: a note is added, to the new report only
+    assert shared is not report and shared.pseudonymised and not report.pseudonymised
+    assert len(shared.notes) == len(notes) + 1 and report.notes == notes
+    pd.testing.assert_frame_equal(report.records, records)  # the original keeps its children
+    assert report.timelines == timelines and set(shared.timelines).isdisjoint(timelines)
+    named = attach_workers(report, full_run.context, {"SW1": Worker("SW1", "Ann")}, "list.csv")
+    assert named.workers and not report.workers and len(named.alerts) == len(report.alerts) + 1
+
+
+def test_error_and_warning_counts_are_separate(full_run):
+    import dataclasses
+
+    report = full_run.report
+    flags = report.records.assign(severity=["warning", *["error"] * (len(report.records) - 1)])
+    mixed = dataclasses.replace(report, records=flags)
+    assert (mixed.error_count, mixed.warning_count) == (len(flags) - 1, 1)
+    assert len(mixed.errors) == mixed.error_count and len(mixed.warnings) == 1
+    assert mixed.counts() == {"errors": len(flags) - 1, "warnings": 1, "notes": len(report.notes)}
+
+
+def test_timelines_are_taken_only_for_outputs_that_show_them():
+    from lac_validator.app.validate import for_outputs
+
+    run = api.validate_run([EXAMPLE / "current"], [EXAMPLE / "previous"], "2025-26", "E08000007")
+    for name, w in writers.WRITERS.items():
+        assert (for_outputs(run, [name]).timelines is not None) == w.timelines, name
+    assert run.report.timelines is None

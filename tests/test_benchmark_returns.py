@@ -58,7 +58,7 @@ def test_every_kind_of_error_kind_is_known():
 def test_generated_return_lets_every_rule_run(small):
     _, report = small
     res = report.result
-    assert res.internal_errors == []
+    assert not res.internal_errors, res.internal_errors
     # Nothing is skipped for want of a table, last year's return, the LA or reference data.
     missing_input = [(c, why) for c, why in res.not_run
                      if any(w in why for w in ("not supplied", "--previous", "--la", "--providers", "reference data"))]

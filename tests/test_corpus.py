@@ -217,13 +217,13 @@ def _fix_sheet_bad_line(spec):
     its Line typed over with text."""
     import openpyxl
 
-    from lac_validator.api import validate
+    from lac_validator.api import validate_run
     from lac_validator.fixes import sheet_info, write_fix_sheet
 
     root = spec["_root"]
-    report = validate([root / "cur"], None, "2025-26", select=["101"])
+    run = validate_run([root / "cur"], None, "2025-26", select=["101"])
     path = root / "fixes.tmp.xlsx"
-    write_fix_sheet(report, path, sheet_info(report, [root / "cur"], []))
+    write_fix_sheet(run, path, sheet_info(run.report, [root / "cur"], []))
     wb = openpyxl.load_workbook(path)
     path.unlink()
     for ws in wb.worksheets:

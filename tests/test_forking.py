@@ -97,7 +97,7 @@ def test_previous_year_read_in_a_copy_or_here_gives_the_same_report(tmp_path, mo
         monkeypatch.setenv("LAC_VALIDATOR_WORKERS", setting)
         runs[setting] = api.validate([tmp_path / "cur"], [tmp_path / "prev"], "2025-26", "E08000007")
     pd.testing.assert_frame_equal(runs["1"].records, runs["2"].records)
-    assert runs["1"].warnings == runs["2"].warnings
+    assert runs["1"].notes == runs["2"].notes
     # A copy that dies: the parent reads last year itself.
     monkeypatch.setattr(forking, "start", lambda *a: (lambda: None))
     died = api.validate([tmp_path / "cur"], [tmp_path / "prev"], "2025-26", "E08000007")

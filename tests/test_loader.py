@@ -155,6 +155,14 @@ def test_uasc_indicator_derived_for_csv(tmp_path):
     assert list(h.raw["UASC"]) == ["0", "1"]
 
 
+def test_uasc_indicator_of_a_blank_child_is_0_beside_a_blank_child_uasc_row(tmp_path):
+    # A blank CHILD is no child: a blank-CHILD UASC row is not its UASC row (the isin test matched them).
+    write(tmp_path / "h.csv", HEADER + ",M,01/01/2010,WBRI,,,\n2,M,01/01/2010,WBRI,,,\n")
+    write(tmp_path / "u.csv", "CHILD,SEX,DOB,DUC\n,M,01/01/2010,\n2,M,01/01/2010,\n")
+    h = load_return([tmp_path], Y, "current").tables["Header"]
+    assert list(h.raw["UASC"]) == ["0", "1"]
+
+
 def test_inputs_are_not_modified(tmp_path):
     p = write(tmp_path / "h.csv", HEADER + "1,m,01/01/2010,wbri,,,\n")
     before = hashlib.sha256(p.read_bytes()).hexdigest()

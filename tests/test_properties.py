@@ -230,18 +230,6 @@ def _cross_table_rules(year):
             or any(t.endswith("_last") for t in r.requires)]
 
 
-# Rules that still match a blank CHILD with a blank CHILD across tables (found by the test below;
-# most say so in their entries, as the older tool did). Open under issue 24 (one child-matching
-# helper for every rule); every other rule is held to the policy.
-STILL_PAIR_BLANK_CHILDREN = {
-    "202", "203", "204", "207", "208",       # Header with last year's Header
-    "205A", "205B", "205C", "205D",          # UASC indicator derived by CHILD membership (loader)
-    "215", "1002", "1007", "1010",
-    "INT01", "INT02", "INT03", "INT04", "INT05", "INT06", "INT07", "INT08", "INT09", "NoE",  # "child in Header"
-    "INT11", "INT12", "INT13", "INT14", "INT15", "INT16", "INT17", "INT18",  # DOB/SEX copies against Header
-}
-
-
 def _blank_child_flags(ctx, rules, table):
     """{(rule, row)} of the rows of `table` with a blank CHILD that the rules flag."""
     result = run_rules(ctx, rules)
@@ -276,7 +264,7 @@ def test_a_blank_child_who_died_is_no_blank_care_leaver():
 
 
 def _assert_blank_children_unpaired(year, current, previous, table):
-    rules = [r for r in _cross_table_rules(year) if r.code not in STILL_PAIR_BLANK_CHILDREN]
+    rules = _cross_table_rules(year)
 
     def ctx(apart: bool):
         fresh = iter(range(1, 10_000))

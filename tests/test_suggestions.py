@@ -10,7 +10,7 @@ import pandas as pd
 from click.testing import CliRunner
 
 import lac_validator.suggestions as suggestions
-from lac_validator.api import validate
+from lac_validator.api import validate_run
 from lac_validator.cli import main
 from lac_validator.devtools.synth import generate
 
@@ -57,14 +57,33 @@ def test_xlsx_errors_sheet_and_html_show_the_suggestion(tmp_path):
     assert "<th>Suggested correction</th>" in text and "SEX = M (last year" in text
 
 
-def test_suggestions_are_computed_only_when_an_output_shows_them():
-    report = validate([EXAMPLE / "current"], [EXAMPLE / "previous"], "2025-26", "E08000007")
-    assert "suggestion" not in report.records.columns   # the terminal summary never pays for them
-    assert "suggestion" in report.with_suggestions().columns
+def test_suggestions_are_computed_only_when_an_output_shows_them(monkeypatch):
+    import lac_validator.report as report_module
+    from lac_validator.app import validate as steps
+    from lac_validator.app import writers
+
+    run = validate_run([EXAMPLE / "current"], [EXAMPLE / "previous"], "2025-26", "E08000007")
+    assert "suggestion" not in run.report.records.columns   # the terminal summary never pays for them
+    for name, w in writers.WRITERS.items():
+        assert ("suggestion" in steps.for_outputs(run, [name]).records.columns) == w.suggestions, name
+    assert "suggestion" not in steps.for_outputs(run, ["json"], pseudonymise=True).records.columns  # shows none
+    assert "suggestion" in steps.for_outputs(run, ["csv"], fix_sheet=True).records.columns
+    assert "suggestion" not in run.report.records.columns   # a new report each time: this one is unchanged
+
+    calls = []
+    real = report_module.suggestions
+    monkeypatch.setattr(report_module, "suggestions", lambda *a: calls.append(1) or real(*a))
+    request = dict(current=(EXAMPLE / "current",), previous=(EXAMPLE / "previous",), year="2025-26", la="E08000007")
+    assert "suggestion" not in steps.run(steps.Request(**request, formats=("csv",))).report.records.columns
+    assert calls == []
+    assert "suggestion" in steps.run(steps.Request(**request, formats=("json",))).report.records.columns
+    assert calls == [1]
 
 
 def test_a_failing_suggester_costs_its_suggestions_only(monkeypatch):
-    report = validate([EXAMPLE / "current"], [EXAMPLE / "previous"], "2025-26", "E08000007")
+    from lac_validator.app.validate import for_outputs
+
+    run = validate_run([EXAMPLE / "current"], [EXAMPLE / "previous"], "2025-26", "E08000007")
     broken = [s for s in suggestions.all_suggesters() if s.name == "forms"]
 
     def fail(ctx, rows):
@@ -73,7 +92,7 @@ def test_a_failing_suggester_costs_its_suggestions_only(monkeypatch):
     monkeypatch.setattr(suggestions, "_SUGGESTERS",
                         [suggestions.Suggester(s.name, s.table, s.fields, s.answers, fail, s.description)
                          if s in broken else s for s in suggestions.all_suggesters()])
-    got = report.with_suggestions()["suggestion"]
+    got = for_outputs(run, ["json"]).records["suggestion"]
     assert any(s is not None and s["field"] == "SEX" for s in got)  # last year's SEX still suggested
 
 

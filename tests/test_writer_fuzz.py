@@ -5,13 +5,13 @@ terminal writers, the fix sheet, the per-worker workbooks and DfE XML conversion
 and open in what its readers use; the terminal must receive no control character."""
 from __future__ import annotations
 
-import copy
 import csv
 import io
 import json
 import re
 import tempfile
 import xml.dom.minidom
+from dataclasses import replace
 from pathlib import Path
 
 import openpyxl
@@ -19,7 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lac_validator.api import validate
+from lac_validator.api import Run, validate_run
+from lac_validator.app.validate import for_outputs
 from lac_validator.convert import write_xlsx_workbook, write_xml
 from lac_validator.fixes import sheet_info, write_fix_sheet
 from lac_validator.outputs.csv_report import write_csv
@@ -45,17 +46,16 @@ def base(tmp_path_factory):
     folder = tmp_path_factory.mktemp("fuzz") / "current"
     folder.mkdir()
     (folder / "header.csv").write_text(HEADER + "1,X,01/01/2010,WBRI,,,\n2,Q,01/01/2011,WBRI,,,\n", encoding="utf-8")
-    report = validate([folder], None, "2025-26", select=["101"])
-    INFO.append(sheet_info(report, [folder], []))  # stamps the real files, before the inputs are poisoned
-    report.ctx.current.inputs = tuple(report.ctx.current.inputs)  # each example adds to a copy
-    return report
+    run = validate_run([folder], None, "2025-26", select=["101"])
+    INFO.append(sheet_info(run.report, [folder], []))  # stamps the real files, before the inputs are poisoned
+    return Run(for_outputs(run, ["json", "html"]), run.context)  # with suggestions and timelines
 
 
 INFO: list = []
 
 
 def _poison(report, texts: list[str]):
-    """Put the random strings everywhere a report carries text from the input or the user."""
+    """A copy of the report with the random strings everywhere it carries text from the input or the user."""
     recs = report.records.copy()
     n = len(recs)
     pick = lambda i: texts[i % len(texts)]  # noqa: E731
@@ -64,12 +64,13 @@ def _poison(report, texts: list[str]):
     recs["file"] = [pick(i + 2) for i in range(n)]
     recs["values"] = [{"SEX": pick(i + 3)} for i in range(n)]
     recs["locator"] = [pick(i + 4) for i in range(n)]
-    report.records = recs
-    report.warnings = list(report.warnings) + texts
-    report.ctx = copy.copy(report.ctx)
-    report.ctx.current = copy.copy(report.ctx.current)
-    report.ctx.current.inputs = list(report.ctx.current.inputs) + texts
-    return report
+    cur = report.info.current
+    cur = replace(cur, inputs=cur.inputs + tuple(texts),
+                  tables=tuple(replace(t, file=pick(i)) for i, t in enumerate(cur.tables)))
+    timelines = {pick(i): [{"start": "2025-04-01", "end": None, "ls": pick(i + 1), "place": pick(i + 2),
+                            "year": "this year", "row": 0}] for i in range(n)}
+    return replace(report, records=recs, notes=report.notes + tuple(texts), info=replace(report.info, current=cur),
+                   timelines=timelines)
 
 
 def _utf8(text: str) -> bytes:
@@ -80,7 +81,7 @@ def _utf8(text: str) -> bytes:
                                                                   HealthCheck.too_slow])
 @given(texts=st.lists(ANY_TEXT, min_size=1, max_size=4))
 def test_every_writer_carries_any_string(base, texts):
-    report = _poison(copy.copy(base), texts)
+    report = _poison(base.report, texts)
 
     out = io.StringIO()
     write_json(report, out)
@@ -109,7 +110,7 @@ def test_every_writer_carries_any_string(base, texts):
     with tempfile.TemporaryDirectory() as tmp:
         write_xlsx(report, Path(tmp) / "r.xlsx")
         openpyxl.load_workbook(Path(tmp) / "r.xlsx").close()
-        write_fix_sheet(report, Path(tmp) / "f.xlsx", INFO[0])
+        write_fix_sheet(Run(report, base.context), Path(tmp) / "f.xlsx", INFO[0])
         openpyxl.load_workbook(Path(tmp) / "f.xlsx").close()
         for path in write_split_by_worker(report, Path(tmp) / "workers", contact=texts[0]):
             assert path.parent == Path(tmp) / "workers"  # a worker's ID never names a path elsewhere
@@ -119,7 +120,7 @@ def test_every_writer_carries_any_string(base, texts):
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(texts=st.lists(ANY_TEXT, min_size=2, max_size=2))
 def test_conversion_writes_any_value(base, texts):
-    ret = base.ctx.current
+    ret = base.context.current
     table = ret.tables["Header"]
     saved = table.raw.copy()
     try:

@@ -40,8 +40,8 @@ def test_generator_makes_a_provisional_year_return_one_year_on():
 def test_provisional_year_gives_the_latest_years_errors(tmp_path):
     _, latest = _validate(tmp_path, "2026_27")
     _, provisional = _validate(tmp_path, "2027_28")
-    assert provisional.ctx.year.provisional and provisional.alerts[0] == ALERT
-    assert not latest.ctx.year.provisional and ALERT not in latest.alerts
+    assert provisional.info.year.provisional and provisional.alerts[0] == ALERT
+    assert not latest.info.year.provisional and ALERT not in latest.alerts
     assert latest.error_count > 20  # the comparison means something
     assert [r.code for r in latest.result.rules_run] == [r.code for r in provisional.result.rules_run]
     assert latest.result.not_run == provisional.result.not_run

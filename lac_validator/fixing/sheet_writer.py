@@ -13,15 +13,18 @@ import re
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ..fixhints import FIELD_NAMES, how_to_fix
-from ..report import LOCATOR, Report
+from ..report import LOCATOR, Report, suggestions
 from ..schema import load_schema
 from ..suggestions import answered_fields
 from . import model as m
 from .model import FileStamp, SheetInfo
 from .targets import Target, code_entry, field_spec, targets, what_to_enter
+
+if TYPE_CHECKING:
+    from ..api import Run
 
 ABOUT = "About"
 LISTS = "Code lists"
@@ -91,11 +94,11 @@ def stamp(path: Path, role: str) -> FileStamp:
 def sheet_info(report: Report, current: list, previous: list, providers=(), select=(), ignore=()) -> SheetInfo:
     from .. import __version__
 
-    ctx = report.ctx
-    files = [stamp(Path(p), "current") for p in ctx.current.inputs]
-    if ctx.previous is not None:
-        files += [stamp(Path(p), "previous") for p in ctx.previous.inputs]
-    return SheetInfo(year=ctx.year.label, la=ctx.la.ons_code if ctx.la else "",
+    meta = report.info
+    files = [stamp(Path(p), "current") for p in meta.current.inputs]
+    if meta.previous is not None:
+        files += [stamp(Path(p), "previous") for p in meta.previous.inputs]
+    return SheetInfo(year=meta.year.label, la=meta.la.ons_code if meta.la else "",
                      current=[str(Path(p).resolve()) for p in current],
                      previous=[str(Path(p).resolve()) for p in previous],
                      providers=[str(Path(p).resolve()) for p in providers], select=list(select),
@@ -122,23 +125,29 @@ def apply_command(sheet: Path, info: SheetInfo) -> str:
             f'--who "your name"')
 
 
-def write_fix_sheet(report: Report, path: Path, info: SheetInfo, workers: dict | None = None) -> int:
-    """Write the fix sheet; returns the number of rows (fields to correct)."""
+def write_fix_sheet(run: Run, path: Path, info: SheetInfo, workers: dict | None = None) -> int:
+    """Write the fix sheet of a run (its report, and the tables: each row shows the cell as it is
+    now); returns the number of rows (fields to correct)."""
     from openpyxl import Workbook
+
+    report, ctx = run.report, run.context
+    workers = workers if workers is not None else report.workers
 
     wb = Workbook()
     intro = wb.active
     intro.title = HOW_TO
     lists = _ListSheet(wb.create_sheet(LISTS), info)
     rules = {r.code: r for r in report.result.rules_run}
-    year_key = report.ctx.year.key
+    year_key = report.info.year.key
     total = 0
-    recs = report.with_suggestions()
+    recs = report.records
+    if "suggestion" not in recs.columns:  # the application layer computes them first; a direct call here
+        recs = recs.assign(suggestion=suggestions(ctx, recs))
     for code, grp in (recs.groupby("rule", sort=False) if len(recs) else []):
         rule = rules.get(code)
-        hint = how_to_fix(rule, report.ctx.year.label) if rule else ""
+        hint = how_to_fix(rule, report.info.year.label) if rule else ""
         ws = wb.create_sheet(_title(f"Rule {code}", wb))
-        total += _rule_sheet(ws, report, grp, rule, hint, lists, year_key, workers)
+        total += _rule_sheet(ws, ctx, grp, rule, hint, lists, year_key, workers)
     _about_sheet(wb.create_sheet(ABOUT), info)
     _how_to(intro, path, info, report, total)
     lists.ws.sheet_state = "hidden"
@@ -155,9 +164,9 @@ def _title(name: str, wb) -> str:
     return title
 
 
-def _facts(report: Report, r: dict, target: Target, workers, hint: str, year_key: str) -> dict:
+def _facts(ctx, r: dict, target: Target, workers, hint: str, year_key: str) -> dict:
     table_name = r["table"] + ("_last" if r["year"] == "previous" else "")
-    src = report.ctx.source(table_name)
+    src = ctx.source(table_name)
     value = None
     if target.field in src.raw.columns:
         v = src.raw.at[r["row"], target.field]
@@ -176,7 +185,7 @@ def _facts(report: Report, r: dict, target: Target, workers, hint: str, year_key
             "evidence": sug["evidence"] if sug else None}
 
 
-def _rule_sheet(ws, report, grp, rule, hint, lists, year_key, workers) -> int:
+def _rule_sheet(ws, ctx, grp, rule, hint, lists, year_key, workers) -> int:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -200,14 +209,14 @@ def _rule_sheet(ws, report, grp, rule, hint, lists, year_key, workers) -> int:
     n = 1
     fields = list(rule.fields) if rule else []
     for r in grp.to_dict("records"):
-        kind = report.ctx.source(r["table"] + ("_last" if r["year"] == "previous" else "")).source.kind
+        kind = ctx.source(r["table"] + ("_last" if r["year"] == "previous" else "")).source.kind
         sug = r.get("suggestion")
         # a suggestion for a field beyond the rule's (an episode's DEC for its REC X1) gets its own row
         extra = [sug["field"]] if sug and sug["field"] in answered_fields(r["table"], fields or r["fields"]) else []
         for target in targets(list(fields or r["fields"]) + extra, r["table"], r["year"], kind) or [
                 Target("", locked="Nothing to type here: see How to fix.")]:
             n += 1
-            facts = _facts(report, r, target, workers, hint, year_key)
+            facts = _facts(ctx, r, target, workers, hint, year_key)
             for i, col in enumerate(COLUMNS, start=1):
                 c = ws.cell(row=n, column=i, value=safe_cell(m.shown(col.value(facts))))
                 c.alignment = wrap if col.wrap else top
@@ -384,7 +393,7 @@ def _how_to(ws, path: Path, info: SheetInfo, report: Report, total: int) -> None
 
     from ..outputs.safety import safe_cell
 
-    la = report.ctx.la.describe() if report.ctx.la else "no LA given"
+    la = report.info.la.describe() if report.info.la else "no LA given"
     command = apply_command(path, info)
     lines = [
         (f"Fix sheet: SSDA903 {info.year} return, {la}", "title"),

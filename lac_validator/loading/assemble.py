@@ -111,8 +111,9 @@ def _derive_uasc(ret: Return) -> None:
     if "UASC" in header.raw.columns:
         return
     if "UASC" in ret.tables:
-        # isin matches a blank CHILD to a blank CHILD, as the reference's join did
-        flag = header.raw["CHILD"].isin(ret.tables["UASC"].raw["CHILD"]).map({True: "1", False: "0"}).astype("str")
+        # A blank CHILD is no child: it has no UASC row even beside a blank-CHILD UASC row.
+        from ..toolkit import child_in
+        flag = child_in(header.raw["CHILD"], ret.tables["UASC"].raw["CHILD"]).map({True: "1", False: "0"}).astype("str")
     else:
         flag = pd.Series(np.nan, index=header.raw.index, dtype="str")
     header.raw["UASC"] = flag

@@ -14,7 +14,6 @@ import pandas as pd
 
 from ..fixhints import how_to_fix
 from ..report import Report
-from ..timelines import child_timelines
 from ..suggestions import describe
 from .safety import json_document, xml_document
 
@@ -58,7 +57,7 @@ def _notices(report: Report) -> str:
         n = len(report.alerts)
         parts.append(f'<section class="alerts" role="alert" id="alerts"><h2>Check before using this report '
                      f'({n} alert{"s" if n != 1 else ""})</h2><ul>{items}</ul></section>')
-    others = [w for w in report.warnings if w not in report.alerts]
+    others = [w for w in report.notes if w not in report.alerts]
     if others:
         items = "".join(f"<li>{_esc(w)}</li>" for w in others)
         parts.append(f'<details class="warnings" id="warnings"><summary>{len(others)} other warning'
@@ -67,9 +66,9 @@ def _notices(report: Report) -> str:
 
 
 def write_html(report: Report, stream) -> None:
-    ctx = report.ctx
-    recs = report.with_suggestions()
-    hints = {r.code: how_to_fix(r, ctx.year.label) for r in report.result.rules_run}
+    meta = report.info
+    recs = report.records
+    hints = {r.code: how_to_fix(r, meta.year.label) for r in report.result.rules_run}
     errors = []
     for r in recs.to_dict("records"):
         date = None
@@ -83,21 +82,21 @@ def write_html(report: Report, stream) -> None:
                        "fix": hints.get(r["rule"], ""), "suggestion": describe(r.get("suggestion"))})
     by_child = report.by_child()
     children = [c for c in by_child["child"].head(MAX_CHILD_CARDS)] if len(by_child) else []
-    # Timelines come with the report when it was pseudonymised (taken from the tables first).
-    timelines = report.timelines if report.timelines is not None else child_timelines(ctx, children)
+    # Taken from the tables with the report, before it was pseudonymised (app/validate.py).
+    timelines = report.timelines or {}
     sws = sorted({e["sw"] for e in errors if e["sw"] is not None})
-    data = {"year": ctx.year.label, "start": ctx.collection_start.strftime("%Y-%m-%d"),
-            "end": ctx.collection_end.strftime("%Y-%m-%d"), "errors": errors, "children": children,
+    data = {"year": meta.year.label, "start": meta.year.start.strftime("%Y-%m-%d"),
+            "end": meta.year.end.strftime("%Y-%m-%d"), "errors": errors, "children": children,
             "journeys": {c: timelines[c] for c in children if c in timelines},
             "workers": {sw: report.worker_label(sw) for sw in sws}, "truncated": len(by_child) > MAX_CHILD_CARDS}
     by_rule = report.by_rule()
     by_cat = report.by_category()
-    la = ctx.la.describe() if ctx.la else "LA not given"
+    la = meta.la.describe() if meta.la else "LA not given"
     cat_rows = "".join(f"<tr><td>{_esc(r.category)}</td><td class='n'>{int(r.errors)}</td><td class='n'>{int(r.rules)}</td></tr>"
                        for r in by_cat.itertuples(index=False))
     not_run = "".join(f"<li><b>{_esc(c)}</b>: {_esc(w)}</li>" for c, w in report.result.not_run)
     page = TEMPLATE.format(notices=_notices(report),
-        title=_esc(f"903 validation {ctx.year.label}"), la=_esc(la), year=_esc(ctx.year.label),
+        title=_esc(f"903 validation {meta.year.label}"), la=_esc(la), year=_esc(meta.year.label),
         n_errors=len(recs), n_children=int(recs["child"].nunique()) if len(recs) else 0,
         n_rules=len(report.result.rules_run), chart=_bar_chart(by_rule), cat_rows=cat_rows,
         not_run=not_run or "<li>none</li>", n_not_run=len(report.result.not_run), data=_json(data))

@@ -22,30 +22,31 @@ def _clean(v):
 
 
 def report_dict(report: Report) -> dict:
-    ctx, res = report.ctx, report.result
-    recs = report.with_suggestions()
+    meta, res = report.info, report.result
+    recs = report.records
+    if "suggestion" not in recs.columns:  # computed only when an output shows them (app/validate.py)
+        recs = recs.assign(suggestion=None)
     errors = _records(recs)
     tables = {}
-    for label, ret in (("current", ctx.current), ("previous", ctx.previous)):
+    for label, ret in (("current", meta.current), ("previous", meta.previous)):
         if ret is None:
             continue
-        tables[label] = {name: {"file": _file(report, t.source.describe()), "rows": len(t)} for name, t in ret.tables.items()}
-    expected = [t.name for t in _tables_for_year(ctx)]
-    absent = {"current": [t for t in expected if t not in ctx.current.tables]}
-    if ctx.previous is not None:
-        absent["previous"] = [t for t in expected if t not in ctx.previous.tables]
+        tables[label] = {t.name: {"file": _file(report, t.file), "rows": t.rows} for t in ret.tables}
+    absent = {"current": list(meta.current.absent)}
+    if meta.previous is not None:
+        absent["previous"] = list(meta.previous.absent)
     by_rule = report.by_rule()
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "lac-validator", "version": __version__},
-        "collection_year": ctx.year.label,
+        "collection_year": meta.year.label,
         # The year whose rules and code lists were applied; provisional: a year after the latest
         # the specification covers, validated with that latest year's rules (see `alerts`).
-        "rules_year": ctx.year.rules_year.label,
-        "provisional": ctx.year.provisional,
-        "collection_start": ctx.collection_start.date().isoformat(),
-        "collection_end": ctx.collection_end.date().isoformat(),
-        "la": None if ctx.la is None else {"ons_code": ctx.la.ons_code, "dfe_code": ctx.la.dfe_code, "name": ctx.la.name},
+        "rules_year": meta.year.rules_year.label,
+        "provisional": meta.year.provisional,
+        "collection_start": meta.year.start.date().isoformat(),
+        "collection_end": meta.year.end.date().isoformat(),
+        "la": None if meta.la is None else {"ons_code": meta.la.ons_code, "dfe_code": meta.la.dfe_code, "name": meta.la.name},
         "inputs": {
             "current": report.input_files("current"),
             "previous": report.input_files("previous"),
@@ -53,7 +54,7 @@ def report_dict(report: Report) -> dict:
             "absent_tables": absent,
         },
         "alerts": list(report.alerts),
-        "warnings": list(report.warnings),
+        "warnings": list(report.notes),  # the run's notes (the key keeps its published name)
         "rules_run": [r.code for r in res.rules_run],
         "rules_not_run": [{"code": c, "reason": why} for c, why in res.not_run],
         "internal_errors": [{"code": c, "error": e} for c, e in res.internal_errors],
@@ -87,12 +88,6 @@ def _records(frame) -> list[dict]:
         return []
     return [{k: _clean(v) if not isinstance(v, (list, dict)) else v for k, v in r.items()}
             for r in frame.to_dict("records")]
-
-
-def _tables_for_year(ctx):
-    from ..schema import load_schema
-
-    return load_schema().tables_for(ctx.year)
 
 
 def write_json(report: Report, stream) -> None:

@@ -20,7 +20,7 @@ def write_junit(report: Report, stream) -> None:
     failures = sum(1 for r in res.rules_run if r.code in by_rule)
     suites = ET.Element("testsuites", name="lac-validator")
     suite = ET.SubElement(suites, "testsuite", {
-        "name": f"SSDA903 {report.ctx.year.label}",
+        "name": f"SSDA903 {report.info.year.label}",
         "tests": str(len(res.rules_run) + len(res.not_run) + len(res.internal_errors)),
         "failures": str(failures),
         "errors": str(len(res.internal_errors)),

@@ -8,25 +8,23 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from ..report import Report
-from ..schema import load_schema
 from .safety import terminal_text
 
 
 def render_text(report: Report, console: Console, top_children: int = 10, all_errors: bool = False) -> None:
-    ctx, res = report.ctx, report.result
-    la = ctx.la.describe() if ctx.la else "LA not given (--la)"
+    meta, res = report.info, report.result
+    la = meta.la.describe() if meta.la else "LA not given (--la)"
     _alerts(report, console)  # first, and again last: thousands of errors must not scroll them away
-    console.print(Text(f"lac-validator: SSDA903 {ctx.year.label} return, {la}", style="bold"))
-    for label, ret in (("This year", ctx.current), ("Last year", ctx.previous)):
+    console.print(Text(f"lac-validator: SSDA903 {meta.year.label} return, {la}", style="bold"))
+    for label, ret in (("This year", meta.current), ("Last year", meta.previous)):
         if ret is None:
             console.print(f"{label}: not given (--previous): cross-year rules are not run")
             continue
-        tables = ", ".join(f"{name} ({len(t)})" for name, t in ret.tables.items())
+        tables = ", ".join(f"{t.name} ({t.rows})" for t in ret.tables)
         console.print(f"{label}: {tables or 'no tables'}")
-        absent = [t.name for t in load_schema().tables_for(ctx.year) if t.name not in ret.tables]
-        if absent:
-            console.print(f"  absent: {', '.join(absent)}")
-    for w in report.warnings:
+        if ret.absent:
+            console.print(f"  absent: {', '.join(ret.absent)}")
+    for w in report.notes:
         if w not in report.alerts:
             console.print(Text(terminal_text(f"note: {w}"), style="yellow"))
     console.print()

@@ -139,17 +139,17 @@ def who_for(report: Report, sw) -> str:
 def add_worker_sheet(wb: Workbook, title: str, report: Report, sw, grp, hints: dict,
                      produced: dt.datetime, contact: str | None = None) -> None:
     """One worker's list on a sheet of `wb`: the cover lines, then the errors."""
-    ctx = report.ctx
+    meta = report.info
     ws = wb.create_sheet(title)
     for i, w in enumerate(WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
-    la = ctx.la.describe() if ctx.la else "local authority not given"
+    la = meta.la.describe() if meta.la else "local authority not given"
     n, children = len(grp), grp["child"].nunique()
-    rows = [[_cell(ws, f"Records to check: SSDA903 return {ctx.year.label}", _TITLE)]]
+    rows = [[_cell(ws, f"Records to check: SSDA903 return {meta.year.label}", _TITLE)]]
     cover = [
         ("For", who_for(report, sw)),
-        ("Return", f"SSDA903 {ctx.year.label} (children looked after, {ctx.collection_start:%d/%m/%Y} to "
-                   f"{ctx.collection_end:%d/%m/%Y}), {la}"),
+        ("Return", f"SSDA903 {meta.year.label} (children looked after, {meta.year.start:%d/%m/%Y} to "
+                   f"{meta.year.end:%d/%m/%Y}), {la}"),
         ("Produced", f"{produced:%d/%m/%Y %H:%M} by lac-validator {__version__}"),
         ("To check", f"{n} error{'s' if n != 1 else ''} for {children} child{'ren' if children != 1 else ''}"),
         ("What to do", "Correct each record in the case management system as 'How to fix' says; the errors are "
@@ -174,8 +174,8 @@ def add_worker_sheet(wb: Workbook, title: str, report: Report, sw, grp, hints: d
     ws.page_setup.fitToHeight = 0  # as many pages as needed
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.print_title_rows = f"{header}:{header}"
-    ws.oddHeader.left.text = _hf(ctx.la.name if ctx.la else "")
-    ws.oddHeader.center.text = _hf(f"SSDA903 {ctx.year.label}: records to check")
+    ws.oddHeader.left.text = _hf(meta.la.name if meta.la else "")
+    ws.oddHeader.center.text = _hf(f"SSDA903 {meta.year.label}: records to check")
     ws.oddHeader.right.text = _hf(f"Produced {produced:%d/%m/%Y}")
     ws.oddFooter.left.text = _hf("Personal data about children: keep it secure")
     ws.oddFooter.center.text = "Page &P of &N"
@@ -249,9 +249,9 @@ def write_split_by_worker(report: Report, folder: Path, contact: str | None = No
     folder = Path(folder)
     previous = _prepare_folder(folder)
     produced = produced or dt.datetime.now()
-    hints = {r.code: how_to_fix(r, report.ctx.year.label) for r in report.result.rules_run}
+    hints = {r.code: how_to_fix(r, report.info.year.label) for r in report.result.rules_run}
     plan, used = [], set()
-    for sw, grp in report.with_suggestions().groupby("social_worker", sort=True):
+    for sw, grp in report.records.groupby("social_worker", sort=True):
         stem = base = file_stem(_worker_label(report, sw))
         i = 2
         while stem.lower() in used:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import textwrap
+from dataclasses import replace
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -74,7 +75,7 @@ def _alert_lines(alerts: list[str]) -> list[str]:
 
 
 def _hints(report: Report) -> dict[str, str]:
-    return {r.code: how_to_fix(r, report.ctx.year.label) for r in report.result.rules_run}
+    return {r.code: how_to_fix(r, report.info.year.label) for r in report.result.rules_run}
 
 
 def _error_rows(recs, hints, report: Report):
@@ -88,8 +89,8 @@ def _error_rows(recs, hints, report: Report):
 
 def write_xlsx(report: Report, path, workers: dict | None = None, per_worker_sheets: bool = True,
                contact: str | None = None) -> None:
-    if workers:  # the names may also come with the call (older callers)
-        report.workers = {**report.workers, **workers}
+    if workers:  # the names may also come with the call
+        report = replace(report, workers={**report.workers, **workers})
     wb = Workbook(write_only=True)
     hints = _hints(report)
     by_rule = report.by_rule()
@@ -109,7 +110,7 @@ def write_xlsx(report: Report, path, workers: dict | None = None, per_worker_she
         chart.set_categories(Reference(summary, min_col=1, min_row=head + 1, max_row=head + top))
         chart.height, chart.width = 10, 18
         summary.add_chart(chart, f"H{head + 1}")
-    recs = report.with_suggestions()
+    recs = report.records
     _sheet(wb, "Errors", ERROR_COLUMNS, _error_rows(recs, hints, report), ERROR_WIDTHS)
     _sheet(wb, "By child", ["Child", "Social worker", "Errors", "Rules"],
            ((r.child, report.worker_label(r.social_worker), r.errors, r.rules)
@@ -145,9 +146,9 @@ def _who(workers, sw):
 
 
 def _about(wb, report: Report) -> None:
-    ctx, res = report.ctx, report.result
-    about = [("Collection year", ctx.year.label),
-             ("Local authority", ctx.la.describe() if ctx.la else "not given (--la)"),
+    meta, res = report.info, report.result
+    about = [("Collection year", meta.year.label),
+             ("Local authority", meta.la.describe() if meta.la else "not given (--la)"),
              ("This year's files", "; ".join(report.input_files("current"))),
              ("Last year's files", "; ".join(report.input_files("previous")) if report.inputs.get("previous") is not None
               else "not given (--previous)"),
@@ -158,5 +159,5 @@ def _about(wb, report: Report) -> None:
     about += [(f"Not run: {code}", why) for code, why in res.not_run]
     about += [(f"Internal error: {code}", err) for code, err in res.internal_errors]
     about += [("Alert", a) for a in report.alerts]
-    about += [("Warning", w) for w in report.warnings if w not in report.alerts]
+    about += [("Warning", w) for w in report.notes if w not in report.alerts]
     _sheet(wb, "About this run", ["Item", "Value"], about, {"Item": 28, "Value": 100})
