@@ -7,7 +7,7 @@
 - a blank CHILD is not a child: it is in no table (`children`, `child_in`), pairs with nothing
   (`pair_by_child`, `periods_of_care`) and, within a table, has no other rows (`same_child`); a
   pair of rows flags both sides (`labels`, `flag_pairs`);
-- per-child order: CHILD then the rule's keys, ties in file order (`by_child`).
+- per-child order: CHILD then the rule's keys, ties in file order (`by_child`, `first_by_child`).
 
 Memoised table views (episodes in order, first/last episode, ...) are in `views`.
 """
@@ -108,15 +108,22 @@ def flag_pairs(pairs: pd.DataFrame, mask, left: str, right: str) -> dict:
     return {left: labels(pairs, mask, "_l"), right: labels(pairs, mask, "_r")}
 
 
-def by_child(frame: pd.DataFrame, keys: list[str], ascending=True, na_position: str = "last",
-             child: str = "CHILD") -> pd.DataFrame:
-    """Rows ordered by CHILD (or the key column `child`) and then `keys`, so each child's rows
-    are together; ties keep the frame's row order. `ascending` is one flag or one per key (the
-    child column itself is ascending); `na_position` applies to every column."""
+def by_child(frame: pd.DataFrame, keys: list[str], ascending=True, na_position: str = "last") -> pd.DataFrame:
+    """Rows ordered by CHILD and then `keys`, so each child's rows are together (blank CHILD
+    last); ties keep the frame's row order. `ascending` is one flag or one per key (CHILD itself
+    is ascending); `na_position` applies to every column, so a row without a date comes after
+    the child's dated rows whichever way they are ordered."""
     asc = [True] + (list(ascending) if isinstance(ascending, (list, tuple)) else [ascending] * len(keys)) + [True]
     order = frame.assign(_file=np.arange(len(frame)))
-    order = order.sort_values([child, *keys, "_file"], ascending=asc, kind="mergesort", na_position=na_position)
+    order = order.sort_values(["CHILD", *keys, "_file"], ascending=asc, kind="mergesort", na_position=na_position)
     return order.drop(columns="_file")
+
+
+def first_by_child(frame: pd.DataFrame, keys: list[str], ascending=True, last: bool = False) -> pd.DataFrame:
+    """Each child's first row (its last with `last=True`) in the order of `by_child`: e.g. the
+    earliest episode by DECOM, ties the first in the file. Rows with a blank CHILD are no child's."""
+    order = by_child(frame[frame["CHILD"].notna()], keys, ascending)
+    return order[~order["CHILD"].duplicated(keep="last" if last else "first")]
 
 
 # ---------------------------------------------------------------- periods of care

@@ -166,7 +166,23 @@ def continuously_looked_after(ctx: Context) -> frozenset:
     return frozenset(children_during - excluded)
 
 
-# ---- views added by refdata
+@shared
+def oc2_looked_after(ctx: Context) -> pd.Series:
+    """Per OC2 row: its child is in `continuously_looked_after` (the OC2 cohort); a blank CHILD never."""
+    from .toolkit import child_in
+
+    return child_in(ctx.raw("OC2")["CHILD"], continuously_looked_after(ctx))
+
+
+@shared
+def birthday(ctx: Context, name: str, years: int) -> pd.Series:
+    """Each row's `years`-th birthday from the table's own DOB (NaT when DOB is blank or invalid)."""
+    from .dates import add_years
+
+    return add_years(ctx.table(name)["DOB"], years)
+
+
+# ---------------------------------------------------------------- placements and reference data
 # Postcode-derived placement values (fields.yaml `derived:` PL_LA, PL_LOCATION, PL_DISTANCE), the
 # submitting LA's area, joins with the Ofsted provider list, and the UASC-now-or-last-year set used by
 # the distance rules. Rules needing them declare `needs: postcodes / la_code / provider_info`, so the
@@ -301,24 +317,6 @@ def uasc_this_or_last_year(ctx: Context) -> tuple[frozenset, bool]:
             given = u[cols].notna().any(axis=1) if cols else pd.Series(False, index=u.index)
             children |= set(u.loc[given, "CHILD"].dropna())
     return frozenset(children), informed
-# ---- views added by part4
-
-@shared
-def first_vs_last_year(ctx: Context) -> pd.DataFrame:
-    """This year's first episode of each child paired with last year's last episode (rules 503*).
-
-    One row per child present in both: index = label of this year's first episode (earliest
-    DECOM, see `first_episode`); the this-year columns as they are, last year's columns with the
-    suffix `_last` (typed) and `_row_last` (its label in Episodes_last). Children without a dated
-    episode in either table are left out.
-    """
-    first = first_episode(ctx, "Episodes")
-    last = last_episode(ctx, "Episodes_last")
-    right = last.add_suffix("_last").assign(_row_last=last.index)
-    paired = first.assign(_row=first.index).merge(right, left_on="CHILD", right_on="CHILD_last", how="inner")
-    return paired.set_index("_row", drop=True).rename_axis(None)
-
-
 
 
 # ---------------------------------------------------------------- care leavers

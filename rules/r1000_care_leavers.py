@@ -4,7 +4,7 @@ import pandas as pd
 
 from lac_validator.dates import add_years, age_at
 from lac_validator.registry import rule
-from lac_validator.toolkit import child_in, labels, pair_by_child, true
+from lac_validator.toolkit import by_child, child_in, first_by_child, labels, pair_by_child, true
 from lac_validator.views import as_set, episodes_in_year, last_episode, oc3_has_data
 
 OTHER_TABLES_1012 = ["PlacedAdoption", "Missing", "Reviews", "AD1", "PrevPerm", "OC2"]
@@ -42,7 +42,7 @@ def not_relevant_child(ctx):
     e = pd.concat([now, last], ignore_index=True)
     e = e[e["CHILD"].notna()]
     # One row per child and start date: the earliest end (open last), this year's row first.
-    e = e.sort_values(["CHILD", "DECOM", "DEC", "_last"], kind="mergesort", na_position="last")
+    e = by_child(e, ["DECOM", "DEC", "_last"])
     e = e[~e.duplicated(["CHILD", "DECOM"], keep="first")]
     # The child's latest episode: an open one counts up to collection_end; E11/E12 there means adopted.
     dated = e[e["DECOM"].notna()]
@@ -102,8 +102,7 @@ def open_last_year_no_episodes_now(ctx):
     el = ctx.table("Episodes_last")
     el = el.assign(_open=ctx.raw("Episodes_last")["DEC"].isna())
     el = el[el["DECOM"].notna()]
-    named = el[el["CHILD"].notna()].sort_values("DECOM", kind="mergesort")
-    final = pd.concat([named[~named["CHILD"].duplicated(keep="last")], el[el["CHILD"].isna()]])
+    final = pd.concat([first_by_child(el, ["DECOM"], last=True), el[el["CHILD"].isna()]])
     open_last = final.loc[final["_open"], "CHILD"]
     child = ctx.raw("OC3")["CHILD"]
     return {"OC3": ~child_in(child, ctx.raw("Episodes")["CHILD"]) & child_in(child, open_last) & oc3_has_data(ctx)}

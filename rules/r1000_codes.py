@@ -1,5 +1,6 @@
 """Missing-episode dates and type, reason-for-placement-change code (rules 1004, 1005, 1006, 1009)."""
 from lac_validator.registry import rule
+from lac_validator.toolkit import not_code
 
 
 
@@ -15,11 +16,9 @@ def missing_end_invalid(ctx):
 
 @rule("1006")
 def missing_type_invalid(ctx):
-    m = ctx.raw("Missing")["MISSING"]
-    return m.notna() & ~m.isin(["M", "A"])
+    return not_code(ctx, "Missing", "MISSING")
 
 
 @rule("1009")
 def reason_place_change_invalid(ctx):
-    r = ctx.raw("Episodes")["REASON_PLACE_CHANGE"]
-    return r.notna() & ~r.isin(ctx.codes("Episodes", "REASON_PLACE_CHANGE"))
+    return not_code(ctx, "Episodes", "REASON_PLACE_CHANGE")

@@ -3,7 +3,7 @@ episodes, and episodes after an adoption (rules 112-120, 151, 175-177, 184, 199)
 import pandas as pd
 
 from lac_validator.registry import rule
-from lac_validator.toolkit import invalid_date, not_code
+from lac_validator.toolkit import by_child, first_by_child, invalid_date, not_code
 
 AD1_FIELDS = ["DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR"]
 ADOPTED = ["E11", "E12"]
@@ -54,9 +54,7 @@ def _flags(pairs: pd.DataFrame, err: pd.Series) -> dict:
 def placed_decision_after_year_or_care(ctx):
     e = ctx.table("Episodes")
     cand = e[e["DECOM"].notna() & e["REC"].ne("X1") & e["CHILD"].notna()]
-    # latest DECOM per child, ties: first in file order (stable sort keeps file order)
-    cand = cand.sort_values("DECOM", ascending=False, kind="mergesort")
-    ref = cand[~cand["CHILD"].duplicated(keep="first")]
+    ref = first_by_child(cand, ["DECOM"], ascending=False)  # latest DECOM, ties: first in the file
     pa = ctx.table("PlacedAdoption")
     pairs = _pair_with_episode(ctx, ref, pa[pa["CHILD"].notna()])
     end = ctx.collection_end
@@ -74,8 +72,7 @@ def placed_decision_after_year_or_care(ctx):
 def ceased_decision_before_year_or_care(ctx):
     e = ctx.table("Episodes")
     cand = e[~e["LS"].isin(["V3", "V4"]) & e["DECOM"].notna() & e["CHILD"].notna()]
-    cand = cand.sort_values("DECOM", kind="mergesort")
-    ref = cand[~cand["CHILD"].duplicated(keep="first")]
+    ref = first_by_child(cand, ["DECOM"])
     pa = ctx.table("PlacedAdoption")
     pa = pa[pa["DATE_PLACED_CEASED"].notna()]
     pairs = _pair_with_episode(ctx, ref, pa[pa["CHILD"].notna()])
@@ -139,7 +136,7 @@ def episode_after_adoption(ctx):
                                    "_row": last.index, "_current": False}))
     pool = pd.concat(parts, ignore_index=True)
     pool = pool[pool["DECOM"].notna() & pool["CHILD"].notna()]
-    pool = pool.sort_values(["CHILD", "DECOM"], kind="mergesort")  # ties keep pool order
+    pool = by_child(pool, ["DECOM"])  # ties keep pool order
     adoption = pool["REC"].isin(ADOPTED)
     seen = adoption.astype("int64").groupby(pool["CHILD"]).cumsum()
     err = (adoption & (seen >= 2)) | (~adoption & (seen >= 1))

@@ -1,35 +1,34 @@
 """Care leaver (OC3) checks of the 100s, and OC3/AD1 data that the child's status rules out
 (rules 131-134, 153, 187)."""
 from lac_validator.registry import rule
-from lac_validator.views import OC3_ITEMS as OC3_FIELDS, as_set, continuously_looked_after, oc3_has_data
+from lac_validator.toolkit import child_in, not_code
+from lac_validator.views import OC3_ITEMS as OC3_FIELDS, continuously_looked_after, oc3_has_data
 
 AD1_FIELDS = ["DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR"]
 
 
 @rule("131")
 def in_touch_code(ctx):
-    return ~ctx.raw("OC3")["IN_TOUCH"].isin(ctx.codes("OC3", "IN_TOUCH"))
+    return not_code(ctx, "OC3", "IN_TOUCH", blank_ok=False)
 
 
 @rule("132")
 def activ_code(ctx):
-    return ~ctx.raw("OC3")["ACTIV"].isin(ctx.codes("OC3", "ACTIV"))
+    return not_code(ctx, "OC3", "ACTIV", blank_ok=False)
 
 
 @rule("133")
 def accom_code(ctx):
     # "If reporting on a child's accommodation": a blank ACCOM is not judged here (153 reports a
     # partly filled row); rules/divergences.md.
-    accom = ctx.raw("OC3")["ACCOM"]
-    return accom.notna() & ~accom.isin(ctx.codes("OC3", "ACCOM"))
+    return not_code(ctx, "OC3", "ACCOM")
 
 
 @rule("134")
 def adoption_data_for_care_leaver(ctx):
     ad1 = ctx.raw("AD1")
     oc3 = ctx.raw("OC3")
-    leavers = as_set(oc3.loc[oc3_has_data(ctx), "CHILD"].dropna())
-    return ad1[AD1_FIELDS].notna().any(axis=1) & ad1["CHILD"].isin(leavers)
+    return ad1[AD1_FIELDS].notna().any(axis=1) & child_in(ad1["CHILD"], oc3.loc[oc3_has_data(ctx), "CHILD"])
 
 
 @rule("153")

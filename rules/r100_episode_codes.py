@@ -1,10 +1,9 @@
 """Episode codes and dates of the 100s: DECOM/DEC validity, code lists, DEC/REC completeness,
 open episodes before a later one (rules 141-149, 178)."""
-import numpy as np
 import pandas as pd
 
 from lac_validator.registry import rule
-from lac_validator.toolkit import invalid_date, not_code
+from lac_validator.toolkit import by_child, invalid_date, not_code
 
 # Code lists are read from schemas/fields.yaml (ctx.codes), per collection year; what varies by year
 # besides the lists is in the spec entries' params.
@@ -20,10 +19,8 @@ def decom_valid(ctx):
 def previous_episode_not_ended(ctx):
     t = ctx.table("Episodes")
     decom = t["DECOM"].where(t["DECOM"].ne(pd.Timestamp(1901, 1, 1)))
-    frame = pd.DataFrame({
-        "CHILD": t["CHILD"], "_nodate": decom.isna(), "DECOM": decom, "_file": np.arange(len(t)),
-    }, index=t.index)
-    frame = frame[frame["CHILD"].notna()].sort_values(["CHILD", "_nodate", "DECOM", "_file"], kind="mergesort")
+    frame = pd.DataFrame({"CHILD": t["CHILD"], "DECOM": decom}, index=t.index)
+    frame = by_child(frame[frame["CHILD"].notna()], ["DECOM"])  # undated rows last
     is_last = ~frame["CHILD"].duplicated(keep="last")
     not_last = frame.index[~is_last.to_numpy()]
     lacks_end = t["DEC"].isna() | t["REC"].isna()
@@ -70,5 +67,4 @@ def rec_code(ctx):
 @rule("178")
 def place_provider(ctx, no_provider_places):
     e = ctx.raw("Episodes")
-    pp = e["PLACE_PROVIDER"]
-    return pp.notna() & (~pp.isin(ctx.codes("Episodes", "PLACE_PROVIDER")) | e["PLACE"].isin(no_provider_places))
+    return not_code(ctx, "Episodes", "PLACE_PROVIDER") | (e["PLACE_PROVIDER"].notna() & e["PLACE"].isin(no_provider_places))

@@ -1,11 +1,26 @@
-"""Header and UASC checks of the 100s: UASC dates and indicator, mother status, UPN, mother's
-child DOB (rules 104, 165, 168, 171, 174; 105 pending)."""
+"""Header and UASC checks of the 100s: sex, DOB and ethnicity, UASC dates and indicator, mother
+status, UPN, mother's child DOB (rules 101-105, 165, 168, 171, 174)."""
 import pandas as pd
 
 from lac_validator.registry import NotApplicable, rule
-from lac_validator.toolkit import invalid_date, true
+from lac_validator.toolkit import invalid_date, not_code, true
 from lac_validator.views import as_set, numbers, oc3_has_data
 
+
+@rule("101")
+def sex_code(ctx):
+    return not_code(ctx, "Header", "SEX", blank_ok=False)
+
+
+@rule("102")
+def dob_valid(ctx):
+    # Blank is an error here: every DOB must be a strict dd/mm/yyyy date.
+    return ctx.table("Header")["DOB"].isna()
+
+
+@rule("103")
+def ethnic_code(ctx):
+    return not_code(ctx, "Header", "ETHNIC", blank_ok=False)
 
 
 @rule("104")
@@ -36,7 +51,8 @@ def mother_status(ctx, male, female):
 
     h = ctx.raw("Header")
     h = h[h["CHILD"].isin(examined)]
-    hh = pd.DataFrame({"CHILD": h["CHILD"], "SEX": h["SEX"], "MOTHER": h["MOTHER"], "_h": h.index})
+    hh = pd.DataFrame({"CHILD": h["CHILD"], "SEX": h["SEX"], "MOTHER": h["MOTHER"], "_h": h.index,
+                       "_bad_mother": not_code(ctx, "Header", "MOTHER")[h.index]})
 
     o = ctx.raw("OC3")
     o = o[o["CHILD"].notna()]
@@ -48,7 +64,7 @@ def mother_status(ctx, male, female):
     in_year_child = combos["CHILD"].isin(eps_in_year)
     mother, sex = combos["MOTHER"], combos["SEX"]
     err = (
-        (mother.notna() & ~mother.isin(["0", "1"]))
+        combos["_bad_mother"]
         | (mother.notna() & sex.eq(male))
         | (mother.isna() & sex.eq(female) & in_year_child)
         | (mother.notna() & sex.eq(female) & ~in_year_child & has_oc3)

@@ -1,23 +1,15 @@
 """OC2 (children looked after for 12 months: health, offending, SDQ) checks of the 100s
 (rules 157-159, 180-182, 185, 186, 188-193, 196, 197a, 197B, 198)."""
-from lac_validator.dates import add_years
+import pandas as pd
+
 from lac_validator.registry import rule
-from lac_validator.views import as_set, continuously_looked_after, first_episode, numbers
+from lac_validator.toolkit import not_code
+from lac_validator.views import as_set, birthday, continuously_looked_after, first_episode, numbers, oc2_looked_after
 
 CORE = ["IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE"]
 OTHER = ["CONVICTED", "HEALTH_CHECK", "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED"]
 ALL_EIGHT = ["CONVICTED", "HEALTH_CHECK", "IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT",
              "SUBSTANCE_MISUSE", "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED"]
-
-
-def _cla(ctx, oc2):
-    """OC2 rows whose child was looked after continuously for 12 months (rule 157's definition)."""
-    return oc2["CHILD"].isin(continuously_looked_after(ctx))
-
-
-def _birthday(ctx, n):
-    """Each OC2 row's N-th birthday from its own DOB (NaT when DOB is blank or invalid)."""
-    return add_years(ctx.table("OC2")["DOB"], n)
 
 
 def _sdq_blank(oc2):
@@ -27,9 +19,9 @@ def _sdq_blank(oc2):
 @rule("157")
 def sdq1_for_child_aged_4_to_16(ctx):
     o = ctx.raw("OC2")
-    aged_4_at_start = _birthday(ctx, 4) <= ctx.collection_start
-    not_17_at_end = _birthday(ctx, 17) > ctx.collection_end   # 16 or under at the end
-    return {"OC2": (_cla(ctx, o) & aged_4_at_start & not_17_at_end
+    aged_4_at_start = birthday(ctx, "OC2", 4) <= ctx.collection_start
+    not_17_at_end = birthday(ctx, "OC2", 17) > ctx.collection_end   # 16 or under at the end
+    return {"OC2": (oc2_looked_after(ctx) & aged_4_at_start & not_17_at_end
             & o["SDQ_SCORE"].isna() & o["SDQ_REASON"].eq("SDQ1"))}
 
 
@@ -56,8 +48,8 @@ def sdq_score_value(ctx):
 
 @rule("181")
 def oc2_items_0_or_1(ctx):
-    o = ctx.raw("OC2")[ALL_EIGHT]
-    return (o.notna() & ~o.isin(["0", "1"])).any(axis=1)
+    bad = [not_code(ctx, "OC2", item) for item in ALL_EIGHT]
+    return pd.concat(bad, axis=1).any(axis=1)
 
 
 @rule("182")
@@ -70,32 +62,32 @@ def oc2_core_items_complete(ctx):
 @rule("185")
 def sdq_score_not_cla(ctx):
     o = ctx.raw("OC2")
-    return {"OC2": o["SDQ_SCORE"].notna() & ~_cla(ctx, o)}
+    return {"OC2": o["SDQ_SCORE"].notna() & ~oc2_looked_after(ctx)}
 
 
 @rule("186")
 def sdq_missing(ctx):
     o = ctx.raw("OC2")
-    return {"OC2": ((_birthday(ctx, 4) <= ctx.collection_start) & (_birthday(ctx, 17) > ctx.collection_end)
-            & _cla(ctx, o) & _sdq_blank(o))}
+    return {"OC2": ((birthday(ctx, "OC2", 4) <= ctx.collection_start) & (birthday(ctx, "OC2", 17) > ctx.collection_end)
+            & oc2_looked_after(ctx) & _sdq_blank(o))}
 
 
 @rule("188")
 def sdq_under_4(ctx):
     o = ctx.raw("OC2")
-    return (_birthday(ctx, 4) > ctx.collection_end) & ~_sdq_blank(o)
+    return (birthday(ctx, "OC2", 4) > ctx.collection_end) & ~_sdq_blank(o)
 
 
 @rule("189")
 def sdq_17_or_over(ctx):
     o = ctx.raw("OC2")
-    return (_birthday(ctx, 17) < ctx.collection_start) & ~_sdq_blank(o)
+    return (birthday(ctx, "OC2", 17) < ctx.collection_start) & ~_sdq_blank(o)
 
 
 @rule("190")
 def oc2_items_not_cla(ctx):
     o = ctx.raw("OC2")
-    return {"OC2": ~_cla(ctx, o) & o[ALL_EIGHT].notna().any(axis=1)}
+    return {"OC2": ~oc2_looked_after(ctx) & o[ALL_EIGHT].notna().any(axis=1)}
 
 
 @rule("191")
@@ -125,8 +117,7 @@ def intervention_without_misuse(ctx):
 
 @rule("196")
 def sdq_reason_code(ctx):
-    r = ctx.raw("OC2")["SDQ_REASON"]
-    return r.notna() & ~r.isin(ctx.codes("OC2", "SDQ_REASON"))
+    return not_code(ctx, "OC2", "SDQ_REASON")
 
 
 def _in_year(ctx, dates):
@@ -136,8 +127,8 @@ def _in_year(ctx, dates):
 @rule("197B")
 def sdq_missing_turning_4_or_17(ctx):
     o = ctx.raw("OC2")
-    turning = _in_year(ctx, _birthday(ctx, 4)) | _in_year(ctx, _birthday(ctx, 17))
-    return {"OC2": turning & _cla(ctx, o) & _sdq_blank(o)}
+    turning = _in_year(ctx, birthday(ctx, "OC2", 4)) | _in_year(ctx, birthday(ctx, "OC2", 17))
+    return {"OC2": turning & oc2_looked_after(ctx) & _sdq_blank(o)}
 
 
 @rule("197a")
@@ -149,4 +140,4 @@ def score_and_reason(ctx):
 @rule("198")
 def sdq_reason_not_cla(ctx):
     o = ctx.raw("OC2")
-    return {"OC2": o["SDQ_REASON"].notna() & ~_cla(ctx, o)}
+    return {"OC2": o["SDQ_REASON"].notna() & ~oc2_looked_after(ctx)}

@@ -1,12 +1,11 @@
 """Date checks on Header and Episodes (rules 301, 302, 351, 353-357, 385, 388)."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from lac_validator.dates import add_years, date_key
 from lac_validator.registry import rule
-from lac_validator.toolkit import flag_pairs, pair_by_child
+from lac_validator.toolkit import by_child, flag_pairs, pair_by_child, same_child
 from lac_validator.views import first_episode
 
 NO_DECOM = pd.Timestamp(1901, 1, 1)
@@ -78,11 +77,10 @@ def dec_after_year_end(ctx):
 @rule("388")
 def x1_without_continuation(ctx):
     e = ctx.table("Episodes")
-    t = e.assign(_decom=e["DECOM"].fillna(NO_DECOM), _file=np.arange(len(e)))
-    t = t[t["CHILD"].notna()].sort_values(["CHILD", "_decom", "_file"], kind="mergesort")
-    nxt_child = t["CHILD"].shift(-1)
+    t = e.assign(_decom=e["DECOM"].fillna(NO_DECOM))
+    t = by_child(t[t["CHILD"].notna()], ["_decom"])
     nxt_decom = t["_decom"].shift(-1)
-    last = nxt_child.ne(t["CHILD"]) | nxt_child.isna()
+    last = ~same_child(t["CHILD"], t["CHILD"].shift(-1))
     dec_ok = t["DEC"].notna()
     x1 = t["REC"].eq("X1")
     case1 = ~last & x1 & dec_ok & t["DEC"].ne(nxt_decom)

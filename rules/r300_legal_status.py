@@ -2,10 +2,10 @@
 382, 384)."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from lac_validator.registry import rule
+from lac_validator.toolkit import by_child
 from lac_validator.views import neighbour, ordered
 
 TEMPORARY = ["T0", "T1", "T2", "T3", "T4"]
@@ -50,10 +50,10 @@ def _summed_periods(ctx, ls: str, limit_days: int):
     raw_dec = ctx.raw("Episodes")["DEC"]
     t = e[e["LS"].eq(ls) & e["DECOM"].notna()]
     dec = t["DEC"].where(raw_dec.loc[t.index].notna(), ctx.collection_end)
-    t = t.assign(_dec=dec, _file=np.arange(len(t)))
+    t = t.assign(_dec=dec)
     # Divergence: rows are taken in each child's DECOM order (the reference meant to sort
     # but its sort had no effect, leaving file order).
-    t = t.sort_values(["CHILD", "DECOM", "_file"], kind="mergesort", na_position="last")
+    t = by_child(t, ["DECOM"])
     if t.empty:
         return []
     prev_child = t["CHILD"].shift(1)

@@ -1,10 +1,10 @@
 """Placement checks: temporary placements and their length (rules 375-377, 379-381, 383)."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from lac_validator.registry import rule
+from lac_validator.toolkit import by_child
 from lac_validator.views import lenient_dates
 
 TEMPORARY = ["T0", "T1", "T2", "T3", "T4"]
@@ -48,8 +48,7 @@ def ends_with_temporary(ctx):
 def _after_temporary(ctx, postcode: bool):
     e = ctx.raw("Episodes")
     decom = lenient_dates(ctx, "Episodes", "DECOM")
-    t = e.assign(_d=decom, _nodate=decom.isna(), _file=np.arange(len(e)))
-    t = t.sort_values(["CHILD", "_nodate", "_d", "_file"], kind="mergesort", na_position="last")
+    t = by_child(e.assign(_d=decom), ["_d"])  # undated rows last
     m = t.shift(1)
     b = t.shift(2)
     same = t["CHILD"].eq(m["CHILD"]) & t["CHILD"].eq(b["CHILD"])

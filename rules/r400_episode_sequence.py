@@ -1,9 +1,9 @@
 """Reason for new episode / reason ceased against the child's previous or next episode (431-437)."""
-import numpy as np
 import pandas as pd
 
 from lac_validator.dates import date_key
 from lac_validator.registry import rule
+from lac_validator.toolkit import by_child, same_child
 from lac_validator.views import neighbour, ordered
 
 CEASED_RECS = ["E2", "E3", "E4A", "E4B", "E5", "E6", "E7", "E8", "E9", "E11", "E12", "E13", "E14", "E15",
@@ -35,17 +35,16 @@ def continuation_not_same_day(ctx):
     t = ctx.table("Episodes")
     raw = ctx.raw("Episodes")
     o = pd.DataFrame({
-        "CHILD": t["CHILD"], "_n1": t["DECOM"].isna(), "DECOM": t["DECOM"], "_n2": t["DEC"].isna(),
+        "CHILD": t["CHILD"], "DECOM": t["DECOM"],
         # Divergence (rules/divergences.md): compared as dates where both are dates ("1/5/2020" is
         # "01/05/2020"), else as text; the older tool compared text only.
-        "DEC": t["DEC"], "_file": np.arange(len(t)), "DECOM_TEXT": date_key(raw["DECOM"], t["DECOM"]),
+        "DEC": t["DEC"], "DECOM_TEXT": date_key(raw["DECOM"], t["DECOM"]),
         "DEC_TEXT": date_key(raw["DEC"], t["DEC"]),
         "RNE": raw["RNE"],
     }, index=t.index)
-    o = o.sort_values(["CHILD", "_n1", "DECOM", "_n2", "DEC", "_file"], kind="mergesort", na_position="last")
-    prev_child = o["CHILD"].shift(1)
+    o = by_child(o, ["DECOM", "DEC"])  # undated rows last
     prev_dec = o["DEC_TEXT"].shift(1)
-    has_prev = o["CHILD"].notna() & o["CHILD"].eq(prev_child)
+    has_prev = same_child(o["CHILD"], o["CHILD"].shift(1))
     differs = prev_dec.isna() | o["DECOM_TEXT"].isna() | prev_dec.ne(o["DECOM_TEXT"])
     return o.index[(has_prev & o["RNE"].isin(CONTINUATION_RNES) & differs).to_numpy()]
 

@@ -5,13 +5,11 @@ Rows are matched on exact CHILD text; a blank CHILD is not a child and matches n
 older tool's plain joins matched a blank CHILD to a blank CHILD; see rules/divergences.md), so a
 blank-CHILD row is never paired and counts as having no row in the other table.
 """
-import numpy as np
 import pandas as pd
 
 from lac_validator.dates import date_key
 from lac_validator.registry import rule
-from lac_validator.toolkit import is_code, true
-from lac_validator.views import as_set
+from lac_validator.toolkit import by_child, children, first_by_child, flag_pairs, is_code, pair_by_child, same_child, true
 
 ADOPTION_PLACEMENTS = ["A3", "A4", "A5", "A6"]
 AD1_ITEMS = ["DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR"]
@@ -22,11 +20,6 @@ AD1_ITEMS = ["DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR",
 def _date_key(ctx, table: str, column: str) -> pd.Series:
     """`column` of `table` for same-date tests (see dates.date_key)."""
     return date_key(ctx.raw(table)[column], ctx.table(table)[column])
-
-
-def _kids(values: pd.Series) -> set:
-    """The children named in a CHILD column (blank CHILD is no child), for membership tests."""
-    return as_set(values.dropna())
 
 
 def _frame(ctx, table: str, columns: list[str], label: str, raw: bool = False) -> pd.DataFrame:
@@ -136,11 +129,9 @@ def ceased_without_decision_date(ctx):
 @rule("579")
 def decisions_overlap(ctx):
     p = ctx.table("PlacedAdoption")
-    o = p[["CHILD", "DATE_PLACED", "DATE_PLACED_CEASED"]].assign(
-        _nodate=p["DATE_PLACED"].isna(), _file=np.arange(len(p)))
-    o = o.sort_values(["CHILD", "_nodate", "DATE_PLACED", "_file"], kind="mergesort", na_position="last")
+    o = by_child(p[["CHILD", "DATE_PLACED", "DATE_PLACED_CEASED"]], ["DATE_PLACED"])  # undated rows last
     prev = o.shift()
-    same = true(o["CHILD"].eq(prev["CHILD"]) & o["CHILD"].notna()).to_numpy()
+    same = same_child(o["CHILD"], prev["CHILD"]).to_numpy()
     prev_ceased = pd.to_datetime(prev["DATE_PLACED_CEASED"])
     bad = prev_ceased.isna() | true(o["DATE_PLACED"] < prev_ceased).to_numpy()
     return o.index[same & bad.to_numpy()]
@@ -149,12 +140,9 @@ def decisions_overlap(ctx):
 @rule("583")
 def earlier_decision_not_revoked(ctx):
     p = ctx.table("PlacedAdoption")
-    o = p[["CHILD", "DATE_PLACED"]].assign(_nodate=p["DATE_PLACED"].isna(), _file=np.arange(len(p)))
-    o = o[o["CHILD"].notna()]
+    o = p.loc[p["CHILD"].notna(), ["CHILD", "DATE_PLACED"]]
     # most recent decision: latest DATE_PLACED date (rows without a date last), ties first in file
-    o = o.sort_values(["CHILD", "_nodate", "DATE_PLACED", "_file"], ascending=[True, True, False, True],
-                      kind="mergesort", na_position="last")
-    latest = o.index[~o["CHILD"].duplicated(keep="first").to_numpy()]
+    latest = first_by_child(o, ["DATE_PLACED"], ascending=False).index
     others = o.index.difference(latest)
     open_rows = ctx.raw("PlacedAdoption")["DATE_PLACED_CEASED"].isna()
     return others[open_rows[others].to_numpy()]
@@ -168,24 +156,17 @@ def adoption_placement_without_decision(ctx):
     p = ctx.raw("PlacedAdoption")
     no_date = p.loc[p["DATE_PLACED"].isna(), "CHILD"]
     placed = is_code(e["PLACE"], *ADOPTION_PLACEMENTS)
-    return placed & (~e["CHILD"].isin(_kids(p["CHILD"])) | e["CHILD"].isin(_kids(no_date)))
+    return placed & (~e["CHILD"].isin(children(p["CHILD"])) | e["CHILD"].isin(children(no_date)))
 
 
 @rule("552")
 def decision_after_adoption_placement(ctx):
     p = ctx.table("PlacedAdoption")
-    dec = p[p["DATE_PLACED"].notna() & p["CHILD"].notna()]
-    dec = dec.assign(_file=np.arange(len(dec))).sort_values(
-        ["CHILD", "DATE_PLACED", "_file"], ascending=[True, False, True], kind="mergesort")
-    latest = dec[~dec["CHILD"].duplicated(keep="first")]
+    latest = first_by_child(p.loc[p["DATE_PLACED"].notna(), ["CHILD", "DATE_PLACED"]], ["DATE_PLACED"], ascending=False)
     e = ctx.table("Episodes")
-    eps = e[is_code(e["PLACE"], *ADOPTION_PLACEMENTS) & e["DECOM"].notna() & e["CHILD"].notna()]
-    eps = eps.assign(_file=np.arange(len(eps))).sort_values(["CHILD", "DECOM", "_file"], kind="mergesort")
-    first = eps[~eps["CHILD"].duplicated(keep="first")]
-    pairs = (first[["CHILD", "DECOM"]].assign(_erow=first.index)
-             .merge(latest[["CHILD", "DATE_PLACED"]].assign(_prow=latest.index), on="CHILD"))
-    bad = true(pairs["DECOM"] < pairs["DATE_PLACED"]).to_numpy()
-    return {"Episodes": pairs.loc[bad, "_erow"], "PlacedAdoption": pairs.loc[bad, "_prow"]}
+    eps = e.loc[is_code(e["PLACE"], *ADOPTION_PLACEMENTS) & e["DECOM"].notna(), ["CHILD", "DECOM"]]
+    pairs = pair_by_child(first_by_child(eps, ["DECOM"]), latest)
+    return flag_pairs(pairs, true(pairs["DECOM"] < pairs["DATE_PLACED"]), "Episodes", "PlacedAdoption")
 
 
 def _order_without_decision(ctx, status: str):
@@ -197,10 +178,10 @@ def _order_without_decision(ctx, status: str):
     # "no date of decision": no decision row of the child gives a DATE_PLACED (a non-blank invalid
     # value counts as given); the older tool only asked whether the child had any row at all
     dated = p.loc[p["DATE_PLACED"].notna(), "CHILD"]
-    part1 = with_status & ~e["CHILD"].isin(_kids(dated))
+    part1 = with_status & ~e["CHILD"].isin(children(dated))
     open_children = e.loc[with_status & e["DEC"].isna(), "CHILD"]
     ceased = p["DATE_PLACED_CEASED"].notna() | p["REASON_PLACED_CEASED"].notna()
-    part2 = ceased & p["CHILD"].isin(_kids(open_children))
+    part2 = ceased & p["CHILD"].isin(children(open_children))
     return {"Episodes": part1, "PlacedAdoption": part2}
 
 
@@ -217,13 +198,10 @@ def freeing_order_without_decision(ctx):
 @rule("554")
 def decision_after_placement_order(ctx):
     e = ctx.table("Episodes")
-    eps = e[is_code(e["LS"], "E1") & e["DECOM"].notna() & e["CHILD"].notna()]
-    eps = eps.assign(_file=np.arange(len(eps))).sort_values(["CHILD", "DECOM", "_file"], kind="mergesort")
-    first = eps[~eps["CHILD"].duplicated(keep="first")]
-    pairs = (first[["CHILD", "DECOM"]].assign(_erow=first.index)
-             .merge(_frame(ctx, "PlacedAdoption", ["CHILD", "DATE_PLACED"], "_prow"), on="CHILD"))
-    bad = true(pairs["DATE_PLACED"] > pairs["DECOM"]).to_numpy()
-    return {"Episodes": pairs.loc[bad, "_erow"], "PlacedAdoption": pairs.loc[bad, "_prow"]}
+    eps = e.loc[is_code(e["LS"], "E1") & e["DECOM"].notna(), ["CHILD", "DECOM"]]
+    p = ctx.table("PlacedAdoption")
+    pairs = pair_by_child(first_by_child(eps, ["DECOM"]), p[["CHILD", "DATE_PLACED"]])
+    return flag_pairs(pairs, true(pairs["DATE_PLACED"] > pairs["DECOM"]), "Episodes", "PlacedAdoption")
 
 
 @rule("556")
@@ -242,10 +220,10 @@ def _left_care_not_adopted(ctx, statuses: list[str]):
                   & e["REC"].notna() & ~is_code(e["REC"], "E11", "E12", "X1"))
     p = ctx.raw("PlacedAdoption")
     incomplete = p["DATE_PLACED_CEASED"].isna() | p["REASON_PLACED_CEASED"].isna()
-    no_decision = ~e["CHILD"].isin(_kids(p["CHILD"]))
-    has_incomplete = e["CHILD"].isin(_kids(p.loc[incomplete, "CHILD"]))
+    no_decision = ~e["CHILD"].isin(children(p["CHILD"]))
+    has_incomplete = e["CHILD"].isin(children(p.loc[incomplete, "CHILD"]))
     flagged_eps = qualifying & (no_decision | has_incomplete)
-    rows = incomplete & p["CHILD"].isin(_kids(e.loc[qualifying, "CHILD"]))
+    rows = incomplete & p["CHILD"].isin(children(e.loc[qualifying, "CHILD"]))
     return {"Episodes": flagged_eps, "PlacedAdoption": rows}
 
 
@@ -260,7 +238,7 @@ def adopted_but_decision_ceased(ctx):
     p = ctx.raw("PlacedAdoption")
     adopted = is_code(e["REC"], "E11", "E12")
     open_decision = p.loc[p["DATE_PLACED_CEASED"].isna(), "CHILD"]
-    return adopted & e["CHILD"].isin(_kids(p["CHILD"])) & ~e["CHILD"].isin(_kids(open_decision))
+    return adopted & e["CHILD"].isin(children(p["CHILD"])) & ~e["CHILD"].isin(children(open_decision))
 
 
 # ---------------------------------------------------------------- decisions against last year
@@ -271,7 +249,7 @@ def earlier_decision_missing_last_year(ctx):
     last = ctx.table("PlacedAdoption_last")
     undated_last = last.loc[last["DATE_PLACED"].isna(), "CHILD"]
     before = true(p["DATE_PLACED"] < ctx.collection_start)
-    return before & (~p["CHILD"].isin(_kids(last["CHILD"])) | p["CHILD"].isin(_kids(undated_last)))
+    return before & (~p["CHILD"].isin(children(last["CHILD"])) | p["CHILD"].isin(children(undated_last)))
 
 
 def _pairs_with_last(ctx) -> pd.DataFrame:

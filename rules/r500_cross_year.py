@@ -8,8 +8,23 @@ import pandas as pd
 
 from lac_validator.registry import rule
 from lac_validator.toolkit import differs, true
-from lac_validator.views import first_episode, first_vs_last_year, last_episode, ordered
+from lac_validator.views import first_episode, last_episode, ordered, shared
 
+
+@shared
+def first_vs_last_year(ctx) -> pd.DataFrame:
+    """This year's first episode of each child paired with last year's last episode (rules 503*).
+
+    One row per child present in both: index = label of this year's first episode (earliest
+    DECOM, see `first_episode`); the this-year columns as they are, last year's columns with the
+    suffix `_last` (typed) and `_row_last` (its label in Episodes_last). Children without a dated
+    episode in either table are left out.
+    """
+    first = first_episode(ctx, "Episodes")
+    last = last_episode(ctx, "Episodes_last")
+    right = last.add_suffix("_last").assign(_row_last=last.index)
+    paired = first.assign(_row=first.index).merge(right, left_on="CHILD", right_on="CHILD_last", how="inner")
+    return paired.set_index("_row", drop=True).rename_axis(None)
 
 
 @rule("502")

@@ -1,5 +1,5 @@
-"""Episode consistency: CIN continuity, E45/E46 placements and placement providers
-(rules 504, 516, 526, 527-531, 550)."""
+"""Episode consistency: overlapping episodes, CIN continuity, E45/E46 placements and placement
+providers (rules 501, 504, 516, 526, 527-531, 550)."""
 import pandas as pd
 
 from lac_validator.registry import rule
@@ -9,6 +9,12 @@ from lac_validator.views import neighbour, ordered
 U_PLACEMENTS = ["U1", "U2", "U3", "U4", "U5", "U6"]
 NOT_BY_PUBLIC_ORGS = ["A3", "A4", "A5", "A6", "K1", "K2", "P1", "U1", "U2", "U3", "U4", "U5", "U6"]
 
+
+@rule("501")
+def starts_before_previous_ended(ctx):
+    o = ordered(ctx, "Episodes")
+    prev = neighbour(ctx, "Episodes", -1)
+    return o["DECOM"] < prev["DEC"]
 
 
 @rule("504")

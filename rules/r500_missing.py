@@ -1,11 +1,10 @@
 """Missing / away from placement without authorisation periods (rules 564-567, 570, 571,
 574-578, 580, 581, 586). An open episode (no DEC) stays open here."""
-import numpy as np
 import pandas as pd
 
 from lac_validator.dates import add_years
 from lac_validator.registry import rule
-from lac_validator.toolkit import periods_of_care, true
+from lac_validator.toolkit import by_child, first_by_child, periods_of_care, same_child, true
 from lac_validator.views import as_set
 
 
@@ -49,11 +48,10 @@ def end_outside_year(ctx):
 @rule("574")
 def periods_overlap(ctx):
     m = ctx.table("Missing")
-    o = m[["CHILD", "MIS_START", "MIS_END"]].assign(
-        _end=m["MIS_END"].fillna(m["MIS_START"]), _file=np.arange(len(m)))
-    o = o.sort_values(["CHILD", "_end", "MIS_START", "_file"], kind="mergesort", na_position="last")
+    o = by_child(m[["CHILD", "MIS_START", "MIS_END"]].assign(_end=m["MIS_END"].fillna(m["MIS_START"])),
+                 ["_end", "MIS_START"])
     prev = o.shift()
-    same = true(o["CHILD"].eq(prev["CHILD"]) & o["CHILD"].notna()).to_numpy()
+    same = same_child(o["CHILD"], prev["CHILD"]).to_numpy()
     prev_end = pd.to_datetime(prev["MIS_END"])
     bad = prev_end.isna().to_numpy() | true(o["MIS_START"] < prev_end).to_numpy()
     return o.index[same & bad]
@@ -74,9 +72,9 @@ def open_period_in_ended_episode(ctx):
 def open_period_last_year_not_continued(ctx):
     m = ctx.table("Missing")
     start = m["MIS_START"].fillna(pd.Timestamp(2099, 1, 1))
-    o = pd.DataFrame({"CHILD": m["CHILD"], "_start": start, "_file": np.arange(len(m))}, index=m.index)
-    o = o[o["CHILD"].notna()].sort_values(["CHILD", "_start", "_file"], kind="mergesort")
-    first = o[~o["CHILD"].duplicated(keep="first")]
+    o = pd.DataFrame({"CHILD": m["CHILD"], "_start": start}, index=m.index)
+    o = o[o["CHILD"].notna()]
+    first = first_by_child(o, ["_start"])
     last = ctx.table("Missing_last")
     open_last = last.loc[ctx.raw("Missing_last")["MIS_END"].isna() & last["MIS_START"].notna(),
                          ["CHILD", "MIS_START"]]

@@ -1,31 +1,21 @@
 """OC2 (children looked after continuously for 12 months): convictions and health promotion by
 age at 31 March (rules 542-547). Ages use the DOB held in the OC2 table."""
-from lac_validator.dates import add_years
 from lac_validator.registry import rule
-from lac_validator.views import continuously_looked_after
+from lac_validator.views import birthday, oc2_looked_after
 
 HEALTH_ITEMS = ["IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE"]
-
-
-def _birthday(ctx, years):
-    return add_years(ctx.table("OC2")["DOB"], years)
-
-
-def _cla(ctx):
-    oc2 = ctx.raw("OC2")
-    return oc2["CHILD"].isin(list(continuously_looked_after(ctx))) & oc2["CHILD"].notna()
 
 
 @rule("542")
 def conviction_under_10(ctx):
     oc2 = ctx.raw("OC2")
-    return (_birthday(ctx, 10) > ctx.collection_end).fillna(False) & oc2["CONVICTED"].notna()
+    return (birthday(ctx, "OC2", 10) > ctx.collection_end).fillna(False) & oc2["CONVICTED"].notna()
 
 
 @rule("543")
 def conviction_missing_10_plus(ctx):
     oc2 = ctx.raw("OC2")
-    return {"OC2": (ctx.collection_end > _birthday(ctx, 10)).fillna(False) & _cla(ctx) & oc2["CONVICTED"].isna()}
+    return {"OC2": (ctx.collection_end > birthday(ctx, "OC2", 10)).fillna(False) & oc2_looked_after(ctx) & oc2["CONVICTED"].isna()}
 
 
 @rule("544")
@@ -38,7 +28,7 @@ def convicted_health_items(ctx):
 @rule("545")
 def health_check_missing_under_5(ctx):
     oc2 = ctx.raw("OC2")
-    return {"OC2": (ctx.collection_end < _birthday(ctx, 5)).fillna(False) & _cla(ctx) & oc2["HEALTH_CHECK"].isna()}
+    return {"OC2": (ctx.collection_end < birthday(ctx, "OC2", 5)).fillna(False) & oc2_looked_after(ctx) & oc2["HEALTH_CHECK"].isna()}
 
 
 @rule("546", requires=["OC2"])
@@ -46,7 +36,7 @@ def health_check_5_plus(ctx):
     # The message applies to every child aged 5 or over at 31 March, so Episodes (continuous care)
     # are not consulted; the older tool checked only continuously looked after children.
     oc2 = ctx.raw("OC2")
-    return {"OC2": (ctx.collection_end >= _birthday(ctx, 5)).fillna(False) & oc2["HEALTH_CHECK"].notna()}
+    return {"OC2": (ctx.collection_end >= birthday(ctx, "OC2", 5)).fillna(False) & oc2["HEALTH_CHECK"].notna()}
 
 
 @rule("547")

@@ -1,9 +1,8 @@
 """Deprivation of liberty orders (DoLo, a table since the year fields.yaml gives): dates, overlaps, continuity and placements (700-710)."""
-import numpy as np
 import pandas as pd
 
 from lac_validator.registry import rule
-from lac_validator.toolkit import pair_by_child, periods_of_care
+from lac_validator.toolkit import by_child, pair_by_child, periods_of_care, same_child
 from lac_validator.views import as_set, lenient_dates
 
 EXPECTED_PLACES = ["K2", "Z12", "Z13"]
@@ -43,9 +42,8 @@ def starts_while_previous_open(ctx):
     d = ctx.table("DoLo")
     o = pd.DataFrame({"CHILD": d["CHILD"], "START": d["DOLO_START"], "END": d["DOLO_END"]}, index=d.index)
     o["FILL"] = o["END"].fillna(o["START"])
-    o["_n1"], o["_n2"], o["_file"] = o["FILL"].isna(), o["START"].isna(), np.arange(len(o))
-    o = o.sort_values(["CHILD", "_n1", "FILL", "_n2", "START", "_file"], kind="mergesort", na_position="last")
-    has_prev = o["CHILD"].notna() & o["CHILD"].eq(o["CHILD"].shift(1))
+    o = by_child(o, ["FILL", "START"])  # undated rows last
+    has_prev = same_child(o["CHILD"], o["CHILD"].shift(1))
     prev_end = o["END"].shift(1)
     bad = has_prev & (prev_end.isna() | (o["START"] < prev_end))
     return o.index[bad.to_numpy()]

@@ -1,5 +1,6 @@
 """The checkout itself works on every platform: no symbolic links (Windows checkouts turn them into
 text files), and the top-level cli.py launcher runs the same commands as the installed entry point."""
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -63,3 +64,56 @@ def test_no_runtime_module_imports_the_generator():
     importing = [str(p.relative_to(ROOT)) for p in runtime
                  if "devtools" in p.read_text(encoding="utf-8") or "synth" in p.read_text(encoding="utf-8").replace("ynthetic", "")]
     assert importing == []
+
+
+# ---------------------------------------------------------------- rules are found by their code
+
+RULE_MODULE = re.compile(r"^(?:r(?P<hundreds>[1-9]0*00)_[a-z0-9_]+|ref_[a-z0-9_]+|sw_[a-z0-9_]+|integrity_[a-z0-9_]+)$")
+# Rules that do not sit in the module of their number's hundreds, and why.
+OUTSIDE_THEIR_HUNDREDS = {
+    ("r1000_care_leavers", "3001"): "3001 is a care-leaver (OC3) check of the DfE's 1000s family",
+}
+# ref_* modules hold the rules that read reference data (postcodes, the Ofsted provider list),
+# whatever their number: they run only when that data is given.
+REFERENCE_NEEDS = {"postcodes", "provider_info"}
+
+
+def _rule_modules():
+    from lac_validator.registry import load_registry
+
+    out = {}
+    for version in load_registry().versions:
+        if version.func is not None:
+            out.setdefault(version.func.__module__.rsplit(".", 1)[1], []).append(version)
+    return out
+
+
+def test_every_rule_module_is_named_for_its_family():
+    names = sorted(p.stem for p in (ROOT / "rules").glob("*.py") if p.stem != "__init__")
+    assert [n for n in names if not RULE_MODULE.match(n)] == []
+
+
+def test_every_rule_lies_in_the_module_of_its_code():
+    misplaced = []
+    for module, versions in _rule_modules().items():
+        family = RULE_MODULE.match(module)
+        for v in versions:
+            if (module, v.code) in OUTSIDE_THEIR_HUNDREDS:
+                continue
+            if family is None:
+                ok = False
+            elif family["hundreds"]:
+                number = re.match(r"\d+", v.code)
+                ok = number is not None and int(number.group()) // 100 == int(family["hundreds"]) // 100
+            elif module.startswith("ref_"):
+                ok = bool(REFERENCE_NEEDS & set(v.needs))
+            elif module.startswith("sw_"):
+                ok = v.code.startswith("SW")
+            else:
+                ok = v.code in ("EPI", "NoE") or v.code.startswith("INT")
+            if not ok:
+                misplaced.append((module, v.code))
+    assert sorted(set(misplaced)) == []
+    # the listed exceptions are still real (a stale entry would hide nothing)
+    found = {(m, v.code) for m, vs in _rule_modules().items() for v in vs}
+    assert set(OUTSIDE_THEIR_HUNDREDS) <= found
