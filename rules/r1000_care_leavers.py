@@ -4,7 +4,7 @@ import pandas as pd
 
 from lac_validator.dates import add_years, age_at
 from lac_validator.registry import rule
-from lac_validator.toolkit import by_child, child_in, first_by_child, labels, pair_by_child, true
+from lac_validator.toolkit import by_child, child_in, children, first_by_child, labels, pair_by_child, true
 from lac_validator.views import as_set, episodes_in_year, last_episode, oc3_has_data
 
 OTHER_TABLES_1012 = ["PlacedAdoption", "Missing", "Reviews", "AD1", "PrevPerm", "OC2"]
@@ -120,8 +120,8 @@ def transferred_to_other_la(ctx):
 def data_without_episodes(ctx):
     """Rows of the six tables for OC3 children (a row in OC3) with no episode this year. The older tool
     ignored OC3 and flagged every such row of any child without episodes (rules/divergences.md)."""
-    with_episodes = as_set(ctx.raw("Episodes")["CHILD"].dropna())
-    oc3_children = list(as_set(ctx.raw("OC3")["CHILD"].dropna()) - with_episodes)
+    with_episodes = children(ctx.raw("Episodes")["CHILD"])
+    oc3_children = list(children(ctx.raw("OC3")["CHILD"]) - with_episodes)
     out = {}
     for name in OTHER_TABLES_1012:
         if ctx.has(name):
@@ -135,11 +135,11 @@ def uasc_for_care_leavers(ctx):
     """Care leavers = children with OC3 information and no episode in the collection year, whether or not
     older episodes are listed (the older tool required some Episodes row, so the usual care leaver, with
     no episode in this year's return, was never checked; rules/divergences.md)."""
-    in_year = as_set(episodes_in_year(ctx, "Episodes")["CHILD"].dropna())
+    in_year = children(episodes_in_year(ctx, "Episodes")["CHILD"])
     oc3 = ctx.raw("OC3")
     oc3_data = oc3["CHILD"].notna() & oc3_has_data(ctx)
     uasc = ctx.raw("UASC")
-    qualifying = (as_set(uasc["CHILD"].dropna()) & as_set(oc3.loc[oc3_data, "CHILD"])) - in_year
+    qualifying = (children(uasc["CHILD"]) & as_set(oc3.loc[oc3_data, "CHILD"])) - in_year
     q = list(qualifying)
     return {"UASC": uasc["CHILD"].isin(q) & uasc["CHILD"].notna(), "OC3": oc3_data & oc3["CHILD"].isin(q)}
 

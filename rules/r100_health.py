@@ -3,8 +3,8 @@
 import pandas as pd
 
 from lac_validator.registry import rule
-from lac_validator.toolkit import not_code
-from lac_validator.views import as_set, birthday, continuously_looked_after, first_episode, numbers, oc2_looked_after
+from lac_validator.toolkit import children, not_code
+from lac_validator.views import birthday, continuously_looked_after, first_episode, numbers, oc2_looked_after
 
 CORE = ["IMMUNISATIONS", "TEETH_CHECK", "HEALTH_ASSESSMENT", "SUBSTANCE_MISUSE"]
 OTHER = ["CONVICTED", "HEALTH_CHECK", "INTERVENTION_RECEIVED", "INTERVENTION_OFFERED"]
@@ -95,7 +95,7 @@ def oc2_items_missing_for_cla(ctx):
     o = ctx.raw("OC2")
     cla = continuously_looked_after(ctx)
     first = first_episode(ctx, "Episodes")
-    no_oc2 = first["CHILD"].isin(cla) & ~first["CHILD"].isin(as_set(o["CHILD"].dropna()))
+    no_oc2 = first["CHILD"].isin(cla) & ~first["CHILD"].isin(children(o["CHILD"]))
     return {
         "OC2": o["CHILD"].isin(cla) & o[CORE].isna().any(axis=1),
         "Episodes": first.index[no_oc2.to_numpy()],

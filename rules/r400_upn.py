@@ -1,6 +1,6 @@
 """UPN completed and unique (442, 444)."""
 from lac_validator.registry import rule
-from lac_validator.views import as_set
+from lac_validator.toolkit import children
 
 UNKNOWN_UPNS = ["UN1", "UN2", "UN3", "UN4", "UN5"]
 
@@ -9,7 +9,7 @@ UNKNOWN_UPNS = ["UN1", "UN2", "UN3", "UN4", "UN5"]
 def upn_missing(ctx):
     e = ctx.raw("Episodes")
     h = ctx.raw("Header")
-    looked_after = as_set(e.loc[~e["LS"].isin(["V3", "V4"]), "CHILD"].dropna())
+    looked_after = children(e.loc[~e["LS"].isin(["V3", "V4"]), "CHILD"])
     return {"Header": h["UPN"].isna() & h["CHILD"].isin(looked_after)}
 
 

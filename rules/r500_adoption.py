@@ -9,7 +9,7 @@ import pandas as pd
 
 from lac_validator.dates import date_key
 from lac_validator.registry import rule
-from lac_validator.toolkit import by_child, children, first_by_child, flag_pairs, is_code, pair_by_child, same_child, true
+from lac_validator.toolkit import by_child, children, first_by_child, flag_pairs, is_code, labels, pair_by_child, same_child, true
 
 ADOPTION_PLACEMENTS = ["A3", "A4", "A5", "A6"]
 AD1_ITEMS = ["DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR", "LS_ADOPTR"]
@@ -20,11 +20,6 @@ AD1_ITEMS = ["DATE_INT", "DATE_MATCH", "FOSTER_CARE", "NB_ADOPTR", "SEX_ADOPTR",
 def _date_key(ctx, table: str, column: str) -> pd.Series:
     """`column` of `table` for same-date tests (see dates.date_key)."""
     return date_key(ctx.raw(table)[column], ctx.table(table)[column])
-
-
-def _frame(ctx, table: str, columns: list[str], label: str, raw: bool = False) -> pd.DataFrame:
-    t = ctx.raw(table) if raw else ctx.table(table)
-    return t[columns].assign(**{label: t.index})
 
 
 # ---------------------------------------------------------------- adopters (AD1)
@@ -75,10 +70,9 @@ def l12_needs_same_sex(ctx):
 @rule("521")
 def interest_decision_before_placement(ctx):
     e = ctx.table("Episodes")
-    eps = e.loc[is_code(e["PLACE"], *ADOPTION_PLACEMENTS), ["CHILD", "DECOM"]].assign(_erow=lambda d: d.index)
-    pairs = eps[eps["CHILD"].notna()].merge(_frame(ctx, "AD1", ["CHILD", "DATE_INT"], "_arow"), on="CHILD")
-    bad = true(pairs["DATE_INT"] > pairs["DECOM"]).to_numpy()
-    return {"Episodes": pairs.loc[bad, "_erow"], "AD1": pairs.loc[bad, "_arow"]}
+    eps = e.loc[is_code(e["PLACE"], *ADOPTION_PLACEMENTS), ["CHILD", "DECOM"]]
+    pairs = pair_by_child(eps, ctx.table("AD1")[["CHILD", "DATE_INT"]])
+    return flag_pairs(pairs, true(pairs["DATE_INT"] > pairs["DECOM"]), "Episodes", "AD1")
 
 
 @rule("582")
@@ -103,21 +97,19 @@ def ceased_before_decision(ctx):
 
 @rule("523")
 def decision_dates_agree(ctx):
-    p = _frame(ctx, "PlacedAdoption", ["CHILD", "DATE_PLACED"], "_prow")
-    a = _frame(ctx, "AD1", ["CHILD", "DATE_INT"], "_arow")
-    pairs = p[p["DATE_PLACED"].notna() & p["CHILD"].notna()].merge(a[a["DATE_INT"].notna()], on="CHILD")
-    bad = true(pairs["DATE_INT"] != pairs["DATE_PLACED"]).to_numpy()
-    return {"PlacedAdoption": pairs.loc[bad, "_prow"], "AD1": pairs.loc[bad, "_arow"]}
+    p = ctx.table("PlacedAdoption")
+    a = ctx.table("AD1")
+    pairs = pair_by_child(p.loc[p["DATE_PLACED"].notna(), ["CHILD", "DATE_PLACED"]],
+                          a.loc[a["DATE_INT"].notna(), ["CHILD", "DATE_INT"]])
+    return flag_pairs(pairs, true(pairs["DATE_INT"] != pairs["DATE_PLACED"]), "PlacedAdoption", "AD1")
 
 
 @rule("525")
 def reversed_decision_but_adopted(ctx):
     p = ctx.raw("PlacedAdoption")
-    ceased = p.loc[p["DATE_PLACED_CEASED"].notna() & p["CHILD"].notna(), ["CHILD"]].assign(_prow=lambda d: d.index)
     a = ctx.raw("AD1")
-    filled = a.loc[a[AD1_ITEMS].notna().any(axis=1), ["CHILD"]].assign(_arow=lambda d: d.index)
-    pairs = ceased.merge(filled, on="CHILD")
-    return {"PlacedAdoption": pairs["_prow"], "AD1": pairs["_arow"]}
+    pairs = pair_by_child(p.loc[p["DATE_PLACED_CEASED"].notna(), ["CHILD"]], a.loc[a[AD1_ITEMS].notna().any(axis=1), ["CHILD"]])
+    return flag_pairs(pairs, None, "PlacedAdoption", "AD1")
 
 
 @rule("563")
@@ -207,11 +199,9 @@ def decision_after_placement_order(ctx):
 @rule("556")
 def decision_after_freeing_order(ctx):
     e = ctx.table("Episodes")
-    eps = e.loc[is_code(e["LS"], "D1"), ["CHILD", "DECOM"]].assign(_erow=lambda d: d.index)
-    pairs = eps[eps["CHILD"].notna()].merge(_frame(ctx, "PlacedAdoption", ["CHILD", "DATE_PLACED"], "_prow"),
-                                            on="CHILD")
-    bad = true(pairs["DATE_PLACED"] > pairs["DECOM"]).to_numpy()
-    return pairs.loc[bad, "_erow"]
+    eps = e.loc[is_code(e["LS"], "D1"), ["CHILD", "DECOM"]]
+    pairs = pair_by_child(eps, ctx.table("PlacedAdoption")[["CHILD", "DATE_PLACED"]])
+    return labels(pairs, true(pairs["DATE_PLACED"] > pairs["DECOM"]), "_l")
 
 
 def _left_care_not_adopted(ctx, statuses: list[str]):

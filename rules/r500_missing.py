@@ -4,7 +4,7 @@ import pandas as pd
 
 from lac_validator.dates import add_years
 from lac_validator.registry import rule
-from lac_validator.toolkit import by_child, first_by_child, periods_of_care, same_child, true
+from lac_validator.toolkit import by_child, children, first_by_child, labels, pair_by_child, periods_of_care, same_child, true
 from lac_validator.views import as_set
 
 
@@ -60,12 +60,11 @@ def periods_overlap(ctx):
 @rule("575")
 def open_period_in_ended_episode(ctx):
     m = ctx.table("Missing")
-    open_rows = m.loc[ctx.raw("Missing")["MIS_END"].isna() & m["CHILD"].notna(), ["CHILD", "MIS_START"]].assign(_row=lambda d: d.index)
     e = ctx.table("Episodes")
-    ended = e.loc[e["DEC"].notna(), ["CHILD", "DECOM", "DEC"]]
-    pairs = open_rows.merge(ended, on="CHILD")
-    inside = true((pairs["DECOM"] <= pairs["MIS_START"]) & (pairs["MIS_START"] <= pairs["DEC"])).to_numpy()
-    return {"Missing": pairs.loc[inside, "_row"]}
+    pairs = pair_by_child(m.loc[ctx.raw("Missing")["MIS_END"].isna(), ["CHILD", "MIS_START"]],
+                          e.loc[e["DEC"].notna(), ["CHILD", "DECOM", "DEC"]])
+    inside = true((pairs["DECOM"] <= pairs["MIS_START"]) & (pairs["MIS_START"] <= pairs["DEC"]))
+    return {"Missing": labels(pairs, inside, "_l")}
 
 
 @rule("576")
@@ -86,7 +85,7 @@ def open_period_last_year_not_continued(ctx):
     in_return = set()
     for name in ("Episodes", "Header"):
         if ctx.has(name):
-            in_return |= as_set(ctx.raw(name)["CHILD"].dropna())
+            in_return |= children(ctx.raw(name)["CHILD"])
     absent = open_last["CHILD"].isin(in_return) & ~open_last["CHILD"].isin(as_set(o["CHILD"]))
     return {"Missing": pairs.loc[differs, "_row"], "Missing_last": open_last.index[absent.to_numpy()]}
 
@@ -126,17 +125,16 @@ def missing_at_18th_birthday_not_e8(ctx):
     ends = pd.DataFrame({"CHILD": m["CHILD"], "_bd18": add_years(m["DOB"], 18), "MIS_END": m["MIS_END"]})
     ends = ends[true(ends["_bd18"] == ends["MIS_END"]).to_numpy()]
     e = ctx.table("Episodes")
-    eps = e.loc[e["CHILD"].notna(), ["CHILD", "DEC", "REC"]].assign(_row=lambda d: d.index)
-    pairs = eps.merge(ends, on="CHILD")
+    pairs = pair_by_child(e[["CHILD", "DEC", "REC"]], ends)
     bad = true(pairs["DEC"] == pairs["MIS_END"]).to_numpy() & ~true(pairs["REC"].eq("E8")).to_numpy()
-    return {"Episodes": pairs.loc[bad, "_row"]}
+    return {"Episodes": labels(pairs, bad, "_l")}
 
 
 @rule("581")
 def start_outside_episodes(ctx):
     m = ctx.table("Missing")
     e = ctx.table("Episodes")
-    rows = m.loc[m["CHILD"].isin(as_set(e["CHILD"].dropna())), ["CHILD", "MIS_START"]].assign(_row=lambda d: d.index)
+    rows = m.loc[m["CHILD"].isin(children(e["CHILD"])), ["CHILD", "MIS_START"]].assign(_row=lambda d: d.index)
     pairs = rows.merge(e[["CHILD", "DECOM", "DEC"]], on="CHILD")
     inside = true((pairs["MIS_START"] >= pairs["DECOM"])
                    & ((pairs["MIS_START"] <= pairs["DEC"]) | pairs["DEC"].isna())).to_numpy()

@@ -3,8 +3,8 @@ import pandas as pd
 
 from lac_validator.dates import add_years, date_key
 from lac_validator.registry import rule
-from lac_validator.toolkit import pair_by_child
-from lac_validator.views import as_set, numbers, oc3_has_data
+from lac_validator.toolkit import children, pair_by_child
+from lac_validator.views import numbers, oc3_has_data
 
 
 def _ceased_girls_without_mother(ctx, female):
@@ -97,6 +97,6 @@ def care_leaver_motherhood(ctx):
     e = ctx.raw("Episodes")
     h = ctx.raw("Header")
     oc3 = ctx.raw("OC3")
-    leavers = as_set(oc3.loc[oc3_has_data(ctx), "CHILD"].dropna())
-    with_episodes = as_set(e["CHILD"].dropna())
+    leavers = children(oc3.loc[oc3_has_data(ctx), "CHILD"])
+    with_episodes = children(e["CHILD"])
     return {"Header": h["MOTHER"].notna() & h["CHILD"].isin(leavers) & ~h["CHILD"].isin(with_episodes)}

@@ -3,7 +3,7 @@ import pandas as pd
 
 from lac_validator.dates import parse_strict
 from lac_validator.registry import rule
-from lac_validator.toolkit import pair_by_child
+from lac_validator.toolkit import children, pair_by_child
 from lac_validator.views import as_set, first_episode
 
 PREV_PERM_CODES = ["P1", "P2", "P3", "P4", "Z1"]
@@ -24,8 +24,8 @@ def prev_perm_missing(ctx):
     pp = ctx.raw("PrevPerm")
     cand = e["RNE"].eq("S") & (e["DECOM"] >= ctx.collection_start)
     row_bad = pp["PREV_PERM"].isna() | (pp["PREV_PERM"].ne("Z1") & (pp["LA_PERM"].isna() | pp["DATE_PERM"].isna()))
-    has_row = as_set(pp["CHILD"].dropna())
-    bad_children = as_set(pp.loc[row_bad, "CHILD"].dropna())
+    has_row = children(pp["CHILD"])
+    bad_children = children(pp.loc[row_bad, "CHILD"])
     return cand & (~e["CHILD"].isin(has_row) | e["CHILD"].isin(bad_children))
 
 
