@@ -1,4 +1,4 @@
-"""Write synthetic SSDA903 returns of given sizes for benchmarking (uses lac_validator.synth).
+"""Write synthetic SSDA903 returns of given sizes for benchmarking (uses lac_validator.devtools.synth).
 
     python benchmarks/generate.py --sizes 1000,5000 --out /tmp/bench --year 2025-26
 
@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from lac_validator.synth import generate, write_return
+from lac_validator.devtools.synth import generate, write_return
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -65,7 +65,7 @@ def byte_compile(env: dict) -> None:
 
 
 def generate_main(folder: Path, n: int, seed: int, error_rate: float) -> int:
-    from lac_validator.synth import generate, write_providers, write_return
+    from lac_validator.devtools.synth import generate, write_providers, write_return
 
     stamp = folder / "generated.json"
     cur, prev = generate(n, YEAR, seed, error_rate, LA)

@@ -4,7 +4,7 @@ deliberate mistakes have a known true value.
     python benchmarks/suggestions.py                         # 2,000 children, seeds 903-905
     python benchmarks/suggestions.py --children 1000 --seeds 1,2 --rate 0.2 --markdown table.md
 
-For each seed it generates this year's and last year's return with lac_validator.synth (its
+For each seed it generates this year's and last year's return with lac_validator.devtools.synth (its
 deliberate mistakes, about `--rate` of the children, plus the further kinds below unless
 `--generator-only`), keeps the true value of every mistake in a side file (truth.csv beside the
 return, never in it), validates the return as `lac-validator validate` does and reads each error's
@@ -131,7 +131,7 @@ def score(report, truth: pd.DataFrame) -> pd.DataFrame:
 def run_seed(children: int, seed: int, rate: float, extra: bool, folder: Path, year: str = YEAR) -> pd.DataFrame:
     from lac_validator.api import validate_run
     from lac_validator.app.validate import for_outputs
-    from lac_validator.synth import generate, write_return
+    from lac_validator.devtools.synth import generate, write_return
 
     truth: list[dict] = []
     cur, prev = generate(children, year, seed, rate, LA, truth=truth)

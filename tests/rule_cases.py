@@ -42,7 +42,7 @@ Values are text; spaces are kept as written.
 
 The provisional year: every case run in the latest specified year (2026_27) is also run in the year
 after it (a provisional year, validated with the latest year's rules), with every date in its tables
-and provider rows moved on one year (lac_validator.synth.shift_date_text), and must flag the same
+and provider rows moved on one year (lac_validator.devtools.synth.shift_date_text), and must flag the same
 rows. Left out, and listed by `provisional_skips`: the cases of rule versions that compare with a
 fixed calendar date (spec params such as 2023-04-01, `RuleVersion.fixed_dates`), whose meaning does
 not move with the year; cases with a 29 February (moving it a year changes the day); cases with an
@@ -68,7 +68,7 @@ from lac_validator.loading.sheet import norm_header
 from lac_validator.registry import RuleVersion, load_registry
 from lac_validator.schema import base_table, load_schema
 from lac_validator.specfile import load_yaml_text
-from lac_validator.synth import shift_date_text
+from lac_validator.devtools.synth import shift_date_text
 from lac_validator.tables import set_header_uasc
 from lac_validator.years import CollectionYear, specified_keys
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from lac_validator import cache
 from lac_validator.api import validate
 from lac_validator.cli import main
-from lac_validator.synth import ERROR_KINDS, _inject_errors, generate, write_providers, write_return
+from lac_validator.devtools.synth import ERROR_KINDS, _inject_errors, generate, write_providers, write_return
 
 YEAR = "2025-26"
 LA = "E08000007"
@@ -281,3 +281,22 @@ def test_mapped_cache_roundtrip_permissions_and_failures(tmp_path, monkeypatch):
     monkeypatch.setenv("LAC_VALIDATOR_CACHE_DIR", "off")
     cache.store_mapped("m", "k2", arrays)
     assert cache.load_mapped("m", "k2") is None
+
+
+def test_the_benchmark_measures_the_validate_command(tmp_path):
+    """benchmarks/run.py times the real `validate` command in a child process and reads the phases
+    from the report the command built: run that child step on the example return."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    example = root / "example_returns" / "2025-26"
+    out = subprocess.run([sys.executable, str(root / "benchmarks" / "run.py"), "--child", str(example),
+                          str(tmp_path / "report.json"), str(tmp_path / "timings.json")],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    timings = json.loads((tmp_path / "timings.json").read_text())
+    assert {"load", "rules", "report", "write JSON"} <= set(timings["phases"])
+    assert timings["rules_run"] > 200 and timings["internal_errors"] == 0
+    assert json.loads((tmp_path / "report.json").read_text())["summary"]["errors"] == timings["errors"]

@@ -87,7 +87,7 @@ def test_rules_of_a_worker_that_dies_are_run_by_the_parent(tiny_ctx, monkeypatch
 
 
 def test_previous_year_read_in_a_copy_or_here_gives_the_same_report(tmp_path, monkeypatch):
-    from lac_validator.synth import generate, write_return
+    from lac_validator.devtools.synth import generate, write_return
 
     cur, prev = generate(40, "2025_26", 5, 0.3, "E08000007")
     write_return(cur, tmp_path / "cur")
@@ -199,7 +199,7 @@ def test_a_precomputed_view_that_fails_fails_in_each_rule_as_without_precomputin
 
 
 def test_reports_with_reference_data_are_the_same_with_any_number_of_workers(tmp_path, monkeypatch):
-    from lac_validator.synth import generate, write_providers, write_return
+    from lac_validator.devtools.synth import generate, write_providers, write_return
 
     cur, prev = generate(60, "2025_26", 11, 0.3, "E08000007")
     write_return(cur, tmp_path / "cur")

@@ -1,6 +1,6 @@
 """Oracles: checks whose right answer is known without knowing each rule.
 
-- A return generated with no deliberate errors (lac_validator.synth, error rate 0) is valid: every
+- A return generated with no deliberate errors (lac_validator.devtools.synth, error rate 0) is valid: every
   rule of every year finds nothing in it.
 - The order of rows within a table is not data: shuffling it changes no error (compared by key).
 - The same return as CSV files and as DfE XML (lac_validator.convert) gives the same errors.
@@ -17,7 +17,7 @@ import pytest
 from lac_validator.api import validate
 from lac_validator.convert import convert
 from lac_validator.loading import load_return
-from lac_validator.synth import generate, write_providers, write_return
+from lac_validator.devtools.synth import generate, write_providers, write_return
 from lac_validator.years import CollectionYear, specified_keys
 
 LA = "E08000007"

@@ -37,6 +37,35 @@ def test_every_subpackage_is_installed():
     assert found <= listed, f"package folders missing from pyproject's packages: {sorted(found - listed)}"
 
 
+def test_validating_does_not_import_the_synthetic_return_generator(tmp_path):
+    """The generator (lac_validator.devtools) is for examples, benchmarks and tests: a validate run,
+    with every output it can write, loads none of it."""
+    script = (
+        "import sys\n"
+        "from lac_validator.cli import main\n"
+        "for fmt in ('json', 'xlsx', 'html', 'csv'):\n"
+        "    try:\n"
+        f"        main(['validate', {str(ROOT / 'example_returns' / '2025-26' / 'current')!r}, '--previous',\n"
+        f"              {str(ROOT / 'example_returns' / '2025-26' / 'previous')!r}, '--year', '2025-26',\n"
+        "              '--la', '356', '-f', fmt, '-o', " + repr(str(tmp_path)) + " + '/out.' + fmt, '-q'],\n"
+        "             standalone_mode=False)\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "print(sorted(m for m in sys.modules if 'synth' in m or m.startswith('lac_validator.devtools')))\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+    assert {p.suffix for p in tmp_path.iterdir()} == {".json", ".xlsx", ".html", ".csv"}
+
+
+def test_no_runtime_module_imports_the_generator():
+    runtime = [p for folder in ("lac_validator", "rules") for p in (ROOT / folder).rglob("*.py")
+               if "devtools" not in p.parts and "__pycache__" not in p.parts]
+    importing = [str(p.relative_to(ROOT)) for p in runtime
+                 if "devtools" in p.read_text(encoding="utf-8") or "synth" in p.read_text(encoding="utf-8").replace("ynthetic", "")]
+    assert importing == []
+
+
 # ---------------------------------------------------------------- rules are found by their code
 
 RULE_MODULE = re.compile(r"^(?:r(?P<hundreds>[1-9]0*00)_[a-z0-9_]+|ref_[a-z0-9_]+|sw_[a-z0-9_]+|integrity_[a-z0-9_]+)$")

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 import lac_validator.suggestions as suggestions
 from lac_validator.api import validate_run
 from lac_validator.cli import main
-from lac_validator.synth import generate
+from lac_validator.devtools.synth import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "example_returns" / "2025-26"

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from lac_validator.schema import load_schema
-from lac_validator.synth import FILE_NAMES, generate, main, write_return
+from lac_validator.devtools.synth import FILE_NAMES, generate, main, write_return
 
 YEARS = ["2022_23", "2023_24", "2024_25", "2025_26", "2026_27"]
 DATE_FIELDS = {  # every date column except PrevPerm.DATE_PERM, which may legally hold ZZ parts

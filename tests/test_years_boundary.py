@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from lac_validator.api import validate
-from lac_validator.synth import generate, shift_date_text, write_return
+from lac_validator.devtools.synth import generate, shift_date_text, write_return
 from lac_validator.years import CollectionYear
 from rule_cases import load_cases, provisional_cases
 from test_years import ALERT, FIXED_DATE_RULES

@@ -1,6 +1,6 @@
 """Deterministic generator of realistic synthetic SSDA903 returns (no real data).
 
-    python -m lac_validator.synth --children 200 --year 2025-26 --seed 903 --error-rate 0.02 --out DIR
+    python -m lac_validator.devtools.synth --children 200 --year 2025-26 --seed 903 --error-rate 0.02 --out DIR
 
 writes DIR/current (this year's return) and DIR/previous (last year's), one CSV per table.
 
@@ -26,8 +26,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .schema import load_schema
-from .years import CollectionYear, specified_keys
+from ..schema import load_schema
+from ..years import CollectionYear, specified_keys
 from .synth_postcodes import postcode_pools
 
 __all__ = ["generate", "write_return", "shift_return", "shift_date_text", "main", "FILE_NAMES"]
@@ -202,7 +202,7 @@ def _codes(table: str, field: str, key: str) -> frozenset:
 def _sw_years_before(key: str) -> int:
     """How many years before the collection year social worker episodes are reported: rule SW07STG2's
     `years_before` in the spec (0 in its first year, 1 since)."""
-    from .registry import load_registry  # noqa: PLC0415
+    from ..registry import load_registry  # noqa: PLC0415
 
     year = CollectionYear.from_key(_schema_key(key))
     return next((int(v.params["years_before"]) for v in load_registry().versions_of("SW07STG2")
@@ -211,7 +211,7 @@ def _sw_years_before(key: str) -> int:
 
 def _la_number(la_ons: str) -> str:
     try:
-        from .authorities import resolve_la  # noqa: PLC0415
+        from ..authorities import resolve_la  # noqa: PLC0415
 
         la = resolve_la(la_ons)
         for attr in ("dfe_code", "dfe", "number", "code"):
@@ -1086,7 +1086,7 @@ def write_providers(returns: list[dict[str, pd.DataFrame]], path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m lac_validator.synth",
+    ap = argparse.ArgumentParser(prog="python -m lac_validator.devtools.synth",
                                  description="Write a synthetic SSDA903 return (this year and last year).")
     ap.add_argument("--children", type=int, default=200, help="children looked after this year (default 200)")
     ap.add_argument("--year", default="2025-26",
