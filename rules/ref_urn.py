@@ -8,7 +8,7 @@ XXXXXXX, joined with every provider-list row of the same URN (`_matched` False w
 import pandas as pd
 
 from lac_validator.postcodes import normalise
-from lac_validator.registry import NotApplicable, rule
+from lac_validator.registry import rule
 from lac_validator.views import (REAL_URN_EXCLUDED, as_set, codes_contain, placement_geo, provider_matches,
                                  submitting_la_area)
 
@@ -142,9 +142,7 @@ def k3_outside_provider_area(ctx):
     """The DfE message: the placement's LA must be one where the provider has premises. The older
     tool compared with the submitting LA instead (rules/divergences.md), which flags every supported
     accommodation placed out of area, however legitimate."""
-    if getattr(ctx.reference, "providers", None) is None:
-        raise NotApplicable("no Ofsted provider list given (--providers): the provider's premises are needed")
-    m = provider_matches(ctx, "Episodes")
+    m = provider_matches(ctx, "Episodes")  # the spec's needs: provider_info, so the list is there
     m = m[m["PLACE"].eq("K3") & m["_matched"]]
     geo = placement_geo(ctx, "Episodes")
     pl_la = geo["PL_LA"].reindex(m["_row"].to_numpy()).to_numpy()
