@@ -296,6 +296,20 @@ def codes_contain(lists: pd.Series, codes: pd.Series) -> pd.Series:
 
 
 @shared
+def uasc_indicator(ctx: Context, header: str = "Header") -> pd.Series | None:
+    """Header's (or Header_last's) UASC indicator per row, or None when the return does not say:
+    XML carries it (HEADER/UASC); CSV derives it on loading from the UASC table, so a CSV Header
+    without that year's UASC table has no indicator (blank is "unknown", not "not UASC")."""
+    if not ctx.has(header):
+        return None
+    h = ctx.raw(header)
+    ret = ctx.previous if header.endswith("_last") else ctx.current
+    uasc = "UASC_last" if header.endswith("_last") else "UASC"
+    if "UASC" in h and (ret.file_format == "xml" or ctx.has(uasc) or h["UASC"].notna().any()):
+        return h["UASC"]
+    return None
+
+
 def uasc_this_or_last_year(ctx: Context) -> tuple[frozenset, bool]:
     """(children UASC this year or last year, whether any source gave UASC information), as rules
     164, 392a and 406 collect them: per year, Header's UASC indicator ("1") when Header is supplied
@@ -303,13 +317,12 @@ def uasc_this_or_last_year(ctx: Context) -> tuple[frozenset, bool]:
     with SEX, DOB or DUC given counts as UASC)."""
     children: set = set()
     informed = False
-    for header, uasc, ret in (("Header", "UASC", ctx.current), ("Header_last", "UASC_last", ctx.previous)):
+    for header, uasc in (("Header", "UASC"), ("Header_last", "UASC_last")):
         if ctx.has(header):
-            h = ctx.raw(header)
-            has_indicator = "UASC" in h and (ret.file_format == "xml" or ctx.has(uasc) or h["UASC"].notna().any())
-            if has_indicator:
+            indicator = uasc_indicator(ctx, header)
+            if indicator is not None:
                 informed = True
-                children |= as_set(h.loc[h["UASC"].eq("1"), "CHILD"].dropna())
+                children |= as_set(ctx.raw(header).loc[indicator.eq("1"), "CHILD"].dropna())
         elif ctx.has(uasc):
             u = ctx.raw(uasc)
             informed = True
