@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, Phase, event, given, settings
+from hypothesis import HealthCheck, Phase, event, example, given, settings
 from hypothesis import strategies as st
 
 from lac_validator.context import Context
@@ -165,7 +165,9 @@ def _load_or_refuse(name: str, data: bytes):
             return
         event("read")
         assert path.read_bytes() == data
-        n_lines = max(data.count(b"\n"), data.count(b"\r"), data.count(b"\n\x00"), data.count(b"\r\x00")) + 1
+        # Each CR or LF ends at most one line (a lone CR too, as in old Mac files and a CR inside an
+        # unquoted cell), so this bounds the file's lines whatever the mix of line endings.
+        n_lines = data.count(b"\n") + data.count(b"\r") + 1
         for table in ret.tables.values():
             assert len(table.lines) == len(table)
             assert all(2 <= line <= n_lines for line in table.lines)
@@ -173,6 +175,8 @@ def _load_or_refuse(name: str, data: bytes):
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=csv_files())
+# mixed endings: the loader rightly puts the row after a lone CR on line 3
+@example(data=(",".join(HEADERS[0]) + "\n" + "," * (len(HEADERS[0]) - 1) + "\ra").encode())
 def test_random_csv_files_are_read_or_refused_clearly(data):
     _load_or_refuse("table.csv", data)
 
