@@ -221,3 +221,19 @@ def test_junit_validates_against_the_junit_schema(tiny):
         schema.validate(str(bad))
 
 
+
+
+def test_xlsx_report_prints_as_tables(tiny):
+    """Printed, every sheet is landscape with its header row on each page and page numbers; narrow
+    tables fit one page wide, the wide Errors table runs on to further pages rather than shrink."""
+    out = tiny / "r.xlsx"
+    assert run("validate", tiny / "current", "--year", "2025-26", "-f", "xlsx", "-o", out).exit_code in (0, 1)
+    wb = openpyxl.load_workbook(out)
+    for name in ("Summary", "Errors", "By child", "By social worker"):
+        ws = wb[name]
+        assert ws.page_setup.orientation == "landscape", name
+        assert ws.print_title_rows, name
+        assert "&P" in (ws.oddFooter.center.text or ""), name
+    assert wb["Summary"].page_setup.fitToWidth == 1 and wb["Summary"].sheet_properties.pageSetUpPr.fitToPage
+    pr = wb["Errors"].sheet_properties.pageSetUpPr
+    assert not (pr is not None and pr.fitToPage)

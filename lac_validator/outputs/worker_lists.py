@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.properties import PageSetupProperties
+from .printing import print_as_table
 
 from .. import __version__
 from ..errors import InputError
@@ -167,18 +167,11 @@ def add_worker_sheet(wb: Workbook, title: str, report: Report, sw, grp, hints: d
     rows.append([_cell(ws, name, _HEADER_FONT, _HEADER_FILL, _WRAP, _BOX) for name in COLUMNS])
     # A write-only sheet writes its view and properties with the first row: set them before.
     ws.freeze_panes = f"A{header + 1}"
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = 9  # A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0  # as many pages as needed
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.print_title_rows = f"{header}:{header}"
+    print_as_table(ws, header)
     ws.oddHeader.left.text = _hf(meta.la.name if meta.la else "")
     ws.oddHeader.center.text = _hf(f"SSDA903 {meta.year.label}: records to check")
     ws.oddHeader.right.text = _hf(f"Produced {produced:%d/%m/%Y}")
     ws.oddFooter.left.text = _hf("Personal data about children: keep it secure")
-    ws.oddFooter.center.text = "Page &P of &N"
     ws.oddFooter.right.text = _hf(who_for(report, sw) if sw != UNASSIGNED else UNASSIGNED)
     for r in rows:
         ws.append(r)

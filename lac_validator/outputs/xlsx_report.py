@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from ..fixhints import how_to_fix
 from ..report import UNASSIGNED, Report
 from ..suggestions import describe
+from .printing import print_as_table
 from .safety import safe_cell
 from .worker_lists import add_worker_sheet, sheet_title, write_split_by_worker  # noqa: F401 - split-by lives there
 
@@ -43,6 +44,7 @@ def _sheet(wb: Workbook, title: str, header: list[str], rows, widths: dict[str, 
     widths = widths or {}
     for i, name in enumerate(header, start=1):
         ws.column_dimensions[get_column_letter(i)].width = widths.get(name, max(10, min(40, len(name) + 4)))
+    print_as_table(ws, top, sum(ws.column_dimensions[get_column_letter(i)].width for i in range(1, len(header) + 1)))
     for line in preamble or []:
         row = [WriteOnlyCell(ws, value=safe_cell(line) if line else None)]
         if line:  # the band spans the table; the text runs over the empty cells after the first
