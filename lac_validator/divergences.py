@@ -124,11 +124,9 @@ def _years_text(spans) -> str:
 
 
 def shared_for(code: str) -> list[str]:
-    """Departures concerning rule `code` that are not its own entries': the tool-wide ones naming it
-    (and, during the transition, bullets not yet moved into spec entries)."""
+    """Departures concerning rule `code` that are not its own entries': the tool-wide ones naming it."""
     wanted = code.strip().upper()
     out = [f"{t.title}: {t.departure.sentence()}" for t in tool_departures() if wanted in {c.upper() for c in t.rules}]
-    out += [plain for codes, _, plain in unmigrated() if wanted in {c.upper() for c in codes}]
     return out
 
 
@@ -170,48 +168,7 @@ def render(registry=None) -> str:
         for _, ordered, spans, d in items:
             parts.append(_bullet(f"{', '.join(ordered)}", f"({_years_text(spans)}): {d.sentence(markdown=True)}"))
         parts.append("")
-    rest = unmigrated()
-    if rest:
-        parts.append("## Not yet recorded in the spec entries\n")
-        parts += [bullet for _, bullet, _ in rest]
     return "\n".join(parts).rstrip("\n") + "\n"
-
-
-# ---- transition: bullets not yet moved into spec entries (rules/divergences-unmigrated.md)
-_BOLD = re.compile(r"\*\*([^*]+)\*\*")
-_CODE = re.compile(r"^(\d{3,4}[A-Za-z]?|SW\w+|INT\d+|EPI|NoE)$")
-UNMIGRATED = "divergences-unmigrated.md"
-
-
-def _expand(token: str) -> list[str]:
-    """'370-374' / '503A-503F' / '205A' -> the codes it names."""
-    token = token.strip()
-    if "-" in token:
-        lo, _, hi = token.partition("-")
-        if lo.isdigit() and hi.isdigit():
-            return [str(n) for n in range(int(lo), int(hi) + 1)]
-        m_lo, m_hi = re.match(r"^(\d+)([A-Z])$", lo), re.match(r"^(\d+)([A-Z])$", hi)
-        if m_lo and m_hi and m_lo.group(1) == m_hi.group(1):
-            return [m_lo.group(1) + chr(c) for c in range(ord(m_lo.group(2)), ord(m_hi.group(2)) + 1)]
-        return []
-    return [token] if _CODE.match(token) else []
-
-
-@lru_cache(maxsize=1)
-def unmigrated() -> tuple[tuple[frozenset[str], str, str], ...]:
-    """(codes, markdown bullet, plain text) of each bullet still in the transition file."""
-    try:
-        text = resources.files("lac_validator.rules").joinpath(UNMIGRATED).read_text(encoding="utf-8")
-    except (FileNotFoundError, OSError):
-        return ()
-    out = []
-    for block in re.split(r"\n(?=- |#)", text):
-        if not block.startswith("- "):
-            continue
-        head = " ".join(block[2:].split()).split(":", 1)[0]
-        codes = {c for bold in _BOLD.findall(head) for t in re.split(r",\s*|\s+and\s+", bold) for c in _expand(t)}
-        out.append((frozenset(codes), block.rstrip(), " ".join(block[2:].split()).replace("**", "")))
-    return tuple(out)
 
 
 def document_path() -> Path:
