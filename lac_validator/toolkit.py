@@ -67,10 +67,9 @@ def children(values) -> set:
 def child_in(values: pd.Series, *others) -> pd.Series:
     """Whether each row's CHILD is a child with a row in one of `others` (CHILD columns, or sets
     from `children`). A blank CHILD is in nothing, whatever blanks the other tables hold."""
-    known: set = set()
-    for other in others:
-        known |= other if isinstance(other, (set, frozenset)) else children(other)
-    known.discard(None)
+    parts = [np.asarray(list(o), dtype=object) if isinstance(o, (set, frozenset))
+             else pd.Series(o).dropna().to_numpy(dtype=object) for o in others]
+    known = np.concatenate(parts) if parts else np.array([], dtype=object)
     return values.notna() & values.isin(known)
 
 
@@ -122,7 +121,10 @@ def by_child(frame: pd.DataFrame, keys: list[str], ascending=True, na_position: 
 def first_by_child(frame: pd.DataFrame, keys: list[str], ascending=True, last: bool = False) -> pd.DataFrame:
     """Each child's first row (its last with `last=True`) in the order of `by_child`: e.g. the
     earliest episode by DECOM, ties the first in the file. Rows with a blank CHILD are no child's."""
-    order = by_child(frame[frame["CHILD"].notna()], keys, ascending)
+    # Sorting by the keys alone (stable: ties stay in file order) finds the same rows as by_child
+    # without sorting the CHILD text; the rows come out in key order.
+    named = frame[frame["CHILD"].notna()]
+    order = named.sort_values(keys, ascending=ascending, kind="mergesort", na_position="last")
     return order[~order["CHILD"].duplicated(keep="last" if last else "first")]
 
 
