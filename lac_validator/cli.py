@@ -5,6 +5,7 @@ Exit codes: 0 no errors, 1 errors found (or a rule could not complete), 2 usage 
 from __future__ import annotations
 
 import json
+import shutil
 import os
 import sys
 import time
@@ -315,7 +316,9 @@ def explain(code, year):
     from lac_validator.explain import explain_text
 
     try:
-        click.echo(explain_text(code, _year(year) if year else None).rstrip("\n"))
+        # As wide as the terminal (100 columns at most; 100 when the output goes to a file).
+        width = shutil.get_terminal_size((101, 24)).columns - 1
+        click.echo(explain_text(code, _year(year) if year else None, width).rstrip("\n"))
     except LookupError as exc:
         _fail(str(exc))
 

@@ -114,3 +114,19 @@ def test_explain_lists_the_codes_of_the_year_asked_about():
     assert "Header.SEX: 1, 2" in run("explain", "101", "--year", "2023-24").output
     out = run("explain", "101", "--year", "2025-26").output
     assert "Code lists (schemas/fields.yaml, 2025-26):" in out and "Header.SEX: F, M, U" in out
+
+
+def test_explain_fits_an_80_column_terminal():
+    from lac_validator.explain import explain_text
+
+    for code in registry.load_registry().codes():
+        text = explain_text(code, None, 80)
+        # a long path or function name alone after its label cannot be broken; nothing else overflows
+        assert not [line for line in text.splitlines() if len(line) > 80 and len(line.split()) > 2], code
+
+
+def test_explain_keeps_list_items_apart_when_rewrapping():
+    from lac_validator.explain import explain_text
+
+    text = explain_text("104", None, 80)
+    assert "\n    Flag a UASC row when either:\n    - DUC is non-blank" in text
