@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from lac_validator.registry import rule
-from lac_validator.views import as_set
+from lac_validator.toolkit import children
 
 RESPITE = ["V3", "V4"]
 
@@ -16,11 +16,11 @@ def _uasc_from(ctx, header: str, uasc: str) -> set:
         h = ctx.raw(header)
         if "UASC" not in h.columns:
             return set()
-        return as_set(h.loc[h["UASC"].eq("1"), "CHILD"])
+        return children(h.loc[h["UASC"].eq("1"), "CHILD"])  # a blank CHILD is no child: excludes nobody
     if ctx.has(uasc):
         u = ctx.raw(uasc)
         cols = [c for c in ("SEX", "DOB", "DUC") if c in u.columns]
-        return set(u.loc[u[cols].notna().any(axis=1), "CHILD"]) if cols else set()
+        return children(u.loc[u[cols].notna().any(axis=1), "CHILD"]) if cols else set()
     return set()
 
 
