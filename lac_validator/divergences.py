@@ -16,9 +16,9 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from .registry import DEPARTURE_KEYS, Departure, code_sort_key, load_registry, parse_departures
 from .specfile import load_yaml_text
 
-DEPARTURE_KEYS = ("lac_validator", "reference_behaviour", "why_different")
 TOOL_KEYS = frozenset({"section", "title", "rules", *DEPARTURE_KEYS})
 SECTIONS = {"whole tool": "Whole tool", "reference data": "Reference data: postcodes, local authorities, Ofsted providers"}
 # Families of rule codes, in the order of the document (and of rules/spec/*.yaml files).
@@ -45,41 +45,11 @@ the `departures` of the spec entries or `rules/departures.yaml`, not this file.
 
 
 @dataclass(frozen=True)
-class Departure:
-    lac_validator: str
-    reference_behaviour: str
-    why_different: str
-
-    def sentence(self, markdown: bool = False) -> str:
-        """One paragraph: what lac-validator does, then the older tool's behaviour and the reason."""
-        older, why = ("*Older tool:*", "*Why:*") if markdown else ("Older tool:", "Why:")
-        return f"{_clean(self.lac_validator)} {older} {_clean(self.reference_behaviour)} {why} {_clean(self.why_different)}"
-
-
-@dataclass(frozen=True)
 class ToolDeparture:
     section: str
     title: str
     rules: tuple[str, ...]
     departure: Departure
-
-
-def _clean(text: str) -> str:
-    text = " ".join(str(text).split())
-    return text if text.endswith((".", ")", ":")) else text + "."
-
-
-def parse_departures(where: str, items) -> tuple[Departure, ...]:
-    """A spec entry's `departures` (a list of mappings with exactly the three keys)."""
-    out = []
-    for item in items or ():
-        if not isinstance(item, dict) or set(item) != set(DEPARTURE_KEYS):
-            got = sorted(item) if isinstance(item, dict) else type(item).__name__
-            raise RuntimeError(f"{where}: a departure needs exactly {', '.join(DEPARTURE_KEYS)} (got {got})")
-        if not all(isinstance(item[k], str) and item[k].strip() for k in DEPARTURE_KEYS):
-            raise RuntimeError(f"{where}: every field of a departure must be non-empty text")
-        out.append(Departure(*(item[k].strip() for k in DEPARTURE_KEYS)))
-    return tuple(out)
 
 
 @lru_cache(maxsize=1)
@@ -137,8 +107,6 @@ def _bullet(head: str, text: str) -> str:
 
 def render(registry=None) -> str:
     """The whole document, generated from the spec entries and rules/departures.yaml."""
-    from .registry import code_sort_key, load_registry  # noqa: PLC0415
-
     registry = registry or load_registry()
     parts = [INTRO]
     for section, heading in SECTIONS.items():

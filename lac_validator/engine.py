@@ -157,13 +157,13 @@ def _batches(rules: list[RuleVersion]) -> list[list[int]]:
 
 def precompute_views(ctx: Context, rules: list[RuleVersion]) -> None:
     """Compute, into ctx.cache, the views declared `@shared(precompute=...)` that rules about to run
-    will ask for (views.Precompute says which), so that every forked process inherits them. A view
+    will ask for (memo.Precompute says which), so that every forked process inherits them. A view
     that fails is left for the rules to compute: each meets the error in its own run, as without
     this step."""
-    from . import views
+    from . import memo, views  # noqa: F401 - importing views declares its precomputed views
 
     running = [r for r in rules if why_not_run(r, ctx) is None]
-    for view in views.PRECOMPUTED:
+    for view in memo.PRECOMPUTED:
         wanted = view.precompute
         for args in wanted.args:
             if any(args[0] in r.requires and wanted.needs <= set(r.needs) for r in running):

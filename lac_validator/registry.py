@@ -33,6 +33,42 @@ ENTRY_KEYS = frozenset({"code", "years", "message", "tables", "fields", "categor
 REQUIRED_KEYS = frozenset({"code", "years", "message", "tables", "category", "logic"})
 
 
+# A departure from the older reference validator (a spec entry's `departures`; lac_validator.divergences
+# makes the list users read from them).
+DEPARTURE_KEYS = ("lac_validator", "reference_behaviour", "why_different")
+
+
+@dataclass(frozen=True)
+class Departure:
+    lac_validator: str
+    reference_behaviour: str
+    why_different: str
+
+    def sentence(self, markdown: bool = False) -> str:
+        """One paragraph: what lac-validator does, then the older tool's behaviour and the reason."""
+        older, why = ("*Older tool:*", "*Why:*") if markdown else ("Older tool:", "Why:")
+        return f"{_clean(self.lac_validator)} {older} {_clean(self.reference_behaviour)} {why} {_clean(self.why_different)}"
+
+
+def _clean(text: str) -> str:
+    text = " ".join(str(text).split())
+    return text if text.endswith((".", ")", ":")) else text + "."
+
+
+def parse_departures(where: str, items) -> tuple[Departure, ...]:
+    """A spec entry's `departures` (a list of mappings with exactly the three keys)."""
+    out = []
+    for item in items or ():
+        if not isinstance(item, dict) or set(item) != set(DEPARTURE_KEYS):
+            got = sorted(item) if isinstance(item, dict) else type(item).__name__
+            raise RuntimeError(f"{where}: a departure needs exactly {', '.join(DEPARTURE_KEYS)} (got {got})")
+        if not all(isinstance(item[k], str) and item[k].strip() for k in DEPARTURE_KEYS):
+            raise RuntimeError(f"{where}: every field of a departure must be non-empty text")
+        out.append(Departure(*(item[k].strip() for k in DEPARTURE_KEYS)))
+    return tuple(out)
+
+
+
 @dataclass(frozen=True)
 class Impl:
     code: str
@@ -163,8 +199,6 @@ def _check_params(code: str, func: Callable, params: dict) -> None:
 
 @lru_cache(maxsize=1)
 def load_registry() -> Registry:
-    from .divergences import parse_departures  # noqa: PLC0415
-
     _import_rule_modules()
     entries = []
     for name in spec_files():

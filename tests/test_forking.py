@@ -146,11 +146,11 @@ def test_rules_are_shared_out_by_their_module_only():
 
 def _precomputed_view(monkeypatch, log, needs=frozenset(), fail=False):
     """A view declared for precomputing, writing the id of the process that computes it to `log`."""
-    from lac_validator import views
+    from lac_validator import memo
 
-    monkeypatch.setattr(views, "PRECOMPUTED", [])
+    monkeypatch.setattr(memo, "PRECOMPUTED", [])
 
-    @views.shared(precompute=views.Precompute(args=(("Header",),), needs=needs))
+    @memo.shared(precompute=memo.Precompute(args=(("Header",),), needs=needs))
     def children_of(ctx, name="Header"):
         with open(log, "a") as fh:
             fh.write(f"{os.getpid()}\n")
@@ -158,7 +158,7 @@ def _precomputed_view(monkeypatch, log, needs=frozenset(), fail=False):
             raise ValueError("no children")
         return ctx.table(name).index[:1]
 
-    assert views.PRECOMPUTED == [children_of]
+    assert memo.PRECOMPUTED == [children_of]
     return children_of
 
 
