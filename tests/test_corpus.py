@@ -52,15 +52,7 @@ def _add_cached(xml: str, cached: dict) -> str:
 
 
 def _rewrite_sheet(data: bytes, change) -> bytes:
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            body = src.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                body = change(body.decode("utf-8")).encode("utf-8")
-            dst.writestr(item, body)
-    return out.getvalue()
+    return _rewrite_parts(data, lambda name, xml: change(xml) if name == "xl/worksheets/sheet1.xml" else None)
 
 
 def _header_sheet() -> dict:
@@ -99,8 +91,9 @@ def _children_sheet(n: int = 3) -> dict:
     return {"Header": rows}
 
 
-def _rewrite_parts(data: bytes, change, compression=zipfile.ZIP_DEFLATED, drop=()) -> bytes:
-    """Apply change(name, text) to every XML part (returning None keeps it)."""
+def _rewrite_parts(data: bytes, change, compression=zipfile.ZIP_DEFLATED, drop=(), add=None) -> bytes:
+    """Apply change(name, text) to every XML part (returning None keeps it); `add` maps the names of
+    new parts to their text."""
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression) as dst:
@@ -112,6 +105,8 @@ def _rewrite_parts(data: bytes, change, compression=zipfile.ZIP_DEFLATED, drop=(
                 new = change(item.filename, body.decode("utf-8"))
                 body = body if new is None else new.encode("utf-8")
             dst.writestr(item.filename, body, compress_type=compression)
+        for name, text in (add or {}).items():
+            dst.writestr(name, text, compress_type=compression)
     return out.getvalue()
 
 
@@ -146,23 +141,16 @@ def _shared_string_bomb(spec):  # one 1 MB text, used by every cell of 300 rows
         if n == "xl/worksheets/sheet1.xml":
             row = "".join(f'<c t="s"><v>0</v></c>' for _ in range(7))
             return x.replace("</sheetData>", "".join(f'<row r="{r}">{row}</row>' for r in range(3, 303)) + "</sheetData>")
+        if n == "[Content_Types].xml":
+            return x.replace("</Types>", '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                             'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+        if n == "xl/_rels/workbook.xml.rels":
+            return x.replace("</Relationships>", '<Relationship Id="rIdSS" Type="http://schemas.openxmlformats.org/'
+                             'officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
         return None
-    data = _rewrite_parts(data, change)
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            body = src.read(item.filename)
-            if item.filename == "[Content_Types].xml":
-                body = body.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-                                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
-            if item.filename == "xl/_rels/workbook.xml.rels":
-                body = body.replace(b"</Relationships>", b'<Relationship Id="rIdSS" Type="http://schemas.openxmlformats.org/'
-                                    b'officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>')
-            dst.writestr(item, body)
-        dst.writestr("xl/sharedStrings.xml", '<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/'
-                     f'spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>{big}</t></si></sst>')
-    return out.getvalue()
+    return _rewrite_parts(data, change, add={"xl/sharedStrings.xml": '<?xml version="1.0"?><sst xmlns="http://schemas.'
+                                             'openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1">'
+                                             f'<si><t>{big}</t></si></sst>'})
 
 
 def _strict(spec):  # Excel's "Strict Open XML Spreadsheet" save format

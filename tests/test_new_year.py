@@ -6,37 +6,19 @@ parameters (9001, by the function of 370-374), one rule deleted (1009: its range
 """
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
-from lac_validator import registry, schema
+from lac_validator import registry
 from lac_validator.api import validate
-from lac_validator.specfile import SPEC_DIR_ENV, load_yaml_text
+from lac_validator.specfile import load_yaml_text
 from lac_validator.years import CollectionYear
+from tests.conftest import clear_year_caches
 
 ROOT = Path(__file__).resolve().parent.parent
 NEW_MESSAGE = "Ethnicity code is missing or not one of the 2027-28 codes."
-
-
-def _clear_caches():
-    schema.load_schema.cache_clear()
-    registry.load_registry.cache_clear()
-
-
-@pytest.fixture
-def year_data(tmp_path, monkeypatch):
-    """A copy of the shipped year data; edit it, then point the tool at it."""
-    folder = tmp_path / "yeardata"
-    shutil.copytree(ROOT / "rules" / "spec", folder / "spec")
-    shutil.copy(ROOT / "schemas" / "fields.yaml", folder / "fields.yaml")
-    monkeypatch.setenv(SPEC_DIR_ENV, str(folder))
-    _clear_caches()
-    yield folder
-    monkeypatch.delenv(SPEC_DIR_ENV)
-    _clear_caches()
 
 
 def _load(path: Path):
@@ -109,7 +91,7 @@ def _errors(report) -> set[tuple[str, str, str]]:
 
 def test_a_new_year_from_data_alone(year_data, tmp_path):
     _add_2027_28(year_data)
-    _clear_caches()
+    clear_year_caches()
     cur = _return(tmp_path)
     year = CollectionYear.parse("2027-28")
     assert not year.provisional  # 2027-28 is now a specified year
@@ -150,6 +132,6 @@ def test_a_data_mistake_is_reported_when_the_data_loads(year_data, change, expec
     path, entries = next(iter(parts.items()))
     entries.append({**entries[-1], "code": "9002", "implemented_by": "370", **change})
     _dump(path, entries)
-    _clear_caches()
+    clear_year_caches()
     with pytest.raises(RuntimeError, match=expected):
         registry.load_registry()

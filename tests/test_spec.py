@@ -1,14 +1,12 @@
 """The rule specification is the one record of each rule: entries are checked strictly when loaded,
 the departures list users read is generated from them, and `explain` shows where each rule lives."""
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
-from lac_validator import divergences, registry, schema
-from lac_validator.specfile import SPEC_DIR_ENV
+from lac_validator import divergences, registry
 from click.testing import CliRunner
 
 from lac_validator.cli import main
@@ -48,21 +46,6 @@ def test_conventions_live_in_their_own_document():
         assert "FILE-WIDE CONVENTIONS" not in path.read_text(encoding="utf-8")
 
 
-@pytest.fixture
-def spec_copy(tmp_path, monkeypatch):
-    folder = tmp_path / "data"
-    shutil.copytree(ROOT / "rules" / "spec", folder / "spec")
-    shutil.copy(ROOT / "schemas" / "fields.yaml", folder / "fields.yaml")
-    monkeypatch.setenv(SPEC_DIR_ENV, str(folder))
-    monkeypatch.setenv("LAC_VALIDATOR_CACHE_DIR", "off")
-    registry.load_registry.cache_clear()
-    schema.load_schema.cache_clear()
-    yield folder
-    monkeypatch.delenv(SPEC_DIR_ENV)
-    registry.load_registry.cache_clear()
-    schema.load_schema.cache_clear()
-
-
 def _edit_first_entry(folder: Path, change) -> None:
     path = folder / "spec" / "r100.yaml"
     entries = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -70,21 +53,21 @@ def _edit_first_entry(folder: Path, change) -> None:
     path.write_text(yaml.safe_dump(entries, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
-def test_a_misspelt_key_is_refused_when_the_spec_loads(spec_copy):
-    _edit_first_entry(spec_copy, lambda e: e.update(logik=e["logic"]))
+def test_a_misspelt_key_is_refused_when_the_spec_loads(year_data):
+    _edit_first_entry(year_data, lambda e: e.update(logik=e["logic"]))
     with pytest.raises(RuntimeError, match=r"unknown keys \['logik'\]"):
         registry.load_registry()
 
 
-def test_a_departure_needs_all_three_fields(spec_copy):
-    _edit_first_entry(spec_copy, lambda e: e.update(departures=[{"lac_validator": "x", "why_different": "y"}]))
+def test_a_departure_needs_all_three_fields(year_data):
+    _edit_first_entry(year_data, lambda e: e.update(departures=[{"lac_validator": "x", "why_different": "y"}]))
     with pytest.raises(RuntimeError, match="reference_behaviour"):
         registry.load_registry()
 
 
-def test_a_departure_reaches_explain_and_the_document(spec_copy):
+def test_a_departure_reaches_explain_and_the_document(year_data):
     dep = {"lac_validator": "Flags SEX X too.", "reference_behaviour": "It did not.", "why_different": "Because."}
-    _edit_first_entry(spec_copy, lambda e: e.update(departures=[dep]))
+    _edit_first_entry(year_data, lambda e: e.update(departures=[dep]))
     assert "**101** (2022_23, 2023_24): Flags SEX X too. *Older tool:* It did not. *Why:* Because." in \
         " ".join(divergences.render().split())
     out = run("explain", "101", "--year", "2023-24").output
