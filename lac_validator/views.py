@@ -263,7 +263,7 @@ def uasc_indicator(ctx: Context, header: str = "Header") -> pd.Series | None:
 
 def uasc_this_or_last_year(ctx: Context) -> tuple[frozenset, bool]:
     """(children UASC this year or last year, whether any source gave UASC information), as rules
-    164, 392a and 406 collect them: per year, Header's UASC indicator ("1") when Header is supplied
+    164, 392a, 392b and 406 collect them: per year, Header's UASC indicator ("1") when Header is supplied
     (it has one when the return is XML, or CSV with the UASC table), else the UASC table itself (a row
     with SEX, DOB or DUC given counts as UASC)."""
     children: set = set()
